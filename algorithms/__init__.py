@@ -1,0 +1,5 @@
+"""trainyard algorithms."""
+
+from algorithms.linear import DeltaRuleClassifier, RandomWeightsClassifier
+
+__all__ = ["DeltaRuleClassifier", "RandomWeightsClassifier"]

@@ -1,0 +1,75 @@
+"""Chapter 1's baseline: guess the weights at random and keep the best guess.
+
+Trial k draws w_k uniform [0, 1) per feature (and b_k uniform [0, 1) when fit_intercept),
+predicts [x·w_k + b_k > threshold] and scores it by the mean squared error of that 0/1
+prediction against the 0/1 target, which is the error rate. A draw replaces the kept one only
+when its error is strictly lower.
+"""
+
+import numbers
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils import check_scalar
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import validate_data
+
+from algorithms.linear._binary import BinaryThresholdMixin, binary_classes, encode_binary
+
+# Upper bound on the score-matrix entries (posts × trials) computed at once.
+_MAX_SCORE_ENTRIES = 1 << 22
+
+
+def trial_errors(X, y01, weights, intercepts, threshold) -> np.ndarray:
+    """Error rate mean_i([X_i·w_k + b_k > threshold] ≠ y_i) of each trial k, in bounded batches."""
+    positive = y01[:, np.newaxis] > 0.5
+    batch = max(1, _MAX_SCORE_ENTRIES // X.shape[0])
+    errors = np.empty(len(weights))
+    for start in range(0, len(weights), batch):
+        stop = start + batch
+        predicted = X @ weights[start:stop].T + intercepts[start:stop] > threshold
+        errors[start:stop] = np.mean(predicted != positive, axis=0)
+    return errors
+
+
+class RandomWeightsClassifier(BinaryThresholdMixin, ClassifierMixin, BaseEstimator):
+    """Binary linear classifier whose weights are the best of n_trials uniform [0, 1) draws.
+
+    All draws come from np.random.default_rng(random_state) as one (n_trials, n_features [+ 1])
+    matrix, the last column being the intercept when fit_intercept. Fitted attributes: classes_,
+    coef_ (n_features,), intercept_ (float), loss_curve_ (best error so far after each trial),
+    n_features_in_.
+    """
+
+    def __init__(self, n_trials=1000, threshold=0.5, fit_intercept=False, random_state=None):
+        self.n_trials = n_trials
+        self.threshold = threshold
+        self.fit_intercept = fit_intercept
+        self.random_state = random_state
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.poor_score = True  # random guessing is the chapter's point
+        return tags
+
+    def fit(self, X, y):
+        """Draw n_trials weight vectors and keep the first one with the lowest error rate."""
+        threshold = self._checked_threshold()
+        check_scalar(self.n_trials, "n_trials", numbers.Integral, min_val=1)
+        X, y = validate_data(self, X, y, dtype=np.float64)
+        check_classification_targets(y)
+        classes = binary_classes(self, y)
+        n_features = X.shape[1]
+        draws = np.random.default_rng(self.random_state).random(
+            (self.n_trials, n_features + bool(self.fit_intercept))
+        )
+        intercepts = draws[:, n_features] if self.fit_intercept else np.zeros(self.n_trials)
+        errors = trial_errors(
+            X, encode_binary(y, classes), draws[:, :n_features], intercepts, threshold
+        )
+        best = int(np.argmin(errors))
+        self.classes_ = classes
+        self.coef_ = draws[best, :n_features].copy()
+        self.intercept_ = float(intercepts[best])
+        self.loss_curve_ = np.minimum.accumulate(errors)
+        return self

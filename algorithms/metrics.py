@@ -1,0 +1,168 @@
+"""Evaluation metrics in plain numpy, and the table of them that pipeline specs name.
+
+Classification scores come from the confusion matrix C (C[i, j] = posts of true label i
+predicted as label j). Binary problems score the positive label: `pos_label`, else the larger
+of the labels seen in y_true ∪ y_pred. With more than two labels and no `pos_label` the
+score is the macro average over the labels. A ratio whose denominator is 0 counts as 0.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+
+def _check_pair(y_true, y_pred) -> tuple[np.ndarray, np.ndarray]:
+    """Both as 1-D arrays of the same non-zero length, else ValueError."""
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    if y_true.ndim != 1 or y_pred.ndim != 1:
+        raise ValueError(
+            f"y_true and y_pred must be 1-D, got shapes {y_true.shape} and {y_pred.shape}."
+        )
+    if len(y_true) != len(y_pred):
+        raise ValueError(f"y_true has {len(y_true)} values but y_pred has {len(y_pred)}.")
+    if len(y_true) == 0:
+        raise ValueError("y_true and y_pred are empty.")
+    return y_true, y_pred
+
+
+def _check_numeric_pair(y_true, y_pred) -> tuple[np.ndarray, np.ndarray]:
+    """Both as finite float64 1-D arrays of the same non-zero length, else ValueError."""
+    y_true, y_pred = _check_pair(y_true, y_pred)
+    y_true, y_pred = y_true.astype(np.float64), y_pred.astype(np.float64)
+    if not (np.isfinite(y_true).all() and np.isfinite(y_pred).all()):
+        raise ValueError("y_true and y_pred must be finite (no NaN or inf).")
+    return y_true, y_pred
+
+
+def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """numerator / denominator elementwise, 0 where the denominator is 0."""
+    safe = np.where(denominator > 0, denominator, 1)
+    return np.where(denominator > 0, numerator / safe, 0.0)
+
+
+def confusion_matrix(y_true, y_pred, labels=None) -> tuple[np.ndarray, np.ndarray]:
+    """(C, labels): C[i, j] counts true labels[i] predicted as labels[j].
+
+    labels default to the sorted labels of y_true ∪ y_pred; pairs with a label outside
+    `labels` are not counted.
+    """
+    y_true, y_pred = _check_pair(y_true, y_pred)
+    labels = np.unique(np.concatenate([y_true, y_pred])) if labels is None else np.asarray(labels)
+    if labels.ndim != 1 or len(labels) == 0 or len(np.unique(labels)) != len(labels):
+        raise ValueError(f"labels must be distinct values in a non-empty 1-D list, got {labels}.")
+    sorter = np.argsort(labels)
+    k = len(labels)
+
+    def index(y):
+        position = np.clip(np.searchsorted(labels, y, sorter=sorter), 0, k - 1)
+        found = labels[sorter[position]] == y
+        return sorter[position], found
+
+    true_index, true_found = index(y_true)
+    pred_index, pred_found = index(y_pred)
+    keep = true_found & pred_found
+    counts = np.bincount(true_index[keep] * k + pred_index[keep], minlength=k * k)
+    return counts.reshape(k, k), labels
+
+
+def _class_counts(y_true, y_pred, pos_label):
+    """(tp, fp, fn) per scored label: pos_label alone, the larger of two labels, or all labels."""
+    matrix, labels = confusion_matrix(y_true, y_pred)
+    if pos_label is not None:
+        if pos_label not in labels:
+            raise ValueError(f"pos_label={pos_label!r} is not among the labels {labels.tolist()}.")
+        scored = np.flatnonzero(labels == pos_label)
+    elif len(labels) <= 2:
+        scored = np.array([len(labels) - 1])
+    else:
+        scored = np.arange(len(labels))
+    tp = np.diag(matrix)[scored]
+    fp = matrix.sum(axis=0)[scored] - tp
+    fn = matrix.sum(axis=1)[scored] - tp
+    return tp, fp, fn
+
+
+def accuracy(y_true, y_pred) -> float:
+    """Fraction of predictions equal to the truth."""
+    y_true, y_pred = _check_pair(y_true, y_pred)
+    return float(np.mean(y_true == y_pred))
+
+
+def precision(y_true, y_pred, *, pos_label=None) -> float:
+    """tp / (tp + fp) of the positive label (macro average over labels when more than two)."""
+    tp, fp, _ = _class_counts(y_true, y_pred, pos_label)
+    return float(np.mean(_ratio(tp, tp + fp)))
+
+
+def recall(y_true, y_pred, *, pos_label=None) -> float:
+    """tp / (tp + fn) of the positive label (macro average over labels when more than two)."""
+    tp, _, fn = _class_counts(y_true, y_pred, pos_label)
+    return float(np.mean(_ratio(tp, tp + fn)))
+
+
+def f1(y_true, y_pred, *, pos_label=None) -> float:
+    """2tp / (2tp + fp + fn) of the positive label (macro average when more than two labels)."""
+    tp, fp, fn = _class_counts(y_true, y_pred, pos_label)
+    return float(np.mean(_ratio(2 * tp, 2 * tp + fp + fn)))
+
+
+def mse(y_true, y_pred) -> float:
+    """Mean squared error mean((y − ŷ)²)."""
+    y_true, y_pred = _check_numeric_pair(y_true, y_pred)
+    return float(np.mean((y_true - y_pred) ** 2))
+
+
+def rmse(y_true, y_pred) -> float:
+    """Root mean squared error √mse."""
+    return float(np.sqrt(mse(y_true, y_pred)))
+
+
+def mae(y_true, y_pred) -> float:
+    """Mean absolute error mean(|y − ŷ|)."""
+    y_true, y_pred = _check_numeric_pair(y_true, y_pred)
+    return float(np.mean(np.abs(y_true - y_pred)))
+
+
+def r2(y_true, y_pred) -> float:
+    """1 − Σ(y − ŷ)² / Σ(y − ȳ)²; for constant y_true 1 if the predictions are exact, else 0."""
+    y_true, y_pred = _check_numeric_pair(y_true, y_pred)
+    residual = np.sum((y_true - y_pred) ** 2)
+    total = np.sum((y_true - y_true.mean()) ** 2)
+    if total == 0:
+        return 1.0 if residual == 0 else 0.0
+    return float(1.0 - residual / total)
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A named metric: function(y_true, y_pred) -> float, its direction and its task."""
+
+    name: str
+    function: Callable[..., float]
+    greater_is_better: bool
+    task: Literal["classification", "regression"]
+
+
+METRICS: dict[str, Metric] = {
+    metric.name: metric
+    for metric in (
+        Metric("accuracy", accuracy, True, "classification"),
+        Metric("precision", precision, True, "classification"),
+        Metric("recall", recall, True, "classification"),
+        Metric("f1", f1, True, "classification"),
+        Metric("mse", mse, False, "regression"),
+        Metric("rmse", rmse, False, "regression"),
+        Metric("mae", mae, False, "regression"),
+        Metric("r2", r2, True, "regression"),
+    )
+}
+
+
+def get_metric(name: str) -> Metric:
+    """The metric called `name`; ValueError listing the known names otherwise."""
+    try:
+        return METRICS[name]
+    except KeyError:
+        raise ValueError(f"unknown metric {name!r}; known metrics: {sorted(METRICS)}") from None

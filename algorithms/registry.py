@@ -1,0 +1,110 @@
+"""The algorithm registry: the names pipeline specs use, mapped to estimator classes.
+
+Adding an algorithm is one `register(AlgorithmInfo(...))` line at the bottom of this module.
+Persistence resolves saved classes only through this table.
+"""
+
+from dataclasses import dataclass
+
+from algorithms.linear import DeltaRuleClassifier, RandomWeightsClassifier
+from algorithms.metrics import METRICS
+
+TASKS = ("regression", "classification", "clustering", "decomposition", "reinforcement")
+CLASSIFICATION_METRICS = ("accuracy", "precision", "recall", "f1")
+
+
+class UnknownAlgorithmError(ValueError):
+    """A name or class that is not in the registry."""
+
+
+@dataclass(frozen=True)
+class AlgorithmInfo:
+    """A registry entry: spec name, estimator class, task, default metrics, one-line summary."""
+
+    name: str
+    estimator_class: type
+    task: str
+    default_metrics: tuple[str, ...]
+    description: str
+
+    def __post_init__(self):
+        object.__setattr__(self, "default_metrics", tuple(self.default_metrics))
+        if self.task not in TASKS:
+            raise ValueError(f"{self.name}: task must be one of {TASKS}, got {self.task!r}.")
+        unknown = [metric for metric in self.default_metrics if metric not in METRICS]
+        if unknown:
+            raise ValueError(f"{self.name}: unknown default metrics {unknown}.")
+
+
+_REGISTRY: dict[str, AlgorithmInfo] = {}
+
+
+def qualified_name(cls: type) -> str:
+    """'module.QualName' of a class, the form saved models record."""
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def register(info: AlgorithmInfo) -> AlgorithmInfo:
+    """Add an entry; ValueError if its name or class is already registered differently."""
+    for other in _REGISTRY.values():
+        clash = other.name == info.name or other.estimator_class is info.estimator_class
+        if clash and other != info:
+            raise ValueError(f"cannot register {info}: it clashes with {other}.")
+    _REGISTRY[info.name] = info
+    return info
+
+
+def get_algorithm(name: str) -> AlgorithmInfo:
+    """The entry called `name`; UnknownAlgorithmError listing the registered names otherwise."""
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise UnknownAlgorithmError(
+            f"unknown algorithm {name!r}; registered algorithms: {list(algorithm_names())}"
+        ) from None
+
+
+def algorithm_names() -> tuple[str, ...]:
+    """Registered names, sorted."""
+    return tuple(sorted(_REGISTRY))
+
+
+def param_names(name: str) -> tuple[str, ...]:
+    """The constructor parameters of the algorithm called `name`, sorted."""
+    return tuple(get_algorithm(name).estimator_class._get_param_names())
+
+
+def info_for_class(cls_or_qualified_name: type | str) -> AlgorithmInfo:
+    """The entry of an estimator class, given as the class or as 'module.QualName'."""
+    wanted = (
+        cls_or_qualified_name
+        if isinstance(cls_or_qualified_name, str)
+        else qualified_name(cls_or_qualified_name)
+    )
+    for info in _REGISTRY.values():
+        if qualified_name(info.estimator_class) == wanted:
+            return info
+    raise UnknownAlgorithmError(
+        f"class {wanted!r} is not registered; registered classes: "
+        f"{sorted(qualified_name(info.estimator_class) for info in _REGISTRY.values())}"
+    )
+
+
+register(
+    AlgorithmInfo(
+        "delta_rule",
+        DeltaRuleClassifier,
+        "classification",
+        CLASSIFICATION_METRICS,
+        "Online delta rule (LMS or perceptron error) with a learning rate.",
+    )
+)
+register(
+    AlgorithmInfo(
+        "random_weights",
+        RandomWeightsClassifier,
+        "classification",
+        CLASSIFICATION_METRICS,
+        "Best of many uniform random weight guesses (the chapter-1 baseline).",
+    )
+)

@@ -1,0 +1,138 @@
+"""The `trainyard` command: list, run, validate and show pipelines, or open the UI.
+
+Runs use the persistent instance in `<home>/.dagster/`, so they appear in `trainyard ui`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from pipelines.paths import PROJECT_ROOT, dagster_home
+from pipelines.spec import SpecError, load_specs
+
+
+def _pipelines(args: argparse.Namespace, specs: dict) -> list[str]:
+    names = list(specs) if getattr(args, "all", False) else [args.pipeline]
+    unknown = [n for n in names if n not in specs]
+    if unknown or not names or names == [None]:
+        raise SystemExit(
+            f"trainyard: unknown pipeline {', '.join(map(str, unknown)) or '(none given)'}; "
+            f"pipelines: {', '.join(specs)}"
+        )
+    return names
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from assets.instance import latest_metadata, persistent_instance
+
+    specs = load_specs()
+    instance = persistent_instance()
+    print(f"{'pipeline':<20} {'algorithm':<16} {'last headline metric':<28} champion")
+    for name, spec in specs.items():
+        evaluation = latest_metadata(instance, [name, "evaluation"])
+        champion = latest_metadata(instance, [name, "champion"])
+        metric = "never run"
+        if evaluation:
+            headline = evaluation["headline"]
+            metric = f"{headline} {evaluation[headline]:.4f}"
+        print(f"{name:<20} {spec.algorithm:<16} {metric:<28} {'yes' if champion else 'none'}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from assets.runner import run_pipeline
+
+    specs = load_specs()
+    failed = [name for name in _pipelines(args, specs) if not run_pipeline(specs[name])]
+    if failed:
+        print(f"trainyard: failed: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from pipelines.sources import read_table
+    from pipelines.spec import resolve_schema
+    from pipelines.validation import validate_frame
+
+    specs = load_specs()
+    spec = specs[_pipelines(args, specs)[0]]
+    report = validate_frame(read_table(Path(args.file)), resolve_schema(spec.schema_))
+    if report.ok:
+        print(f"{args.file}: {report.n_rows} rows conform to {spec.schema_}")
+        return 0
+    print(f"{args.file}: does not conform to {spec.schema_}\n{report.summary()}")
+    return 1
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from assets.instance import latest_metadata, persistent_instance
+    from pipelines.paths import reports_dir
+
+    specs = load_specs()
+    name = _pipelines(args, specs)[0]
+    evaluation = latest_metadata(persistent_instance(), [name, "evaluation"])
+    if evaluation is None:
+        print(f"{name}: never evaluated; run `trainyard run {name}`")
+        return 1
+    print(f"{name}: {specs[name].description.strip()}")
+    print(f"scored on: {evaluation['scored_on']}")
+    for key, value in sorted(evaluation.items()):
+        if isinstance(value, float):
+            print(f"  {key:<28} {value:.4f}")
+    print(f"report: {reports_dir(name) / 'report.md'}")
+    return 0
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    from assets.instance import persistent_instance
+
+    persistent_instance()
+    env = {**os.environ, "DAGSTER_HOME": str(dagster_home())}
+    command = [sys.executable, "-m", "dagster", "dev", "-w", str(PROJECT_ROOT / "workspace.yaml")]
+    os.execvpe(command[0], [*command, "-p", str(args.port)], env)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser of `trainyard`."""
+    top = argparse.ArgumentParser(prog="trainyard", description=__doc__.splitlines()[0])
+    sub = top.add_subparsers(dest="command", required=True)
+    sub.add_parser("list", help="pipelines, their algorithm and last headline metric")
+    run = sub.add_parser("run", help="materialize a pipeline (or --all) and print its evaluation")
+    run.add_argument("pipeline", nargs="?")
+    run.add_argument("--all", action="store_true", help="every pipeline in pipelines/specs/")
+    validate = sub.add_parser("validate", help="check a CSV/parquet file against a pipeline schema")
+    validate.add_argument("pipeline")
+    validate.add_argument("file")
+    show = sub.add_parser("show", help="latest metrics and the report path of a pipeline")
+    show.add_argument("pipeline")
+    ui = sub.add_parser("ui", help="start the Dagster UI on the persistent instance")
+    ui.add_argument("--port", type=int, default=3000)
+    return top
+
+
+COMMANDS = {
+    "list": cmd_list,
+    "run": cmd_run,
+    "validate": cmd_validate,
+    "show": cmd_show,
+    "ui": cmd_ui,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `trainyard` console script."""
+    args = parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except (SpecError, ValueError, FileNotFoundError) as exc:
+        print(f"trainyard: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

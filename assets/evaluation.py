@@ -1,0 +1,119 @@
+"""`<p>/evaluation` and `<p>/champion`.
+
+`evaluation` scores the model on the held-out split beside a baseline, writes the Markdown +
+PNG report under `reports/<p>/`, shows it in the UI, and records every metric as a float
+entry so Dagster charts it across runs.
+
+`champion` is the promoted model. Its blocking `promotion_gate` check passes only when the
+spec's `promote_if` holds and the new model is not worse than the current champion on the
+headline metric. On a failed gate the step fails without an output, so the stored champion
+stays exactly as it was.
+"""
+
+from collections.abc import Iterator
+
+import dagster as dg
+
+from assets.metadata import float_entries
+from assets.versions import code_version
+from pipelines.bundle import ModelBundle
+from pipelines.evaluation import Evaluation, evaluate
+from pipelines.features import PreparedFeatures
+from pipelines.gate import decide_promotion
+from pipelines.paths import reports_dir
+from pipelines.report import markdown_with_inline_images, write_report
+from pipelines.spec import PipelineSpec
+
+GATE_CHECK = "promotion_gate"
+
+
+def evaluation_asset(spec: PipelineSpec) -> dg.AssetsDefinition:
+    """`<p>/evaluation`: metrics, baseline, comparisons and the report of the latest model."""
+
+    @dg.asset(
+        key=[spec.name, "evaluation"],
+        group_name=spec.name,
+        ins={
+            "model": dg.AssetIn(key=[spec.name, "model"]),
+            "normalized": dg.AssetIn(key=[spec.name, "normalized"]),
+        },
+        io_manager_key="evaluation_io",
+        code_version=code_version(spec.evaluation, spec.split),
+        description=f"Metrics of {spec.name}/model on the held-out split beside a baseline; "
+        f"the report is written to reports/{spec.name}/report.md.",
+        kinds={"matplotlib"},
+    )
+    def evaluation(model: ModelBundle, normalized: PreparedFeatures) -> dg.Output[Evaluation]:
+        result = evaluate(spec, model, normalized.frame)
+        report = write_report(spec, model, result, reports_dir(spec.name))
+        metadata = {
+            **float_entries(result.metrics),
+            **float_entries(result.baseline, prefix="baseline/"),
+            "headline": result.headline,
+            "scored_on": result.scored_on,
+            "report_path": dg.MetadataValue.path(str(report.path)),
+            "report": dg.MetadataValue.md(markdown_with_inline_images(report)),
+        }
+        return dg.Output(result, metadata=metadata)
+
+    return evaluation
+
+
+def _current_champion(context: dg.AssetExecutionContext, spec: PipelineSpec) -> dict | None:
+    """Metric values recorded on the latest champion materialization, if there is one."""
+    event = context.instance.get_latest_materialization_event(dg.AssetKey([spec.name, "champion"]))
+    if event is None or event.asset_materialization is None:
+        return None
+    metadata = event.asset_materialization.metadata
+    return {k: v.value for k, v in metadata.items() if isinstance(v, dg.FloatMetadataValue)}
+
+
+def champion_asset(spec: PipelineSpec) -> dg.AssetsDefinition:
+    """`<p>/champion`: the model, promoted only through the blocking `promotion_gate` check."""
+    key = dg.AssetKey([spec.name, "champion"])
+    gate = spec.evaluation.promote_if or {"(none)": "always"}
+    check = dg.AssetCheckSpec(
+        GATE_CHECK,
+        asset=key,
+        blocking=True,
+        description=f"promote_if {gate} and not worse than the current champion.",
+    )
+
+    @dg.asset(
+        key=key,
+        group_name=spec.name,
+        ins={
+            "model": dg.AssetIn(key=[spec.name, "model"]),
+            "evaluation": dg.AssetIn(key=[spec.name, "evaluation"]),
+        },
+        io_manager_key="model_io",
+        check_specs=[check],
+        output_required=False,
+        code_version=code_version(spec.evaluation.promote_if),
+        description="The promoted model; replaced only when the promotion gate passes.",
+        kinds={"numpy"},
+    )
+    def champion(
+        context: dg.AssetExecutionContext, model: ModelBundle, evaluation: Evaluation
+    ) -> Iterator[dg.Output | dg.AssetCheckResult]:
+        current = _current_champion(context, spec)
+        decision = decide_promotion(spec, evaluation, current)
+        yield dg.AssetCheckResult(
+            check_name=GATE_CHECK,
+            passed=decision.passed,
+            metadata={
+                "reasons": dg.MetadataValue.md("\n".join(f"- {r}" for r in decision.reasons))
+            },
+            description="; ".join(decision.reasons),
+        )
+        if decision.passed:
+            yield dg.Output(
+                model,
+                metadata={
+                    **float_entries(evaluation.metrics),
+                    "spec_hash": model.spec_hash,
+                    "promoted_from_run": context.run_id,
+                },
+            )
+
+    return champion

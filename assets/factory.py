@@ -1,0 +1,76 @@
+"""Turn pipeline specs into Dagster definitions: one asset group, job and schedule per spec.
+
+`<p>/raw → <p>/validated (+ <p>/rejected) → <p>/normalized → <p>/model → <p>/evaluation →
+<p>/champion`, a job `<p>_retrain` that materializes the group, and a schedule from the
+spec's cron, shipped stopped (turn it on in the UI or with `dagster schedule start`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import dagster as dg
+
+from assets.evaluation import champion_asset, evaluation_asset
+from assets.ingest import raw_asset, validated_assets
+from assets.io_managers import io_managers
+from assets.progress import progress_logger
+from assets.training import model_asset, normalized_asset
+from pipelines.paths import artifacts_dir
+from pipelines.spec import PipelineSpec
+
+
+def pipeline_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
+    """The asset definitions of one pipeline, in graph order."""
+    return [
+        raw_asset(spec),
+        validated_assets(spec),
+        normalized_asset(spec),
+        model_asset(spec),
+        evaluation_asset(spec),
+        champion_asset(spec),
+    ]
+
+
+def retrain_job(spec: PipelineSpec) -> dg.UnresolvedAssetJobDefinition:
+    """`<p>_retrain`: materialize every asset of the pipeline's group."""
+    return dg.define_asset_job(
+        f"{spec.name}_retrain",
+        selection=dg.AssetSelection.groups(spec.name),
+        description=f"Retrain {spec.name}: {spec.description.strip()}",
+    )
+
+
+def retrain_schedule(spec: PipelineSpec, job: dg.UnresolvedAssetJobDefinition):
+    """The spec's cron as a schedule on the retrain job, stopped until someone starts it."""
+    return dg.ScheduleDefinition(
+        name=f"{spec.name}_retrain_schedule",
+        job=job,
+        cron_schedule=spec.schedule,
+        default_status=dg.DefaultScheduleStatus.STOPPED,
+        description=f"Retrain {spec.name} on '{spec.schedule}'.",
+    )
+
+
+def build_definitions(
+    specs: Mapping[str, PipelineSpec], base_dir: str | Path | None = None
+) -> dg.Definitions:
+    """All pipelines as one code location; artifacts under `base_dir` (default: home)."""
+    assets, jobs, schedules = [], [], []
+    for spec in specs.values():
+        assets += pipeline_assets(spec)
+        job = retrain_job(spec)
+        jobs.append(job)
+        if spec.schedule:
+            schedules.append(retrain_schedule(spec, job))
+    return dg.Definitions(
+        assets=assets,
+        jobs=jobs,
+        schedules=schedules,
+        resources={
+            **io_managers(base_dir or artifacts_dir()),
+            "specs": dg.ResourceDefinition.hardcoded_resource(dict(specs)),
+        },
+        loggers={"progress": progress_logger},
+    )

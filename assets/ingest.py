@@ -1,0 +1,181 @@
+"""The first assets of a pipeline: `<p>/raw` and `<p>/validated` (and `<p>/rejected`).
+
+`raw` reads the spec's source and records a content hash as its data version.
+`validated` runs the pandera schema lazily (all failures at once). With `on_invalid: fail`
+any failure raises before an output is yielded, so nothing is stored, nothing downstream
+runs, and earlier materializations stay readable. With `quarantine`, failing rows go to
+`rejected` with a reason per row; the step fails when the rejected share exceeds
+`max_rejected_fraction` or when a failure belongs to no row (a missing column, say).
+Both report the `schema` asset check so the UI shows the result beside the asset.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+
+import dagster as dg
+import polars as pl
+
+from assets.metadata import frame_schema, markdown_table, table_schema
+from assets.versions import code_version
+from pipelines.sources import content_hash, read_source
+from pipelines.spec import PipelineSpec, resolve_schema
+from pipelines.validation import (
+    DataValidationError,
+    ValidationReport,
+    column_schema,
+    validate_frame,
+)
+
+SCHEMA_CHECK = "schema"
+
+
+def _versioned_output(frame: pl.DataFrame, digest: str, metadata: dict) -> dg.Output:
+    # Output's data_version is beta in Dagster 1.13; it is the documented way to record one.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", dg.BetaWarning)
+        return dg.Output(frame, data_version=dg.DataVersion(digest[:16]), metadata=metadata)
+
+
+def raw_asset(spec: PipelineSpec) -> dg.AssetsDefinition:
+    """`<p>/raw`: the source as a Polars frame, with rows, columns and a content hash."""
+
+    @dg.asset(
+        key=[spec.name, "raw"],
+        group_name=spec.name,
+        io_manager_key="parquet_io",
+        code_version=code_version(spec.source),
+        description=f"Raw data of {spec.name}, read from {spec.source.model_dump()}.",
+        kinds={"polars"},
+    )
+    def raw() -> dg.Output[pl.DataFrame]:
+        frame = read_source(spec)
+        digest = content_hash(frame)
+        return _versioned_output(
+            frame,
+            digest,
+            {
+                "dagster/row_count": frame.height,
+                "columns": frame.width,
+                "content_hash": digest,
+                "dagster/column_schema": frame_schema(frame),
+                "preview": markdown_table(frame, 10),
+            },
+        )
+
+    return raw
+
+
+def _check_result(
+    report: ValidationReport, spec: PipelineSpec, passed: bool
+) -> dg.AssetCheckResult:
+    failing = report.n_rows - report.valid.height
+    return dg.AssetCheckResult(
+        check_name=SCHEMA_CHECK,
+        asset_key=dg.AssetKey([spec.name, "validated"]),
+        passed=passed,
+        metadata={
+            "num_rows": report.n_rows,
+            "num_failing_rows": failing,
+            "num_failures": report.failures.height,
+            "frame_errors": dg.MetadataValue.json(list(report.frame_errors)),
+            "failure_cases": markdown_table(report.failures, 20),
+        },
+        description=None if report.ok else report.summary(),
+    )
+
+
+def _validate(spec: PipelineSpec, raw: pl.DataFrame) -> ValidationReport:
+    return validate_frame(raw, resolve_schema(spec.schema_))
+
+
+def _quarantine_ok(spec: PipelineSpec, report: ValidationReport) -> bool:
+    return not report.frame_errors and report.rejected_fraction <= spec.max_rejected_fraction
+
+
+def _fail(spec: PipelineSpec, report: ValidationReport, reason: str) -> dg.Failure:
+    error = DataValidationError(report)
+    return dg.Failure(
+        description=f"{spec.name}/validated: {reason}\n{error}",
+        metadata={"num_failing_rows": report.n_rows - report.valid.height},
+    )
+
+
+def validated_assets(spec: PipelineSpec) -> dg.AssetsDefinition:
+    """`<p>/validated` (and `<p>/rejected` in quarantine mode), with the `schema` check."""
+    schema_cls = resolve_schema(spec.schema_)
+    validated_key = dg.AssetKey([spec.name, "validated"])
+    check = dg.AssetCheckSpec(
+        SCHEMA_CHECK,
+        asset=validated_key,
+        description=f"Rows of {spec.name}/raw conform to {spec.schema_}.",
+    )
+    validated_spec = dg.AssetSpec(
+        validated_key,
+        deps=[dg.AssetKey([spec.name, "raw"])],
+        group_name=spec.name,
+        code_version=code_version(spec.schema_, spec.on_invalid, spec.max_rejected_fraction),
+        description=f"{spec.name}/raw validated against the pandera schema {spec.schema_} "
+        f"(on_invalid: {spec.on_invalid}).",
+        metadata={"dagster/column_schema": table_schema(column_schema(schema_cls))},
+        kinds={"pandera"},
+    ).with_io_manager_key("parquet_io")
+    specs = [validated_spec]
+    if spec.on_invalid == "quarantine":
+        specs.append(
+            dg.AssetSpec(
+                [spec.name, "rejected"],
+                deps=[dg.AssetKey([spec.name, "raw"])],
+                group_name=spec.name,
+                code_version=validated_spec.code_version,
+                description="Rows that failed validation, with the failing checks per row.",
+                kinds={"polars"},
+            ).with_io_manager_key("parquet_io")
+        )
+
+    @dg.multi_asset(
+        name=f"{spec.name}__validate",
+        specs=specs,
+        check_specs=[check],
+        ins={"raw": dg.AssetIn(key=[spec.name, "raw"])},
+    )
+    def validate(raw: pl.DataFrame) -> Iterator[dg.Output | dg.AssetCheckResult]:
+        report = _validate(spec, raw)
+        if spec.on_invalid == "fail":
+            yield _check_result(report, spec, passed=report.ok)
+            if not report.ok:
+                raise _fail(spec, report, "data does not match the schema (on_invalid: fail)")
+        else:
+            passed = _quarantine_ok(spec, report)
+            yield _check_result(report, spec, passed=passed)
+            if not passed:
+                raise _fail(spec, report, _quarantine_reason(spec, report))
+            yield dg.Output(
+                report.rejected,
+                output_name=_output_name(spec, "rejected"),
+                metadata={"dagster/row_count": report.rejected.height},
+            )
+        yield dg.Output(
+            report.valid,
+            output_name=_output_name(spec, "validated"),
+            metadata={
+                "dagster/row_count": report.valid.height,
+                "num_rejected": report.n_rows - report.valid.height,
+            },
+        )
+
+    return validate
+
+
+def _quarantine_reason(spec: PipelineSpec, report: ValidationReport) -> str:
+    if report.frame_errors:
+        return "failures that belong to no row cannot be quarantined"
+    return (
+        f"rejected fraction {report.rejected_fraction:.3f} exceeds "
+        f"max_rejected_fraction {spec.max_rejected_fraction}"
+    )
+
+
+def _output_name(spec: PipelineSpec, asset: str) -> str:
+    return f"{spec.name}__{asset}"

@@ -1,0 +1,47 @@
+"""Small converters from trainyard's plain results to Dagster metadata values."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import dagster as dg
+import polars as pl
+
+from pipelines.validation import ColumnInfo
+
+
+def table_schema(columns: list[ColumnInfo]) -> dg.TableSchema:
+    """The pandera schema as a Dagster table schema (shown as the column list in the UI)."""
+    return dg.TableSchema(
+        columns=[
+            dg.TableColumn(
+                name=col.name,
+                type=col.dtype,
+                description=col.description,
+                constraints=dg.TableColumnConstraints(
+                    nullable=col.nullable, other=list(col.checks)
+                ),
+            )
+            for col in columns
+        ]
+    )
+
+
+def frame_schema(frame: pl.DataFrame) -> dg.TableSchema:
+    """The actual columns and dtypes of a Polars frame."""
+    return dg.TableSchema(
+        columns=[dg.TableColumn(name=n, type=str(t)) for n, t in frame.schema.items()]
+    )
+
+
+def markdown_table(frame: pl.DataFrame, limit: int = 20) -> dg.MetadataValue:
+    """The first rows of a frame as a Markdown table."""
+    head = frame.head(limit)
+    lines = ["| " + " | ".join(head.columns) + " |", "|" + "---|" * head.width]
+    lines += ["| " + " | ".join(str(v) for v in row) + " |" for row in head.iter_rows()]
+    return dg.MetadataValue.md("\n".join(lines))
+
+
+def float_entries(values: Mapping[str, float], prefix: str = "") -> dict[str, dg.MetadataValue]:
+    """One float entry per metric, so the UI charts each across runs."""
+    return {f"{prefix}{name}": dg.MetadataValue.float(float(v)) for name, v in values.items()}

@@ -1,0 +1,61 @@
+"""A Dagster logger that prints one progress line per asset event instead of debug logs.
+
+The CLI selects it with run config `loggers: {progress: {}}`; runs from the UI keep
+Dagster's own loggers.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+
+import dagster as dg
+
+
+class ProgressHandler(logging.Handler):
+    """Turns step, materialization and check events into short human lines on stderr."""
+
+    def __init__(self, stream=None) -> None:
+        super().__init__(logging.DEBUG)
+        self.stream = stream or sys.stderr
+        self.started: dict[str, float] = {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        event = (getattr(record, "dagster_meta", None) or {}).get("dagster_event")
+        if event is None:
+            return
+        line = self._line(event)
+        if line:
+            print(line, file=self.stream, flush=True)
+
+    def _line(self, event) -> str | None:
+        kind, step = event.event_type_value, event.step_key
+        if kind == "STEP_START":
+            self.started[step] = time.perf_counter()
+        elif kind == "ASSET_MATERIALIZATION":
+            seconds = time.perf_counter() - self.started.get(step, time.perf_counter())
+            return f"  ✓ {event.asset_key.to_user_string():<32} materialized in {seconds:.2f} s"
+        elif kind == "ASSET_CHECK_EVALUATION":
+            data = event.asset_check_evaluation_data
+            verdict = "passed" if data.passed else "FAILED"
+            target = data.asset_key.to_user_string()
+            return f"    check {data.asset_check_key.name} on {target}: {verdict}"
+        elif kind == "STEP_FAILURE":
+            error = event.step_failure_data.error
+            message = error.message.strip() if error else "unknown error"
+            return f"  ✗ step {step} failed:\n" + _indent(message)
+        elif kind == "STEP_SKIPPED":
+            return f"  - step {step} skipped (an upstream step failed)"
+        return None
+
+
+def _indent(text: str) -> str:
+    return "\n".join(f"      {line}" for line in text.splitlines())
+
+
+@dg.logger(description="One line per materialization, check and failure (used by the CLI).")
+def progress_logger(init_context: dg.InitLoggerContext) -> logging.Logger:
+    logger = logging.Logger("trainyard.progress", level=logging.DEBUG)
+    logger.addHandler(ProgressHandler())
+    return logger

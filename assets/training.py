@@ -1,0 +1,120 @@
+"""`<p>/normalized` and `<p>/model`, and the training op `train_<name>` of every algorithm.
+
+Each registered algorithm gets one op, `train_<name>`; a pipeline's `model` asset is a graph
+asset that calls the op of its spec's algorithm. The op reads the spec from the `specs`
+resource; its config `params` overrides the spec's parameters for one run (handy in the
+launchpad), and the overrides are recorded in the model's metadata.
+"""
+
+import json
+import time
+from typing import Any
+
+import dagster as dg
+
+from algorithms.registry import algorithm_names, get_algorithm
+from assets.metadata import frame_schema
+from assets.versions import code_version
+from pipelines.bundle import ModelBundle
+from pipelines.features import PreparedFeatures, prepare
+from pipelines.spec import PipelineSpec
+from pipelines.training import train
+
+
+def normalized_asset(spec: PipelineSpec) -> dg.AssetsDefinition:
+    """`<p>/normalized`: split, scaled on the train rows only, transform kept alongside."""
+
+    @dg.asset(
+        key=[spec.name, "normalized"],
+        group_name=spec.name,
+        ins={"validated": dg.AssetIn(key=[spec.name, "validated"])},
+        io_manager_key="features_io",
+        code_version=code_version(spec.features, spec.target, spec.split),
+        description=f"Features {', '.join(spec.features.columns)} of {spec.name} "
+        f"({spec.features.normalize} scaling fitted on the train rows) with a `split` column.",
+        kinds={"polars"},
+    )
+    def normalized(validated) -> dg.Output[PreparedFeatures]:
+        prepared = prepare(validated, spec)
+        counts = dict(prepared.frame.group_by("split").len().iter_rows())
+        return dg.Output(
+            prepared,
+            metadata={
+                "dagster/row_count": prepared.frame.height,
+                "train_rows": counts.get("train", 0),
+                "test_rows": counts.get("test", 0),
+                "transform": dg.MetadataValue.json(prepared.transform.to_dict()),
+                "dagster/column_schema": frame_schema(prepared.frame),
+            },
+        )
+
+    return normalized
+
+
+def _model_metadata(bundle: ModelBundle, seconds: float, overrides: dict[str, Any]) -> dict:
+    estimator = bundle.estimator
+    metadata: dict[str, Any] = {
+        "algorithm": bundle.algorithm,
+        "training_time_s": dg.MetadataValue.float(round(seconds, 4)),
+        "params": dg.MetadataValue.json(json.loads(json.dumps(bundle.params, default=str))),
+        "overrides": dg.MetadataValue.json(overrides),
+        "spec_hash": bundle.spec_hash,
+    }
+    curve = getattr(estimator, "loss_curve_", None)
+    if curve is not None and len(curve):
+        metadata["final_loss"] = dg.MetadataValue.float(float(curve[-1]))
+        metadata["epochs_run"] = len(curve)
+        metadata["loss_history"] = dg.MetadataValue.json([float(v) for v in curve][:1000])
+    return metadata
+
+
+def train_op(algorithm: str) -> dg.OpDefinition:
+    """The op `train_<algorithm>`: fit the spec's model on the train rows of `normalized`."""
+    info = get_algorithm(algorithm)
+
+    @dg.op(
+        name=f"train_{algorithm}",
+        description=f"Fit {info.estimator_class.__name__} ({info.task}) on the train rows.",
+        ins={"normalized": dg.In(PreparedFeatures)},
+        out=dg.Out(ModelBundle, io_manager_key="model_io"),
+        config_schema={
+            "params": dg.Field(
+                dg.Permissive(),
+                default_value={},
+                description="Parameter overrides for this run; the spec's params otherwise.",
+            )
+        },
+        required_resource_keys={"specs"},
+        tags={"kind": "numpy"},
+    )
+    def _train(context: dg.OpExecutionContext, normalized: PreparedFeatures):
+        spec: PipelineSpec = context.resources.specs[context.asset_key.path[0]]
+        overrides = dict(context.op_config["params"])
+        started = time.perf_counter()
+        bundle = train(spec, normalized.frame, normalized.transform, overrides=overrides or None)
+        seconds = time.perf_counter() - started
+        return dg.Output(bundle, metadata=_model_metadata(bundle, seconds, overrides))
+
+    return _train
+
+
+TRAIN_OPS: dict[str, dg.OpDefinition] = {name: train_op(name) for name in algorithm_names()}
+
+
+def model_asset(spec: PipelineSpec) -> dg.AssetsDefinition:
+    """`<p>/model`: a graph asset around the op `train_<algorithm>` of the spec."""
+    op = TRAIN_OPS[spec.algorithm]
+
+    @dg.graph_asset(
+        key=[spec.name, "model"],
+        group_name=spec.name,
+        ins={"normalized": dg.AssetIn(key=[spec.name, "normalized"])},
+        code_version=code_version(spec.model),
+        description=f"{spec.algorithm} fitted by the op {op.name} "
+        "(estimator + feature transform, stored as JSON + .npz).",
+        kinds={"numpy"},
+    )
+    def model(normalized):
+        return op(normalized)
+
+    return model

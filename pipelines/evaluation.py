@@ -1,0 +1,136 @@
+"""Score a trained bundle: its metrics beside a trivial baseline and the spec's comparison
+algorithms, all on the same rows (the held-out split, or the training rows when the spec
+declares no split), plus the loss curves of the spec's parameter sweep."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from algorithms.metrics import get_metric
+from algorithms.registry import get_algorithm, param_names
+from pipelines.bundle import ModelBundle
+from pipelines.features import design_matrix
+from pipelines.spec import ModelSpec, PipelineSpec
+from pipelines.training import build_estimator, fit_variant
+
+HELD_OUT = "held-out test split"
+TRAINING = "training data"
+_PER_ROW = ("y_true", "y_pred")
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Metrics of one model on the scored rows, with baseline, comparisons and loss curves.
+
+    `scored_on` is HELD_OUT or TRAINING; `headline` is the metric the champion gate compares
+    (the first `promote_if` key, else the first metric); `n_test` is 0 when there is no split.
+    `y_true`/`y_pred` are the scored rows' targets and the model's predictions (for plots).
+    """
+
+    task: str
+    scored_on: str
+    metrics: dict[str, float]
+    baseline: dict[str, float]
+    comparisons: dict[str, dict[str, float]]
+    loss_curves: dict[str, list[float]] = field(repr=False)
+    n_train: int
+    n_test: int
+    headline: str
+    headline_value: float
+    y_true: np.ndarray = field(compare=False, repr=False)
+    y_pred: np.ndarray = field(compare=False, repr=False)
+
+    @property
+    def n_scored(self) -> int:
+        """How many rows the metrics were computed on."""
+        return self.n_train if self.n_test == 0 else self.n_test
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able summary: everything but the per-row `y_true`/`y_pred` (kept for plots)."""
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in _PER_ROW}
+        return data | {"n_scored": self.n_scored}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Evaluation:
+        """Inverse of `to_dict`; the per-row arrays come back empty."""
+        kept = {f.name: data[f.name] for f in fields(cls) if f.name not in _PER_ROW}
+        return cls(**kept, y_true=np.empty(0), y_pred=np.empty(0))
+
+
+def evaluate(spec: PipelineSpec, bundle: ModelBundle, normalized: pl.DataFrame) -> Evaluation:
+    """Score `bundle` on the normalized frame's test rows (all rows when `spec.split` is None).
+
+    Baseline: the majority class of the train targets (classification, ties → smallest
+    label) or their mean (regression), predicted for every scored row.
+    """
+    task = get_algorithm(spec.algorithm).task
+    if task not in ("classification", "regression"):
+        raise ValueError(f"cannot evaluate {task} algorithm '{spec.algorithm}' with metrics")
+    names = metric_names(spec)
+    X_train, y_train = design_matrix(normalized, spec, "train")
+    X, y = design_matrix(normalized, spec, "train" if spec.split is None else "test")
+
+    def score(y_pred: np.ndarray) -> dict[str, float]:
+        return {name: float(get_metric(name).function(y, y_pred)) for name in names}
+
+    y_pred = bundle.estimator.predict(X)
+    metrics = score(y_pred)
+    comparisons = {
+        name: score(_comparison(name, bundle).fit(X_train, y_train).predict(X))
+        for name in spec.evaluation.compare_with
+    }
+    headline = next(iter(spec.evaluation.promote_if), names[0])
+    return Evaluation(
+        task=task,
+        scored_on=TRAINING if spec.split is None else HELD_OUT,
+        metrics=metrics,
+        baseline=score(np.full(y.shape, _baseline_value(task, y_train))),
+        comparisons=comparisons,
+        loss_curves=loss_curves(spec, normalized),
+        n_train=len(y_train),
+        n_test=0 if spec.split is None else len(y),
+        headline=headline,
+        headline_value=metrics[headline],
+        y_true=y,
+        y_pred=y_pred,
+    )
+
+
+def metric_names(spec: PipelineSpec) -> list[str]:
+    """The spec's metrics (else the algorithm's defaults), plus any gate metric not among them."""
+    names = list(spec.evaluation.metrics or get_algorithm(spec.algorithm).default_metrics)
+    return names + [m for m in spec.evaluation.promote_if if m not in names]
+
+
+def loss_curves(spec: PipelineSpec, normalized: pl.DataFrame) -> dict[str, list[float]]:
+    """`loss_curve_` of the model refitted once per value of `evaluation.loss_curves.param`."""
+    sweep = spec.evaluation.loss_curves
+    if sweep is None:
+        return {}
+    curves = {}
+    for value in sweep.values:
+        estimator = fit_variant(spec, normalized, **{sweep.param: value})
+        if not hasattr(estimator, "loss_curve_"):
+            raise ValueError(
+                f"evaluation.loss_curves: algorithm '{spec.algorithm}' records no loss_curve_"
+            )
+        curves[str(value)] = [float(v) for v in estimator.loss_curve_]
+    return curves
+
+
+def _comparison(name: str, bundle: ModelBundle):
+    """Algorithm `name` with default params, sharing the model's `random_state` if both have one."""
+    shared = "random_state" in bundle.params and "random_state" in param_names(name)
+    overrides = {"random_state": bundle.params["random_state"]} if shared else None
+    return build_estimator(ModelSpec(algorithm=name), overrides)
+
+
+def _baseline_value(task: str, y_train: np.ndarray):
+    if task == "regression":
+        return float(np.mean(y_train))
+    labels, counts = np.unique(y_train, return_counts=True)
+    return labels[np.argmax(counts)]

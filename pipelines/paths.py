@@ -1,0 +1,35 @@
+"""Where trainyard reads specs and data and writes reports, models and the Dagster instance.
+
+`PROJECT_ROOT` is the repository (specs and `data/` are read from there). Everything a run
+writes goes under `home()`: `$TRAINYARD_HOME` when set (tests point it at a temporary
+directory), else the project root.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SPECS_DIR = PROJECT_ROOT / "pipelines" / "specs"
+DATA_DIR = PROJECT_ROOT / "data"
+
+
+def home() -> Path:
+    """Root for everything a run writes (reports/, artifacts/, .dagster/)."""
+    return Path(os.environ.get("TRAINYARD_HOME", PROJECT_ROOT)).resolve()
+
+
+def reports_dir(pipeline: str) -> Path:
+    """Markdown + PNG evaluation report of one pipeline."""
+    return home() / "reports" / pipeline
+
+
+def artifacts_dir() -> Path:
+    """Stored asset values (parquet frames, model bundles) kept by the IO managers."""
+    return home() / "artifacts"
+
+
+def dagster_home() -> Path:
+    """The persistent Dagster instance (runs, events, schedules) shown by `dagster dev`."""
+    return home() / ".dagster"

@@ -1,0 +1,280 @@
+"""The pipeline spec: one YAML file in `pipelines/specs/`, parsed into a validated model.
+
+A bad spec raises `SpecError`, whose message names the file, the field path and what was
+expected, e.g. ``viral_posts.yaml: model.algorithm: unknown algorithm 'ridg'; registered:
+delta_rule, random_weights``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from algorithms.metrics import get_metric
+from algorithms.registry import get_algorithm, param_names
+from pipelines.paths import SPECS_DIR
+
+_NAME = r"^[a-z][a-z0-9_]*$"
+_GATE = re.compile(r"^\s*(>=|<=|==|>|<)\s*(-?\d+(?:\.\d+)?(?:[eE]-?\d+)?)\s*$")
+_CRON_FIELD = re.compile(r"^[0-9A-Za-z*,/\-?]+$")
+
+
+class SpecError(ValueError):
+    """A pipeline spec that cannot be used; the message says where and what was expected."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CsvSource(_Strict):
+    """Read a CSV file (path relative to the project root)."""
+
+    csv: str
+
+
+class ParquetSource(_Strict):
+    """Read a parquet file (path relative to the project root)."""
+
+    parquet: str
+
+
+class GeneratorSource(_Strict):
+    """Call a registered data generator with a row count and a seed."""
+
+    generator: str
+    rows: int = Field(gt=0)
+    seed: int = 0
+
+
+Source = CsvSource | ParquetSource | GeneratorSource
+_SOURCE_KINDS = {"csv": CsvSource, "parquet": ParquetSource, "generator": GeneratorSource}
+
+
+class FeaturesSpec(_Strict):
+    """Which columns feed the model and how they are scaled (fitted on train rows only)."""
+
+    columns: list[str] = Field(min_length=1)
+    normalize: Literal["minmax", "zscore", "none"] = "minmax"
+
+
+class SplitSpec(_Strict):
+    """A seeded train/test split; `stratify` keeps the class balance in both parts."""
+
+    test_fraction: float = Field(gt=0.0, lt=1.0)
+    seed: int = 0
+    stratify: bool = False
+
+
+class ModelSpec(_Strict):
+    """A registered algorithm and the parameters it is built with."""
+
+    algorithm: str
+    params: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("algorithm")
+    @classmethod
+    def _known_algorithm(cls, name: str) -> str:
+        get_algorithm(name)
+        return name
+
+    @model_validator(mode="after")
+    def _known_params(self) -> ModelSpec:
+        allowed = param_names(self.algorithm)
+        unknown = sorted(set(self.params) - set(allowed))
+        if unknown:
+            raise ValueError(
+                f"unknown parameter(s) {', '.join(unknown)} for algorithm '{self.algorithm}'; "
+                f"its parameters: {', '.join(allowed)}"
+            )
+        return self
+
+
+class LossCurvesSpec(_Strict):
+    """Refit the model once per value of one parameter and plot the loss curves together."""
+
+    param: str
+    values: list[float | int | str] = Field(min_length=1)
+
+
+class EvaluationSpec(_Strict):
+    """Metrics on the held-out split, the champion gate, and optional extra plots.
+
+    `compare_with` fits other registered algorithms (default parameters) on the same split
+    and reports them beside the model, e.g. random weight guessing beside the delta rule.
+    """
+
+    metrics: list[str] | None = None
+    promote_if: dict[str, str] = Field(default_factory=dict)
+    loss_curves: LossCurvesSpec | None = None
+    compare_with: list[str] = Field(default_factory=list)
+
+    @field_validator("compare_with")
+    @classmethod
+    def _known_algorithms(cls, names: list[str]) -> list[str]:
+        for name in names:
+            get_algorithm(name)
+        return names
+
+    @field_validator("metrics")
+    @classmethod
+    def _known_metrics(cls, names: list[str] | None) -> list[str] | None:
+        for name in names or []:
+            get_metric(name)
+        return names
+
+    @field_validator("promote_if")
+    @classmethod
+    def _gate_expressions(cls, gate: dict[str, str]) -> dict[str, str]:
+        for metric, condition in gate.items():
+            get_metric(metric)
+            if not _GATE.match(str(condition)):
+                raise ValueError(
+                    f"promote_if.{metric}: expected a comparison like '>= 0.8', got {condition!r}"
+                )
+        return gate
+
+
+class PipelineSpec(_Strict):
+    """One pipeline: source → schema validation → features → model → evaluation → gate."""
+
+    name: str = Field(pattern=_NAME)
+    description: str
+    source: Source
+    schema_: str = Field(alias="schema")
+    on_invalid: Literal["fail", "quarantine"] = "fail"
+    max_rejected_fraction: float = Field(default=0.05, ge=0.0, le=1.0)
+    features: FeaturesSpec
+    target: str
+    split: SplitSpec | None
+    model: ModelSpec
+    evaluation: EvaluationSpec = Field(default_factory=EvaluationSpec)
+    schedule: str | None = None
+
+    @field_validator("source", mode="before")
+    @classmethod
+    def _one_source_kind(cls, value: Any) -> Any:
+        kinds = [key for key in _SOURCE_KINDS if isinstance(value, dict) and key in value]
+        if len(kinds) != 1:
+            raise ValueError(
+                "expected exactly one of {csv: PATH}, {parquet: PATH} or "
+                "{generator: NAME, rows: N, seed: S}"
+            )
+        return _SOURCE_KINDS[kinds[0]].model_validate(value)
+
+    @field_validator("split", mode="before")
+    @classmethod
+    def _none_split(cls, value: Any) -> Any:
+        return None if value == "none" else value
+
+    @field_validator("schema_")
+    @classmethod
+    def _importable_schema(cls, ref: str) -> str:
+        resolve_schema(ref)
+        return ref
+
+    @field_validator("schedule")
+    @classmethod
+    def _cron(cls, cron: str | None) -> str | None:
+        if cron is not None:
+            fields = cron.split()
+            if len(fields) != 5 or not all(_CRON_FIELD.match(f) for f in fields):
+                raise ValueError(f"expected a 5-field cron string like '0 6 * * 1', got {cron!r}")
+        return cron
+
+    @model_validator(mode="after")
+    def _columns_in_schema(self) -> PipelineSpec:
+        declared = schema_columns(resolve_schema(self.schema_))
+        wanted = [*self.features.columns, self.target]
+        missing = [c for c in wanted if c not in declared]
+        if missing:
+            raise ValueError(
+                f"column(s) {', '.join(missing)} not declared in schema {self.schema_}; "
+                f"it declares: {', '.join(declared)}"
+            )
+        if self.target in self.features.columns:
+            raise ValueError(f"target '{self.target}' is also listed in features.columns")
+        return self
+
+    @property
+    def algorithm(self) -> str:
+        """The registry name of the model's algorithm."""
+        return self.model.algorithm
+
+    def spec_hash(self) -> str:
+        """SHA-256 of the spec's canonical JSON: it changes exactly when the spec does."""
+        canonical = json.dumps(self.model_dump(mode="json", by_alias=True), sort_keys=True)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def resolve_schema(ref: str) -> type:
+    """Import the pandera model named by ``'module:Class'``; a clear ValueError if missing."""
+    module_name, sep, class_name = ref.partition(":")
+    if not sep or not module_name or not class_name:
+        raise ValueError(
+            f"expected 'module:Class' (e.g. schemas.viral_posts:RawViralPosts), got {ref!r}"
+        )
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        raise ValueError(f"schema module '{module_name}' not found ({exc})") from None
+    schema = getattr(module, class_name, None)
+    if schema is None:
+        defined = sorted(
+            n for n, v in vars(module).items() if isinstance(v, type) and hasattr(v, "to_schema")
+        )
+        raise ValueError(
+            f"no schema '{class_name}' in module {module_name} ({module.__file__}); "
+            f"it defines: {', '.join(defined) or 'no DataFrameModel'}"
+        )
+    return schema
+
+
+def schema_columns(schema: type) -> list[str]:
+    """Column names a pandera DataFrameModel declares, in order."""
+    return list(schema.to_schema().columns)
+
+
+def _format_errors(path: Path, error: ValidationError) -> str:
+    lines = [f"invalid pipeline spec {path}:"]
+    for item in error.errors():
+        loc = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        message = item["msg"].removeprefix("Value error, ")
+        lines.append(f"  {loc}: {message}")
+    return "\n".join(lines)
+
+
+def load_spec(path: str | Path) -> PipelineSpec:
+    """Parse and validate one spec file; raise SpecError naming the file and field on failure."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text())
+    except OSError as exc:
+        raise SpecError(f"cannot read pipeline spec {path}: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise SpecError(f"invalid YAML in pipeline spec {path}: {exc}") from None
+    if not isinstance(raw, dict):
+        raise SpecError(f"invalid pipeline spec {path}: expected a mapping at the top level")
+    try:
+        spec = PipelineSpec.model_validate(raw)
+    except ValidationError as exc:
+        raise SpecError(_format_errors(path, exc)) from None
+    if spec.name != path.stem:
+        raise SpecError(
+            f"invalid pipeline spec {path}: name: '{spec.name}' must match the file name "
+            f"'{path.stem}'"
+        )
+    return spec
+
+
+def load_specs(directory: str | Path = SPECS_DIR) -> dict[str, PipelineSpec]:
+    """Every `*.yaml` spec in a directory, by pipeline name, in name order."""
+    specs = [load_spec(p) for p in sorted(Path(directory).glob("*.yaml"))]
+    return {spec.name: spec for spec in specs}

@@ -1,0 +1,57 @@
+"""Build a registered estimator from the spec and fit it on the normalized frame's train rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from algorithms.registry import get_algorithm, param_names
+from pipelines.bundle import ModelBundle
+from pipelines.features import FeatureTransform, design_matrix
+from pipelines.spec import ModelSpec, PipelineSpec
+
+
+def build_estimator(model_spec: ModelSpec, overrides: dict[str, Any] | None = None) -> Any:
+    """An unfitted estimator of the spec's algorithm with params = spec params ∪ overrides."""
+    overrides = overrides or {}
+    allowed = param_names(model_spec.algorithm)
+    unknown = sorted(set(overrides) - set(allowed))
+    if unknown:
+        raise ValueError(
+            f"unknown parameter(s) {', '.join(unknown)} for algorithm "
+            f"'{model_spec.algorithm}'; its parameters: {', '.join(allowed)}"
+        )
+    estimator_class = get_algorithm(model_spec.algorithm).estimator_class
+    return estimator_class(**{**model_spec.params, **overrides})
+
+
+def fit_variant(spec: PipelineSpec, normalized: pl.DataFrame, **params: Any) -> Any:
+    """The spec's model with `params` overridden, fitted on the train rows (for comparisons)."""
+    X, y = design_matrix(normalized, spec, "train")
+    return build_estimator(spec.model, params).fit(X, y)
+
+
+def train(
+    spec: PipelineSpec,
+    normalized: pl.DataFrame,
+    transform: FeatureTransform,
+    overrides: dict[str, Any] | None = None,
+) -> ModelBundle:
+    """Fit the spec's model on the train rows and bundle it with the transform that made them."""
+    if transform.columns != tuple(spec.features.columns):
+        raise ValueError(
+            f"the transform scales {list(transform.columns)} but the spec's features are "
+            f"{spec.features.columns}"
+        )
+    estimator = fit_variant(spec, normalized, **(overrides or {}))
+    return ModelBundle(
+        pipeline=spec.name,
+        algorithm=spec.algorithm,
+        estimator=estimator,
+        transform=transform,
+        feature_names=tuple(spec.features.columns),
+        target=spec.target,
+        spec_hash=spec.spec_hash(),
+        params=estimator.get_params(deep=False),
+    )

@@ -1,0 +1,291 @@
+"""Validate a Polars frame against a pandera DataFrameModel, reporting every problem at once.
+
+The report splits the input rows into `valid` and `rejected` (with a reason per row) and keeps
+failures that belong to no row (a missing column, a failed dataframe-level check) apart, so a
+pipeline can either fail with the whole story or quarantine the bad rows and go on.
+
+How pandera 0.35's polars backend reports `SchemaErrors.failure_cases` (columns
+failure_case: str, schema_context, column, check, check_number, index: Int32), found by
+experiment, and what this module makes of it:
+
+- Column checks (ranges, isin, not_nullable, field_uniqueness) give one case per failing
+  value with its 0-based row in `index`: row-level. NaN counts as null for not_nullable and
+  also fails range checks; every copy of a duplicated value is reported.
+- A dataframe-level check returning one boolean per row gives the failing rows (as JSON) with
+  their index: row-level. One returning a single boolean is reported at index 0 with row 0
+  as JSON: here a frame error. A check that raises gives the exception text, index null.
+- A missing column (`column_in_dataframe`) and an unknown one under `strict`
+  (`column_in_schema`) carry the column name in `failure_case`, the schema name in `column`.
+- `coerce=True` cannot be reported on: a missing column makes polars raise
+  ColumnNotFoundError out of `validate`; the first column that fails to cast stops the casting
+  of all later ones, and its bad values are filed under the schema's name, not the column's;
+  2.5 becomes the integer 2 without a word. So this module casts column by column itself
+  (a value the cast loses is a row-level `coerce_dtype('<dtype>')` failure, reported once for
+  its cell) and runs pandera on the cast frame with coercion off.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+
+import pandera.polars as pa
+import polars as pl
+
+ROW = "row"
+REASON = "reason"
+FAILURE_SCHEMA = {"column": pl.String, "check": pl.String, "failure_case": pl.String, ROW: pl.Int64}
+_FRAME_CHECK_FAILED = "False"
+
+
+@dataclass(frozen=True)
+class ColumnInfo:
+    """One column a schema declares: dtype, nullability, check names and description."""
+
+    name: str
+    dtype: str
+    nullable: bool
+    checks: tuple[str, ...]
+    description: str | None
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """All a validation found; `valid` and `rejected` share the input rows between them.
+
+    `failures` has one row per failure case (column, check, failure_case, row); `row` is null
+    for failures that belong to no row, which are also spelled out in `frame_errors`.
+    """
+
+    n_rows: int
+    failures: pl.DataFrame
+    valid: pl.DataFrame
+    rejected: pl.DataFrame
+    frame_errors: tuple[str, ...]
+    schema: str
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing failed: no row and no frame-level check."""
+        return self.failures.is_empty()
+
+    @property
+    def rejected_fraction(self) -> float:
+        """Share of input rows rejected (0.0 for an empty input)."""
+        return self.rejected.height / self.n_rows if self.n_rows else 0.0
+
+    def summary(self, sample: int = 5) -> str:
+        """Per failing (column, check): rows failing, sample values and rows; then frame errors."""
+        lines = []
+        row_level = self.failures.filter(pl.col(ROW).is_not_null())
+        for (column, check), group in row_level.group_by(["column", "check"], maintain_order=True):
+            cases = ", ".join(
+                f"{_shorten(case)} (row {row})"
+                for case, row in group.head(sample).select("failure_case", ROW).iter_rows()
+            )
+            more = f", and {group.height - sample} more" if group.height > sample else ""
+            n_rows = group[ROW].n_unique()
+            lines.append(
+                f"{column or 'dataframe'}: {check} fails in {n_rows} row(s): {cases}{more}"
+            )
+        if self.frame_errors:
+            lines.append("frame errors:")
+            lines.extend(f"  {error}" for error in self.frame_errors)
+        return "\n".join(lines) or f"all {self.n_rows} rows conform to {self.schema}"
+
+
+class DataValidationError(ValueError):
+    """Data that does not conform to its schema; `report` holds the full ValidationReport."""
+
+    def __init__(self, report: ValidationReport):
+        self.report = report
+        headline = (
+            f"{report.rejected.height} of {report.n_rows} rows fail schema {report.schema}"
+            + (f"; {len(report.frame_errors)} frame error(s)" if report.frame_errors else "")
+        )
+        super().__init__(f"{headline}\n{report.summary()}")
+
+
+def validate_frame(df: pl.DataFrame, schema: type) -> ValidationReport:
+    """Check `df` against a pandera DataFrameModel, all checks at once; never raises on bad data."""
+    if not isinstance(df, pl.DataFrame):
+        raise TypeError(f"validate_frame expects a polars DataFrame, got {type(df).__name__}")
+    frame_schema = copy.deepcopy(_to_schema(schema))
+    typed, cast_failures = _cast_columns(df, frame_schema)
+    frame_schema.coerce = False
+    for column in frame_schema.columns.values():
+        column.coerce = False
+    try:
+        frame_schema.validate(typed, lazy=True)
+        checked = pl.DataFrame(schema=FAILURE_SCHEMA)
+    except pa.errors.SchemaErrors as exc:
+        checked = _pandera_failures(exc, frame_schema, df.height)
+    # A cell that failed to cast is null in `typed`: report it once, as the cast failure.
+    checked = checked.join(cast_failures.select("column", ROW), on=["column", ROW], how="anti")
+    failures = _ordered(pl.concat([cast_failures, checked]), list(frame_schema.columns))
+
+    row_failures = failures.filter(pl.col(ROW).is_not_null())
+    bad_rows = row_failures[ROW].unique()
+    in_bad_rows = pl.int_range(pl.len(), dtype=pl.Int64).is_in(bad_rows.implode())
+    return ValidationReport(
+        n_rows=df.height,
+        failures=failures,
+        valid=typed.filter(~in_bad_rows),
+        rejected=_rejected(df, row_failures),
+        frame_errors=tuple(
+            _frame_error(*fields)
+            for fields in failures.filter(pl.col(ROW).is_null())
+            .select("column", "check", "failure_case")
+            .iter_rows()
+        ),
+        schema=schema.__name__,
+    )
+
+
+def column_schema(schema: type) -> list[ColumnInfo]:
+    """The columns a pandera DataFrameModel declares, in order, with their checks."""
+    return [
+        ColumnInfo(
+            name=name,
+            dtype=str(column.dtype),
+            nullable=column.nullable,
+            checks=(
+                *(["unique"] if column.unique else []),
+                *(_check_name(c) for c in column.checks),
+            ),
+            description=column.description or column.title,
+        )
+        for name, column in _to_schema(schema).columns.items()
+    ]
+
+
+def _to_schema(schema: type) -> pa.DataFrameSchema:
+    if not (isinstance(schema, type) and issubclass(schema, pa.DataFrameModel)):
+        raise TypeError(f"expected a pandera.polars DataFrameModel class, got {schema!r}")
+    return schema.to_schema()
+
+
+def _check_name(check: pa.Check) -> str:
+    """The name pandera files a check's failures under."""
+    return check.error or check.name
+
+
+def _cast_columns(
+    df: pl.DataFrame, schema: pa.DataFrameSchema
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """`df` with each declared column cast to its dtype, and one failure per value the cast lost.
+
+    A column that cannot be cast at all (a list to an integer, say) is left as it is: pandera
+    then reports its dtype as a frame error.
+    """
+    cast_columns, failures = [], [pl.DataFrame(schema=FAILURE_SCHEMA)]
+    for name, column in schema.columns.items():
+        if name not in df.columns or column.dtype is None:
+            continue
+        source, target = df.schema[name], column.dtype.type
+        if source == target:
+            continue
+        cast = pl.col(name).cast(target, strict=False)
+        if source.is_float() and target.is_integer():
+            cast = pl.when(pl.col(name) == pl.col(name).round()).then(cast)
+        try:
+            cast_series = df.select(cast.alias(name)).to_series()
+        except pl.exceptions.PolarsError:
+            continue
+        lost = cast_series.is_null() & df[name].is_not_null()
+        if lost.any():
+            failures.append(
+                pl.DataFrame(
+                    {
+                        "column": name,
+                        "check": f"coerce_dtype('{target}')",
+                        "failure_case": df[name].filter(lost).cast(pl.String),
+                        ROW: lost.arg_true().cast(pl.Int64),
+                    },
+                    schema=FAILURE_SCHEMA,
+                )
+            )
+        cast_columns.append(cast_series)
+    return df.with_columns(cast_columns), pl.concat(failures)
+
+
+def _pandera_failures(
+    exc: pa.errors.SchemaErrors, schema: pa.DataFrameSchema, n_rows: int
+) -> pl.DataFrame:
+    """pandera's failure cases as (column, check, failure_case, row), per the module docstring."""
+    frame_check_ids = {id(check): number for number, check in enumerate(schema.checks)}
+    one_value_checks = [
+        frame_check_ids[id(error.check)]
+        for error in exc.schema_errors
+        if id(error.check) in frame_check_ids
+        and isinstance(error.check_output, pl.DataFrame)
+        and not error.check_output.height == n_rows > 1
+    ]
+    cases = exc.failure_cases
+    in_frame = pl.col("schema_context") == "DataFrameSchema"
+    one_value = in_frame & pl.col("check_number").is_in(one_value_checks)
+    presence = in_frame & pl.col("check").is_in(["column_in_dataframe", "column_in_schema"])
+    return cases.select(
+        column=pl.when(presence)
+        .then(pl.col("failure_case"))
+        .when(~in_frame)
+        .then(pl.col("column")),
+        check=pl.col("check"),
+        failure_case=pl.when(one_value)
+        .then(pl.lit(_FRAME_CHECK_FAILED))
+        .otherwise(pl.col("failure_case").cast(pl.String))
+        .fill_null("null"),
+        row=pl.when(~one_value).then(pl.col("index")).cast(pl.Int64),
+    )
+
+
+def _ordered(failures: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """Frame-level failures first, then row failures by schema column, check and row."""
+    position = (
+        pl.col("column")
+        .replace_strict(
+            {name: i for i, name in enumerate(columns)}, default=len(columns), return_dtype=pl.Int64
+        )
+        .fill_null(len(columns))
+    )
+    return failures.sort(
+        pl.col(ROW).is_not_null(),
+        position.fill_null(len(columns)),
+        "check",
+        ROW,
+        maintain_order=True,
+    )
+
+
+def _rejected(df: pl.DataFrame, row_failures: pl.DataFrame) -> pl.DataFrame:
+    """The failing input rows as read: `row`, the original columns, and the failing checks."""
+    clash = [name for name in (ROW, REASON) if name in df.columns]
+    if clash and not row_failures.is_empty():
+        raise ValueError(
+            f"cannot list rejected rows: the data has column(s) {', '.join(clash)}, "
+            "which the rejected table uses for the row number and the reason"
+        )
+    label = pl.when(pl.col("column").is_null()).then(pl.col("check"))
+    label = label.otherwise(pl.concat_str("column", pl.lit(":"), "check"))
+    reasons = (
+        row_failures.sort(ROW, maintain_order=True)
+        .group_by(ROW, maintain_order=True)
+        .agg(label.unique(maintain_order=True).str.join("; ").alias(REASON))
+    )
+    numbered = df.with_row_index(ROW).with_columns(pl.col(ROW).cast(pl.Int64))
+    return numbered.join(reasons, on=ROW, how="inner").sort(ROW)
+
+
+def _frame_error(column: str | None, check: str, failure_case: str) -> str:
+    """One failure that belongs to no row, as a sentence."""
+    if check == "column_in_dataframe":
+        return f"column '{failure_case}' is missing"
+    if check == "column_in_schema":
+        return f"column '{failure_case}' is not declared in the schema (strict)"
+    subject = "dataframe check" if column is None else f"column '{column}': check"
+    detail = "" if failure_case == _FRAME_CHECK_FAILED else ": " + failure_case.partition("\n")[0]
+    return _shorten(f"{subject} {check} failed{detail}", 160)
+
+
+def _shorten(text: str, width: int = 80) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -1,0 +1,1 @@
+"""trainyard schemas: pandera DataFrameModels (polars backend), one module per data set."""

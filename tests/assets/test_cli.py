@@ -1,0 +1,52 @@
+"""The `trainyard` CLI as a user runs it: run, list, show, validate, and its errors."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from assets.cli import main
+from pipelines.paths import DATA_DIR
+
+pytestmark = pytest.mark.slow
+
+
+def test_run_then_list_and_show(trainyard_home, capsys):
+    assert main(["run", "viral_posts_seed"]) == 0
+    out, err = capsys.readouterr()
+    assert "✓ viral_posts_seed/champion" in err
+    assert "check promotion_gate on viral_posts_seed/champion: passed" in err
+    assert "scored on the training data" in out
+    assert "accuracy" in out and (trainyard_home / "reports/viral_posts_seed/report.md").exists()
+
+    assert main(["list"]) == 0
+    listing = capsys.readouterr().out
+    seed_line = next(line for line in listing.splitlines() if line.startswith("viral_posts_seed "))
+    assert "accuracy" in seed_line and "yes" in seed_line
+    assert "never run" in next(
+        line for line in listing.splitlines() if line.startswith("viral_posts ")
+    )
+
+    assert main(["show", "viral_posts_seed"]) == 0
+    shown = capsys.readouterr().out
+    assert "accuracy" in shown and "report.md" in shown
+
+
+def test_validate_accepts_good_and_reports_bad_files(trainyard_home, tmp_path, capsys):
+    good = DATA_DIR / "viral_posts_seed.csv"
+    assert main(["validate", "viral_posts_seed", str(good)]) == 0
+    assert "5 rows conform" in capsys.readouterr().out
+
+    bad = tmp_path / "bad.csv"
+    pl.read_csv(good).with_columns(pl.lit(30).alias("hour")).write_csv(bad)
+    assert main(["validate", "viral_posts_seed", str(bad)]) == 1
+    report = capsys.readouterr().out
+    assert "hour" in report and "does not conform" in report
+    assert not (trainyard_home / ".dagster").exists()
+
+
+def test_unknown_pipeline_and_missing_file_are_clear_errors(trainyard_home, capsys):
+    with pytest.raises(SystemExit, match="unknown pipeline nope; pipelines: viral_posts"):
+        main(["run", "nope"])
+    assert main(["validate", "viral_posts_seed", "/nonexistent/x.csv"]) == 1
+    assert "/nonexistent/x.csv" in capsys.readouterr().err

@@ -1,0 +1,71 @@
+"""The asset factory: keys, descriptions, code versions, jobs, schedules and training ops."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from assets.factory import build_definitions
+from assets.training import TRAIN_OPS
+from pipelines.spec import load_specs
+from tests.assets.helpers import make_spec
+
+STAGES = ["raw", "validated", "normalized", "model", "evaluation", "champion"]
+
+
+def test_every_shipped_spec_becomes_a_group_with_the_six_assets(tmp_path):
+    specs = load_specs()
+    assert {"viral_posts", "viral_posts_seed"} <= set(specs)
+    graph = build_definitions(specs, base_dir=tmp_path).resolve_asset_graph()
+    for name in specs:
+        keys = {k.to_user_string() for k in graph.get_all_asset_keys() if k.path[0] == name}
+        assert keys == {f"{name}/{stage}" for stage in STAGES}
+        for stage in STAGES:
+            node = graph.get(dg.AssetKey([name, stage]))
+            assert node.group_name == name
+            assert node.description
+            assert node.code_version and node.code_version.startswith("1-")
+
+
+def test_quarantine_mode_adds_the_rejected_asset(tmp_path):
+    spec = make_spec("viral_posts", on_invalid="quarantine")
+    graph = build_definitions({spec.name: spec}, base_dir=tmp_path).resolve_asset_graph()
+    assert graph.has(dg.AssetKey(["viral_posts", "rejected"]))
+    checks = {k.name for k in graph.asset_check_keys}
+    assert checks == {"schema", "promotion_gate"}
+
+
+def test_code_version_follows_the_spec_section_it_reads(tmp_path):
+    base = make_spec("viral_posts")
+    changed = make_spec("viral_posts", model={"algorithm": "delta_rule", "params": {"epochs": 5}})
+
+    def versions(spec):
+        graph = build_definitions({spec.name: spec}, base_dir=tmp_path).resolve_asset_graph()
+        return {s: graph.get(dg.AssetKey([spec.name, s])).code_version for s in STAGES}
+
+    before, after = versions(base), versions(changed)
+    assert before["model"] != after["model"]
+    assert {s: before[s] for s in STAGES if s != "model"} == {
+        s: after[s] for s in STAGES if s != "model"
+    }
+
+
+def test_retrain_job_and_stopped_schedule(tmp_path):
+    defs = build_definitions(load_specs(), base_dir=tmp_path)
+    job = defs.resolve_job_def("viral_posts_retrain")
+    assert {k.path[0] for k in job.asset_layer.executable_asset_keys} == {"viral_posts"}
+    schedule = defs.resolve_schedule_def("viral_posts_retrain_schedule")
+    assert schedule.cron_schedule == "0 6 * * 1"
+    assert schedule.default_status == dg.DefaultScheduleStatus.STOPPED
+    with dg.build_schedule_context() as context:
+        requests = schedule.evaluate_tick(context).run_requests
+    assert len(requests) == 1
+    assert requests[0].job_name in (None, "viral_posts_retrain")
+    assert schedule.job_name == "viral_posts_retrain"
+
+
+def test_every_registered_algorithm_has_a_training_op():
+    from algorithms.registry import algorithm_names
+
+    assert set(TRAIN_OPS) == set(algorithm_names())
+    assert TRAIN_OPS["delta_rule"].name == "train_delta_rule"
+    assert "params" in TRAIN_OPS["delta_rule"].config_schema.as_field().config_type.fields

@@ -1,0 +1,145 @@
+"""Whole pipelines materialized in process: results, determinism, validation modes, the gate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+import polars as pl
+import pytest
+from upath import UPath
+
+from assets.io_managers import ParquetIOManager
+from pipelines.bundle import ModelBundle
+from tests.assets.helpers import (
+    check_results,
+    make_spec,
+    materialize_group,
+    materialized_keys,
+)
+
+pytestmark = pytest.mark.slow
+ALL = {
+    f"viral_posts/{s}"
+    for s in ["raw", "validated", "normalized", "model", "evaluation", "champion"]
+}
+
+
+def _files(directory: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(directory)): p.read_bytes()
+        for p in sorted(directory.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_viral_posts_end_to_end_beats_the_baselines(trainyard_home, tmp_path):
+    spec = make_spec("viral_posts")
+    instance = dg.DagsterInstance.ephemeral()
+    result = materialize_group(spec, tmp_path / "a", instance)
+    assert result.success
+    assert materialized_keys(result) == ALL
+    assert check_results(result) == {"schema": True, "promotion_gate": True}
+    summary = result.asset_value(dg.AssetKey(["viral_posts", "evaluation"]))
+    accuracy = summary.metrics["accuracy"]
+    assert accuracy >= summary.baseline["accuracy"] + 0.15
+    assert accuracy > summary.comparisons["random_weights"]["accuracy"]
+    assert summary.n_scored == 2000
+    report = trainyard_home / "reports" / "viral_posts" / "report.md"
+    assert "held-out" in report.read_text()
+    champion = ModelBundle.load(tmp_path / "a" / "viral_posts" / "champion")
+    assert champion.spec_hash == spec.spec_hash()
+
+
+def test_two_runs_give_byte_identical_models_and_equal_metrics(trainyard_home, tmp_path):
+    spec = make_spec("viral_posts")
+    summaries, models = [], []
+    for run in ("a", "b"):
+        result = materialize_group(spec, tmp_path / run, dg.DagsterInstance.ephemeral())
+        assert result.success
+        summaries.append(result.asset_value(dg.AssetKey(["viral_posts", "evaluation"])))
+        models.append(_files(tmp_path / run / "viral_posts" / "model"))
+    assert models[0] == models[1] and models[0]
+    assert summaries[0].metrics == summaries[1].metrics
+
+
+def _csv_spec(path: Path, **changes):
+    return make_spec(
+        "viral_posts_seed",
+        source={"csv": str(path)},
+        split={"test_fraction": 0.4, "seed": 0},
+        **changes,
+    )
+
+
+def _posts(rows: int = 40) -> pl.DataFrame:
+    from pipelines.generators import get_generator
+
+    frame = get_generator("viral_posts")(rows, 3)
+    return frame.select("post_id", "hour", "content_length", "engagement_score", "viral")
+
+
+def test_invalid_data_stops_the_run_and_keeps_the_earlier_materialization(trainyard_home, tmp_path):
+    data, base = tmp_path / "posts.csv", tmp_path / "artifacts"
+    good = _posts()
+    good.write_csv(data)
+    spec = _csv_spec(data)
+    instance = dg.DagsterInstance.ephemeral()
+    assert materialize_group(spec, base, instance).success
+
+    bad = good.with_columns(
+        pl.when(pl.col("post_id") == 3).then(99).otherwise(pl.col("hour")).alias("hour"),
+        pl.when(pl.col("post_id") == 9).then(2).otherwise(pl.col("viral")).alias("viral"),
+    )
+    bad.write_csv(data)
+    result = materialize_group(spec, base, instance)
+    assert not result.success
+    assert materialized_keys(result) == {"viral_posts_seed/raw"}
+    assert check_results(result) == {"schema": False}
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    message = failure.step_failure_data.user_failure_data.description
+    assert "hour" in message and "viral" in message and "2 of 40 rows" in message
+
+    stored = ParquetIOManager(base_path=UPath(base)).load_from_path(
+        None, UPath(base) / "viral_posts_seed" / "validated.parquet"
+    )
+    assert stored.height == 40 and stored["hour"].max() <= 23
+
+
+def test_quarantine_moves_bad_rows_aside_and_fails_past_the_threshold(trainyard_home, tmp_path):
+    data = tmp_path / "posts.csv"
+    frame = _posts(40)
+    frame.with_columns(
+        pl.when(pl.col("post_id") == 5).then(-1).otherwise(pl.col("hour")).alias("hour")
+    ).write_csv(data)
+    spec = _csv_spec(data, on_invalid="quarantine", max_rejected_fraction=0.05)
+    result = materialize_group(spec, tmp_path / "q", dg.DagsterInstance.ephemeral())
+    assert result.success
+    rejected = result.asset_value(dg.AssetKey(["viral_posts_seed", "rejected"]))
+    assert rejected["post_id"].to_list() == [5]
+    assert "hour" in rejected["reason"][0]
+    validated = result.asset_value(dg.AssetKey(["viral_posts_seed", "validated"]))
+    assert validated.height == 39
+
+    strict = _csv_spec(data, on_invalid="quarantine", max_rejected_fraction=0.01)
+    result = materialize_group(strict, tmp_path / "q2", dg.DagsterInstance.ephemeral())
+    assert not result.success
+    assert "viral_posts_seed/model" not in materialized_keys(result)
+
+
+def test_a_failed_gate_keeps_the_current_champion(trainyard_home, tmp_path):
+    base, instance = tmp_path / "g", dg.DagsterInstance.ephemeral()
+    first = make_spec("viral_posts_seed")
+    assert materialize_group(first, base, instance).success
+    champion_files = _files(base / "viral_posts_seed" / "champion")
+
+    strict = make_spec(
+        "viral_posts_seed",
+        evaluation={"metrics": ["accuracy"], "promote_if": {"accuracy": ">= 1.01"}},
+        model={"algorithm": "delta_rule", "params": {"epochs": 3, "random_state": 1}},
+    )
+    result = materialize_group(strict, base, instance)
+    assert not result.success
+    assert check_results(result)["promotion_gate"] is False
+    assert "viral_posts_seed/champion" not in materialized_keys(result)
+    assert _files(base / "viral_posts_seed" / "champion") == champion_files

@@ -1,0 +1,118 @@
+import base64
+import dataclasses
+
+import numpy as np
+import polars as pl
+import pytest
+from matplotlib.figure import Figure
+
+from pipelines.evaluation import HELD_OUT, evaluate
+from pipelines.features import prepare
+from pipelines.paths import SPECS_DIR
+from pipelines.report import markdown_with_inline_images, write_report
+from pipelines.spec import load_spec
+from pipelines.training import train
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def seed_run():
+    """(spec, bundle, evaluation) of the seed spec on 9 hand-made posts (split: none)."""
+    spec = load_spec(SPECS_DIR / "viral_posts_seed.yaml")
+    posts = pl.DataFrame(
+        {
+            "hour": [2] * 5 + [20] * 4,
+            "content_length": [100] * 5 + [900] * 4,
+            "engagement_score": [10.0] * 5 + [90.0] * 4,
+            "viral": [0, 0, 0, 1, 1, 1, 1, 1, 0],
+        }
+    )
+    normalized, transform = prepare(posts, spec)
+    bundle = train(spec, normalized, transform)
+    return spec, bundle, evaluate(spec, bundle, normalized)
+
+
+def test_report_files_and_content(seed_run, tmp_path):
+    spec, bundle, evaluation = seed_run
+    report = write_report(spec, bundle, evaluation, tmp_path / "viral_posts_seed")
+    assert report.path == tmp_path / "viral_posts_seed" / "report.md"
+    assert report.path.read_text() == report.markdown
+    assert sorted(report.images) == ["confusion_matrix", "learning_curve", "loss_curves"]
+    for image in report.images.values():
+        assert image.parent == report.path.parent
+        assert image.read_bytes().startswith(PNG_MAGIC)
+        assert f"]({image.name})" in report.markdown  # linked relatively
+    md = report.markdown
+    assert md.startswith("# viral_posts_seed\n\nThe five posts of the learning-rate chapter")
+    assert "Scored on the training data — the spec declares no held-out split (9 rows)." in md
+    assert "| metric | delta_rule (model) | majority-class baseline | random_weights |" in md
+    assert "| accuracy | 0.6667 | 0.5556 | " in md
+    assert "| recall | 0.6000 | 1.0000 | " in md
+    assert "| 0 | 3 | 1 |\n| 1 | 2 | 3 |" in md  # confusion matrix: actual rows
+    assert "## Error per epoch for learning rates 1e-05, 0.01 and 0.1" in md
+    assert "| 1e-05 | " in md and "| 0.1 | " in md
+
+
+def test_pngs_are_byte_identical_across_renders(seed_run, tmp_path):
+    first = write_report(*seed_run, tmp_path / "a")
+    again = write_report(*seed_run, tmp_path / "b")
+    assert first.markdown == again.markdown
+    for name, path in first.images.items():
+        assert path.read_bytes() == again.images[name].read_bytes()
+
+
+def test_inline_markdown_embeds_every_image(seed_run, tmp_path):
+    report = write_report(*seed_run, tmp_path / "r")
+    inline = markdown_with_inline_images(report)
+    assert inline.count("](data:image/png;base64,") == 3
+    assert ".png)" not in inline
+    encoded = inline.split("![Learning curve](data:image/png;base64,")[1].split(")")[0]
+    assert base64.b64decode(encoded) == report.images["learning_curve"].read_bytes()
+
+
+def test_held_out_wording(seed_run, tmp_path):
+    spec, bundle, evaluation = seed_run
+    held_out = dataclasses.replace(evaluation, scored_on=HELD_OUT, n_train=7, n_test=2)
+    md = write_report(spec, bundle, held_out, tmp_path / "r").markdown
+    assert "Scored on the held-out test split: 2 rows (the model was trained on the other 7)." in md
+    assert "training data" not in md
+
+
+def test_regression_report_plots_predictions_and_residuals(seed_run, tmp_path):
+    spec, bundle, evaluation = seed_run
+    regression = dataclasses.replace(
+        evaluation,
+        task="regression",
+        metrics={"mse": 0.25},
+        baseline={"mse": 1.0},
+        comparisons={},
+        loss_curves={},
+        headline="mse",
+        headline_value=0.25,
+        y_true=np.array([1.0, 2.0, 3.0]),
+        y_pred=np.array([1.5, 2.0, 2.5]),
+    )
+    report = write_report(spec, bundle, regression, tmp_path / "r")
+    assert sorted(report.images) == ["learning_curve", "predicted_vs_actual", "residuals"]
+    table = "| metric | delta_rule (model) | mean baseline |\n|---|---:|---:|\n"
+    assert table + "| mse | 0.2500 | 1.0000 |" in report.markdown
+
+
+def test_failed_render_keeps_the_previous_report(seed_run, tmp_path, monkeypatch):
+    out = tmp_path / "r"
+    write_report(*seed_run, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    calls = []
+
+    def flaky_savefig(self, path, **kwargs):
+        calls.append(path)
+        if len(calls) == 2:
+            raise RuntimeError("renderer crashed")
+        path.write_bytes(b"partial")
+
+    monkeypatch.setattr(Figure, "savefig", flaky_savefig)
+    with pytest.raises(RuntimeError, match="renderer crashed"):
+        write_report(*seed_run, out)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["r"]

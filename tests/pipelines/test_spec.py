@@ -1,0 +1,86 @@
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+from pipelines.paths import SPECS_DIR
+from pipelines.spec import CsvSource, GeneratorSource, SpecError, load_spec, load_specs
+
+SHIPPED = yaml.safe_load((SPECS_DIR / "viral_posts.yaml").read_text())
+
+
+def _load_changed(tmp_path: Path, change: Callable[[dict], None]) -> str:
+    """Write the shipped viral_posts spec with `change` applied; return load_spec's error."""
+    spec = yaml.safe_load(yaml.safe_dump(SHIPPED))
+    change(spec)
+    path = tmp_path / "viral_posts.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    with pytest.raises(SpecError) as info:
+        load_spec(path)
+    message = str(info.value)
+    assert str(path) in message
+    return message
+
+
+def test_shipped_specs_load():
+    specs = load_specs()
+    assert list(specs) == ["viral_posts", "viral_posts_seed"]
+    generated, seed = specs["viral_posts"], specs["viral_posts_seed"]
+    assert generated.source == GeneratorSource(generator="viral_posts", rows=10000, seed=7)
+    assert generated.schema_ == "schemas.viral_posts:RawViralPosts"
+    assert generated.split.test_fraction == 0.2
+    assert seed.source == CsvSource(csv="data/viral_posts_seed.csv")
+    assert seed.split is None
+    assert seed.features.columns == ["hour", "content_length", "engagement_score"]
+
+
+def test_unknown_algorithm_lists_registered_names(tmp_path):
+    message = _load_changed(tmp_path, lambda s: s["model"].update(algorithm="ridg"))
+    assert "model.algorithm: unknown algorithm 'ridg'" in message
+    assert "delta_rule" in message and "random_weights" in message
+
+
+def test_unknown_param_lists_the_algorithms_params(tmp_path):
+    message = _load_changed(tmp_path, lambda s: s["model"]["params"].update(alpha=1.0))
+    assert "model: unknown parameter(s) alpha for algorithm 'delta_rule'" in message
+    assert "learning_rate" in message and "epochs" in message
+
+
+def test_missing_schema_class_names_the_module(tmp_path):
+    message = _load_changed(tmp_path, lambda s: s.update(schema="schemas.viral_posts:Tweets"))
+    assert "schema: no schema 'Tweets' in module schemas.viral_posts" in message
+    assert "it defines: RawViralPosts, ViralPostsSeed" in message
+
+
+def test_missing_schema_module(tmp_path):
+    message = _load_changed(tmp_path, lambda s: s.update(schema="schemas.tweets:Tweets"))
+    assert "schema: schema module 'schemas.tweets' not found" in message
+
+
+def test_bad_promote_if_expression(tmp_path):
+    message = _load_changed(
+        tmp_path, lambda s: s["evaluation"]["promote_if"].update(accuracy="at least 0.8")
+    )
+    assert "evaluation.promote_if" in message
+    assert "expected a comparison like '>= 0.8', got 'at least 0.8'" in message
+
+
+def test_missing_required_field(tmp_path):
+    message = _load_changed(tmp_path, lambda s: s.pop("target"))
+    assert "target: Field required" in message
+
+
+def test_wrong_type(tmp_path):
+    message = _load_changed(tmp_path, lambda s: s["split"].update(test_fraction="high"))
+    assert "split.test_fraction: Input should be a valid number" in message
+
+
+def test_feature_not_in_schema(tmp_path):
+    message = _load_changed(tmp_path, lambda s: s["features"]["columns"].append("likes"))
+    assert "column(s) likes not declared in schema schemas.viral_posts:RawViralPosts" in message
+
+
+def test_name_must_match_file_name(tmp_path):
+    message = _load_changed(tmp_path, lambda s: s.update(name="other"))
+    assert "name: 'other' must match the file name 'viral_posts'" in message
