@@ -73,4 +73,7 @@ def build_definitions(
             "specs": dg.ResourceDefinition.hardcoded_resource(dict(specs)),
         },
         loggers={"progress": progress_logger},
+        # A pipeline's steps run one after another and take well under a second each; a
+        # process per step would spend ~6 s importing on every step. Override per run if needed.
+        executor=dg.in_process_executor,
     )
