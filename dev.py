@@ -36,6 +36,14 @@ def lock_hash() -> str:
     return digest.hexdigest()
 
 
+def quiet(argv: list[str]) -> None:
+    """Run an install step; show its output only when it fails (pip warns about local indexes)."""
+    done = subprocess.run(argv, capture_output=True, text=True)
+    if done.returncode:
+        sys.stderr.write(done.stdout + done.stderr)
+        raise SystemExit(f"trainyard: environment set-up failed: {' '.join(argv)}")
+
+
 def ensure_venv() -> None:
     """Create or refresh `.venv` from `requirements.lock` when missing or stale."""
     wanted = lock_hash()
@@ -46,9 +54,9 @@ def ensure_venv() -> None:
         venv.EnvBuilder(with_pip=True).create(VENV)
     # The lock is complete (every transitive pin, hashed), so --no-deps installs exactly it.
     pip = [str(BIN / "python"), "-m", "pip", "install", "-q", "--no-deps"]
-    subprocess.run([*pip, "--require-hashes", "-r", str(LOCK)], check=True)
-    subprocess.run([*pip, "--no-build-isolation", "-e", str(ROOT)], check=True)
-    subprocess.run([str(BIN / "python"), "-m", "pip", "check"], check=True)
+    quiet([*pip, "--require-hashes", "-r", str(LOCK)])
+    quiet([*pip, "--no-build-isolation", "-e", str(ROOT)])
+    quiet([str(BIN / "python"), "-m", "pip", "check"])
     STAMP.write_text(wanted + "\n")
 
 

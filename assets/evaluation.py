@@ -39,8 +39,9 @@ def evaluation_asset(spec: PipelineSpec) -> dg.AssetsDefinition:
         },
         io_manager_key="evaluation_io",
         code_version=code_version(spec.evaluation, spec.split),
-        description=f"Metrics of {spec.name}/model on the held-out split beside a baseline; "
-        f"the report is written to reports/{spec.name}/report.md.",
+        description=f"Metrics of {spec.name}/model on "
+        f"{'the held-out split' if spec.split else 'the training data (the spec has no split)'} "
+        f"beside a baseline; the report is written to reports/{spec.name}/report.md.",
         kinds={"matplotlib"},
     )
     def evaluation(model: ModelBundle, normalized: PreparedFeatures) -> dg.Output[Evaluation]:

@@ -112,6 +112,10 @@ def _wait_until_ready(server: Webserver) -> None:
                     entries = server.graphql(WORKSPACE_QUERY)["workspaceOrError"]
                     statuses = [e["loadStatus"] for e in entries.get("locationEntries", [])]
                     if statuses and all(s == "LOADED" for s in statuses):
+                        for entry in entries["locationEntries"]:
+                            location = entry["locationOrLoadError"]
+                            if location["__typename"] != "RepositoryLocation":
+                                pytest.fail(f"code location {entry['name']} failed: {location}")
                         return
                     last_error = entries
         except (urllib.error.URLError, ConnectionError, TimeoutError) as error:
