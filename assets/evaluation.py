@@ -113,7 +113,7 @@ def champion_asset(spec: PipelineSpec) -> dg.AssetsDefinition:
                 metadata={
                     **float_entries(evaluation.metrics),
                     "spec_hash": model.spec_hash,
-                    "promoted_from_run": context.run_id,
+                    "promoted_from_run": context.run.run_id,
                 },
             )
 
