@@ -2,7 +2,7 @@
 
 Run by hand from the repository root (takes a minute or two on 2 cores):
 
-    .venv/bin/python benchmarks/spine.py [--repeat N]
+    .venv/bin/python -m benchmarks.spine [--repeat N]
 
 Each repeat runs three fresh processes, each with its own empty `TRAINYARD_HOME` (a cold
 Dagster instance, no earlier artifacts or champion):
@@ -29,22 +29,20 @@ import gc
 import importlib
 import json
 import os
-import platform
-import re
 import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from importlib.metadata import version
 from pathlib import Path
+
+from benchmarks.results import machine, utc_now, write_section
 
 ROOT = Path(__file__).resolve().parents[1]
 PIPELINE = "viral_posts"
 TARGET_S = 10.0
 TITLE = f"## Spine: trainyard run {PIPELINE}"
-HEADER = "# Benchmarks\n\nOne `##` section per benchmark, each rewritten only by its own script.\n"
 # Imported first, in this order, each timed on top of the ones before (all are start-up
 # imports of the CLI anyway); the rest of start-up is the project and `build_definitions`.
 LIBRARIES = ["numpy", "polars", "numba", "sklearn.base", "pandera.polars", "matplotlib.figure"]
@@ -122,22 +120,12 @@ def spawn(command: list[str], **env: str) -> tuple[float, float, float, str]:
 
 
 def run_probe(mode: str) -> dict:
-    started, wall, _, stdout = spawn([sys.executable, __file__, "--probe", mode])
+    started, wall, _, stdout = spawn([sys.executable, "-m", "benchmarks.spine", "--probe", mode])
     out = json.loads(stdout.strip().splitlines()[-1])
     out["interpreter"] = out["t_start"] - started
     out["startup"] = out["t_ready"] - started
     out["exit"] = started + wall - out["t_end"]
     return out
-
-
-def machine() -> str:
-    cpu = re.search(r"model name\s*:\s*(.*)", Path("/proc/cpuinfo").read_text())
-    ram = int(re.search(r"MemTotal:\s*(\d+)", Path("/proc/meminfo").read_text())[1]) / 2**20
-    libs = ", ".join(f"{n} {version(n)}" for n in ["dagster", "polars", "numpy", "numba"])
-    return (
-        f"{cpu[1] if cpu else platform.processor()}, {os.cpu_count()} cores, {ram:.1f} GiB RAM, "
-        f"Python {platform.python_version()}, {libs}"
-    )
 
 
 def section(e2e: list[tuple], first: float, work: list[dict], dag: list[dict], when: str) -> str:
@@ -211,20 +199,6 @@ def section(e2e: list[tuple], first: float, work: list[dict], dag: list[dict], w
     )
 
 
-def write_results(text: str) -> Path:
-    """Replace this benchmark's `##` section of RESULTS.md (or append it), keep the others."""
-    path = ROOT / "benchmarks" / "RESULTS.md"
-    old = path.read_text() if path.exists() else HEADER
-    sections = re.split(r"(?m)^(?=## )", old)
-    mine = [i for i, s in enumerate(sections) if s.startswith(TITLE + "\n")]
-    if mine:
-        sections[mine[0]] = text
-    else:
-        sections.append(text)
-    path.write_text("".join(s.rstrip() + "\n\n" for s in sections).rstrip() + "\n")
-    return path
-
-
 def main() -> None:
     args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     args.add_argument("--repeat", type=int, default=5)
@@ -235,7 +209,7 @@ def main() -> None:
         print(json.dumps(out | {"t_end": time.monotonic()}), flush=True)
         return
     command = [str(ROOT / ".venv" / "bin" / "trainyard"), "run", PIPELINE]
-    date = subprocess.run(["date", "-u"], capture_output=True, text=True).stdout.strip()
+    date = utc_now()
     load = [os.getloadavg()[0]]
     with tempfile.TemporaryDirectory(prefix="spine-numba-") as cache:
         first = spawn(command, NUMBA_CACHE_DIR=cache)[1]
@@ -256,7 +230,7 @@ def main() -> None:
         f"Measured {date}, median of {args.repeat} repeats, 1-minute load average "
         f"{min(load):.2f}–{max(load):.2f} during the run"
     )
-    print(f"wrote {write_results(section(e2e, first, work, dag, when))}", file=sys.stderr)
+    print(f"wrote {write_section(TITLE, section(e2e, first, work, dag, when))}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+"""Speed benchmarks against scikit-learn, run by hand; results in RESULTS.md."""

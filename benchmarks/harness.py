@@ -1,0 +1,85 @@
+"""Fit our estimator and scikit-learn's on the same data in one process, interleaved.
+
+A `Case` names the data, both estimators and the targets; `run_case` times the fits
+alternately (ours first on even repeats, scikit-learn's first on odd ones, so warm caches and
+background load hit both alike), takes medians, and scores both on the held-out rows.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+
+def default_score(estimator: Any, X: np.ndarray, y: np.ndarray) -> float:
+    """The estimator's own `score` (accuracy or R²) on the held-out rows."""
+    return float(estimator.score(X, y))
+
+
+@dataclass(frozen=True)
+class Case:
+    """One benchmark: seeded data, our estimator, scikit-learn's, and the targets."""
+
+    name: str
+    data: Callable[[], tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]
+    ours: Callable[[], Any]
+    reference: Callable[[], Any]
+    score: Callable[[Any, np.ndarray, np.ndarray], float] = default_score
+    max_ratio: float = 1.5
+    max_score_gap: float = 0.005
+    repeats: int = 3
+
+
+@dataclass(frozen=True)
+class Result:
+    """Median fit seconds of both, the ratio, both test scores, and whether targets were met."""
+
+    case: Case
+    ours_s: float
+    reference_s: float
+    ours_score: float
+    reference_score: float
+
+    @property
+    def ratio(self) -> float:
+        return self.ours_s / self.reference_s
+
+    @property
+    def score_gap(self) -> float:
+        return abs(self.ours_score - self.reference_score)
+
+    @property
+    def passed(self) -> bool:
+        return self.ratio <= self.case.max_ratio and self.score_gap <= self.case.max_score_gap
+
+
+def _timed_fit(make: Callable[[], Any], X: np.ndarray, y: np.ndarray) -> tuple[float, Any]:
+    estimator = make()
+    started = time.perf_counter()
+    estimator.fit(X, y)
+    return time.perf_counter() - started, estimator
+
+
+def run_case(case: Case) -> Result:
+    """Warm up both once (JIT, caches), then time `repeats` interleaved fits of each."""
+    X, y, X_test, y_test = case.data()
+    _, ours = _timed_fit(case.ours, X, y)
+    _, reference = _timed_fit(case.reference, X, y)
+    times: dict[str, list[float]] = {"ours": [], "reference": []}
+    for repeat in range(case.repeats):
+        order = ["ours", "reference"] if repeat % 2 == 0 else ["reference", "ours"]
+        for who in order:
+            make = case.ours if who == "ours" else case.reference
+            times[who].append(_timed_fit(make, X, y)[0])
+    return Result(
+        case,
+        statistics.median(times["ours"]),
+        statistics.median(times["reference"]),
+        case.score(ours, X_test, y_test),
+        case.score(reference, X_test, y_test),
+    )
