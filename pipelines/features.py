@@ -8,13 +8,14 @@ which travels with the model so prediction scales new rows exactly as training d
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal, NamedTuple
 
 import numpy as np
 import polars as pl
 
-from pipelines.spec import PipelineSpec, SplitSpec
+from pipelines import derived
+from pipelines.spec import FeaturesSpec, PipelineSpec, SplitSpec
 
 SPLIT = "split"
 Method = Literal["minmax", "zscore", "none"]
@@ -85,22 +86,33 @@ def _class_test_rows(
 
 @dataclass(frozen=True)
 class FeatureTransform:
-    """Per-column affine scaling x ↦ (x − offset) / scale, fitted once and reused for prediction.
+    """Derived columns, then per-column affine scaling x ↦ (x − offset) / scale.
 
-    minmax: offset = min, scale = max − min; zscore: offset = mean, scale = population std;
-    none: offset 0, scale 1. A constant column gets scale 1, so it maps to 0 (never x/0).
+    Derivation (see `pipelines.derived`): the numeric `inputs` expanded to monomials up to
+    `degree` (degree 1: the inputs themselves), plus one count column per `vocabulary` token
+    of `text_column`. Scaling — minmax: offset = min, scale = max − min; zscore: offset =
+    mean, scale = population std; none: offset 0, scale 1. A constant column gets scale 1,
+    so it maps to 0 (never x/0). `columns` are the resulting model features, in order.
     """
 
     method: Method
     columns: tuple[str, ...]
     offset: tuple[float, ...]
     scale: tuple[float, ...]
+    inputs: tuple[str, ...] | None = None
+    degree: int = 1
+    text_column: str | None = None
+    vocabulary: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.inputs is None:  # a plain scaler: its inputs are its columns
+            object.__setattr__(self, "inputs", self.columns)
 
     @classmethod
     def fit(
         cls, train_df: pl.DataFrame, columns: Sequence[str], method: Method
     ) -> FeatureTransform:
-        """Fit offsets and scales on `train_df` (the train rows only)."""
+        """Fit offsets and scales of numeric `columns` on `train_df` (the train rows only)."""
         if method not in _METHODS:
             raise ValueError(f"unknown normalize method {method!r}; expected one of {_METHODS}")
         columns = tuple(columns)
@@ -118,16 +130,59 @@ class FeatureTransform:
         scale = np.where(scale == 0.0, 1.0, scale)
         return cls(method, columns, tuple(map(float, offset)), tuple(map(float, scale)))
 
+    @classmethod
+    def fit_features(cls, train_df: pl.DataFrame, features: FeaturesSpec) -> FeatureTransform:
+        """Fit the spec's derivation (vocabulary) and then its scaling on the train rows."""
+        text = features.text
+        vocabulary = ()
+        if text is not None:
+            vocabulary = derived.fit_vocabulary(train_df, text.column, text.min_df)
+        unscaled = cls(
+            "none",
+            (),
+            (),
+            (),
+            tuple(features.columns),
+            features.polynomial,
+            text.column if text else None,
+            vocabulary,
+        )
+        expanded = unscaled.derive(train_df)
+        scaler = cls.fit(expanded, unscaled.derived_columns(), features.normalize)
+        return replace(
+            unscaled,
+            method=scaler.method,
+            columns=scaler.columns,
+            offset=scaler.offset,
+            scale=scaler.scale,
+        )
+
+    def derived_columns(self) -> tuple[str, ...]:
+        """Names of the derived columns, in model-feature order."""
+        numeric = [derived.monomial_name(m) for m in derived.monomials(self.inputs, self.degree)]
+        words = [derived.count_column(self.text_column, t) for t in self.vocabulary]
+        return (*numeric, *words)
+
+    def derive(self, df: pl.DataFrame) -> pl.DataFrame:
+        """`df` with the derived columns added (numeric inputs cast to Float64)."""
+        needed = [*self.inputs, *([self.text_column] if self.text_column else [])]
+        _require_columns(df, needed, "cannot derive the features")
+        _require_finite(df, self.inputs)
+        exprs = derived.polynomial(self.inputs, self.degree)
+        if self.text_column:
+            exprs += derived.bag_of_words(self.text_column, self.vocabulary)
+        return df.with_columns(exprs)
+
     def apply(self, df: pl.DataFrame) -> pl.DataFrame:
-        """Replace each transform column by its scaled Float64 value; other columns untouched."""
-        _require_columns(df, self.columns, "cannot apply the feature transform")
-        return df.with_columns(
+        """Derive, then replace each feature column by its scaled Float64 value."""
+        derived_df = self.derive(df)
+        return derived_df.with_columns(
             ((pl.col(c).cast(pl.Float64) - o) / s).alias(c)
             for c, o, s in zip(self.columns, self.offset, self.scale, strict=True)
         )
 
     def to_array(self, df: pl.DataFrame) -> np.ndarray:
-        """The scaled feature matrix of an unscaled frame: float64, C order, columns in order."""
+        """The model's feature matrix of a raw frame: float64, C order, columns in order."""
         return _matrix(self.apply(df), self.columns)
 
     def to_dict(self) -> dict[str, Any]:
@@ -137,26 +192,37 @@ class FeatureTransform:
             "columns": list(self.columns),
             "offset": list(self.offset),
             "scale": list(self.scale),
+            "inputs": list(self.inputs),
+            "degree": self.degree,
+            "text_column": self.text_column,
+            "vocabulary": list(self.vocabulary),
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> FeatureTransform:
         """Rebuild a transform from `to_dict` output; ValueError on a malformed mapping."""
-        expected = {"method", "columns", "offset", "scale"}
-        if not isinstance(data, dict) or set(data) != expected:
+        required = {"method", "columns", "offset", "scale"}
+        optional = {"inputs", "degree", "text_column", "vocabulary"}
+        if not isinstance(data, dict) or not required <= set(data) <= required | optional:
             raise ValueError(
-                f"feature transform: expected the keys {sorted(expected)}, got {data!r}"
+                f"feature transform: expected the keys {sorted(required)} "
+                f"(and optionally {sorted(optional)}), got {data!r}"
             )
         if data["method"] not in _METHODS:
             raise ValueError(f"feature transform: unknown method {data['method']!r}")
         lengths = {len(data[key]) for key in ("columns", "offset", "scale")}
         if len(lengths) != 1:
             raise ValueError("feature transform: columns, offset and scale differ in length")
+        inputs = data.get("inputs")
         return cls(
             data["method"],
             tuple(map(str, data["columns"])),
             tuple(map(float, data["offset"])),
             tuple(map(float, data["scale"])),
+            None if inputs is None else tuple(map(str, inputs)),
+            int(data.get("degree", 1)),
+            data.get("text_column"),
+            tuple(map(str, data.get("vocabulary", ()))),
         )
 
 
@@ -168,20 +234,27 @@ class PreparedFeatures(NamedTuple):
 
 
 def prepare(df: pl.DataFrame, spec: PipelineSpec) -> PreparedFeatures:
-    """Split `df`, fit the spec's scaling on the train rows only, and scale every row.
+    """Split `df`, fit the derivation and scaling on the train rows only, transform every row.
 
-    Returns the frame of the scaled feature columns, the target and `split`, and the transform.
+    Returns the frame of the model's feature columns, the target and `split`, and the
+    transform (which `ModelBundle.predict` applies again to new raw rows).
     """
-    columns = spec.features.columns
-    _require_columns(df, [*columns, spec.target], "cannot prepare features")
-    _require_finite(df, columns)
+    features = spec.features
+    text = [features.text.column] if features.text else []
+    inputs = [*features.columns, *text]
+    _require_columns(df, [*inputs, spec.target], "cannot prepare features")
+    _require_finite(df, features.columns)
     if nulls := df.get_column(spec.target).null_count():
         raise ValueError(f"target column '{spec.target}' has {nulls} null value(s)")
-    split = add_split(df.select(*columns, spec.target), spec.target, spec.split)
-    transform = FeatureTransform.fit(
-        split.filter(pl.col(SPLIT) == "train"), columns, spec.features.normalize
-    )
-    return PreparedFeatures(transform.apply(split), transform)
+    split = add_split(df.select(*inputs, spec.target), spec.target, spec.split)
+    transform = FeatureTransform.fit_features(split.filter(pl.col(SPLIT) == "train"), features)
+    frame = transform.apply(split).select(*transform.columns, spec.target, SPLIT)
+    return PreparedFeatures(frame, transform)
+
+
+def feature_columns(normalized: pl.DataFrame, target: str) -> list[str]:
+    """The model's feature columns of a normalized frame: all but the target and `split`."""
+    return [c for c in normalized.columns if c not in (target, SPLIT)]
 
 
 def design_matrix(
@@ -190,11 +263,11 @@ def design_matrix(
     """(X, y) of the normalized rows of one part: X float64 in feature order, y the target."""
     if part not in ("train", "test", "all"):
         raise ValueError(f"part must be 'train', 'test' or 'all', got {part!r}")
-    columns = spec.features.columns
-    _require_columns(normalized, [*columns, spec.target, SPLIT], "not a normalized frame")
+    _require_columns(normalized, [spec.target, SPLIT], "not a normalized frame")
     rows = normalized if part == "all" else normalized.filter(pl.col(SPLIT) == part)
     if rows.height == 0:
         raise ValueError(f"the normalized frame has no '{part}' rows")
+    columns = feature_columns(normalized, spec.target)
     return _matrix(rows, columns), rows.get_column(spec.target).to_numpy()
 
 

@@ -58,11 +58,35 @@ Source = CsvSource | ParquetSource | GeneratorSource
 _SOURCE_KINDS = {"csv": CsvSource, "parquet": ParquetSource, "generator": GeneratorSource}
 
 
-class FeaturesSpec(_Strict):
-    """Which columns feed the model and how they are scaled (fitted on train rows only)."""
+class TextFeaturesSpec(_Strict):
+    """Bag of words of one text column: a count column per token of the train-row vocabulary."""
 
-    columns: list[str] = Field(min_length=1)
+    column: str
+    min_df: int = Field(default=1, ge=1)
+
+
+class FeaturesSpec(_Strict):
+    """Which columns feed the model, how they are expanded and scaled (fitted on train rows).
+
+    `polynomial` expands the numeric columns to every monomial up to that degree; `text`
+    adds a bag of words. Scaling (`normalize`) applies to all resulting columns.
+    """
+
+    columns: list[str] = Field(default_factory=list)
     normalize: Literal["minmax", "zscore", "none"] = "minmax"
+    polynomial: int = Field(default=1, ge=1, le=20)
+    text: TextFeaturesSpec | None = None
+
+    @model_validator(mode="after")
+    def _some_input(self) -> FeaturesSpec:
+        if not self.columns and self.text is None:
+            raise ValueError("expected at least one numeric column or a text column")
+        return self
+
+    @property
+    def inputs(self) -> list[str]:
+        """Every raw column the features read."""
+        return [*self.columns, *([self.text.column] if self.text else [])]
 
 
 class SplitSpec(_Strict):
@@ -192,15 +216,15 @@ class PipelineSpec(_Strict):
     @model_validator(mode="after")
     def _columns_in_schema(self) -> PipelineSpec:
         declared = schema_columns(resolve_schema(self.schema_))
-        wanted = [*self.features.columns, self.target]
+        wanted = [*self.features.inputs, self.target]
         missing = [c for c in wanted if c not in declared]
         if missing:
             raise ValueError(
                 f"column(s) {', '.join(missing)} not declared in schema {self.schema_}; "
                 f"it declares: {', '.join(declared)}"
             )
-        if self.target in self.features.columns:
-            raise ValueError(f"target '{self.target}' is also listed in features.columns")
+        if self.target in self.features.inputs:
+            raise ValueError(f"target '{self.target}' is also listed as a feature")
         return self
 
     @property

@@ -8,7 +8,7 @@ import polars as pl
 
 from algorithms.registry import get_algorithm, param_names
 from pipelines.bundle import ModelBundle
-from pipelines.features import FeatureTransform, design_matrix
+from pipelines.features import FeatureTransform, design_matrix, feature_columns
 from pipelines.spec import ModelSpec, PipelineSpec
 
 
@@ -39,10 +39,11 @@ def train(
     overrides: dict[str, Any] | None = None,
 ) -> ModelBundle:
     """Fit the spec's model on the train rows and bundle it with the transform that made them."""
-    if transform.columns != tuple(spec.features.columns):
+    columns = tuple(feature_columns(normalized, spec.target))
+    if transform.columns != columns:
         raise ValueError(
-            f"the transform scales {list(transform.columns)} but the spec's features are "
-            f"{spec.features.columns}"
+            f"the transform makes the features {list(transform.columns)} but the normalized "
+            f"frame has {list(columns)}"
         )
     estimator = fit_variant(spec, normalized, **(overrides or {}))
     return ModelBundle(
@@ -50,7 +51,7 @@ def train(
         algorithm=spec.algorithm,
         estimator=estimator,
         transform=transform,
-        feature_names=tuple(spec.features.columns),
+        feature_names=columns,
         target=spec.target,
         spec_hash=spec.spec_hash(),
         params=estimator.get_params(deep=False),
