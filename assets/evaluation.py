@@ -10,7 +10,7 @@ headline metric. On a failed gate the step fails without an output, so the store
 stays exactly as it was.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import dagster as dg
 
@@ -22,42 +22,85 @@ from pipelines.features import PreparedFeatures
 from pipelines.gate import decide_promotion
 from pipelines.paths import reports_dir
 from pipelines.report import markdown_with_inline_images, write_report
+from pipelines.report_sections import (
+    coefficients_section,
+    examples_section,
+    fitted_line_section,
+)
+from pipelines.sections import Section
 from pipelines.spec import PipelineSpec
+from pipelines.tuning import TuningResult, tuning_section
 
 GATE_CHECK = "promotion_gate"
 
 
+def report_extras(
+    spec: PipelineSpec,
+    model: ModelBundle,
+    normalized: PreparedFeatures,
+    tuning: TuningResult | None,
+) -> list[Callable[[], Section | None]]:
+    """The model-dependent report sections of this pipeline, in report order."""
+    extras = [
+        lambda: coefficients_section(model),
+        lambda: fitted_line_section(spec, model, normalized.frame),
+        lambda: examples_section(spec, model),
+    ]
+    if tuning is not None:
+        extras.insert(0, lambda: tuning_section(spec, tuning))
+    return extras
+
+
+def _evaluate(
+    spec: PipelineSpec,
+    model: ModelBundle,
+    normalized: PreparedFeatures,
+    tuning: TuningResult | None,
+) -> dg.Output[Evaluation]:
+    result = evaluate(spec, model, normalized.frame)
+    extras = report_extras(spec, model, normalized, tuning)
+    report = write_report(spec, model, result, reports_dir(spec.name), extras)
+    metadata = {
+        **float_entries(result.metrics),
+        **float_entries(result.baseline, prefix="baseline/"),
+        "headline": result.headline,
+        "scored_on": result.scored_on,
+        "report_path": dg.MetadataValue.path(str(report.path)),
+        "report": dg.MetadataValue.md(markdown_with_inline_images(report)),
+    }
+    return dg.Output(result, metadata=metadata)
+
+
 def evaluation_asset(spec: PipelineSpec) -> dg.AssetsDefinition:
     """`<p>/evaluation`: metrics, baseline, comparisons and the report of the latest model."""
-
-    @dg.asset(
+    ins = {
+        "model": dg.AssetIn(key=[spec.name, "model"]),
+        "normalized": dg.AssetIn(key=[spec.name, "normalized"]),
+    }
+    scored = "the held-out split" if spec.split else "the training data (the spec has no split)"
+    decorator = dg.asset(
         key=[spec.name, "evaluation"],
         group_name=spec.name,
-        ins={
-            "model": dg.AssetIn(key=[spec.name, "model"]),
-            "normalized": dg.AssetIn(key=[spec.name, "normalized"]),
-        },
+        ins=ins | ({"tuning": dg.AssetIn(key=[spec.name, "tuning"])} if spec.tuning else {}),
         io_manager_key="evaluation_io",
         code_version=code_version(spec.evaluation, spec.split),
-        description=f"Metrics of {spec.name}/model on "
-        f"{'the held-out split' if spec.split else 'the training data (the spec has no split)'} "
-        f"beside a baseline; the report is written to reports/{spec.name}/report.md.",
+        description=f"Metrics of {spec.name}/model on {scored} beside a baseline; the report "
+        f"is written to reports/{spec.name}/report.md.",
         kinds={"matplotlib"},
     )
-    def evaluation(model: ModelBundle, normalized: PreparedFeatures) -> dg.Output[Evaluation]:
-        result = evaluate(spec, model, normalized.frame)
-        report = write_report(spec, model, result, reports_dir(spec.name))
-        metadata = {
-            **float_entries(result.metrics),
-            **float_entries(result.baseline, prefix="baseline/"),
-            "headline": result.headline,
-            "scored_on": result.scored_on,
-            "report_path": dg.MetadataValue.path(str(report.path)),
-            "report": dg.MetadataValue.md(markdown_with_inline_images(report)),
-        }
-        return dg.Output(result, metadata=metadata)
+    if spec.tuning is None:
 
-    return evaluation
+        @decorator
+        def evaluation(model: ModelBundle, normalized: PreparedFeatures):
+            return _evaluate(spec, model, normalized, None)
+
+        return evaluation
+
+    @decorator
+    def tuned_evaluation(model: ModelBundle, normalized: PreparedFeatures, tuning: TuningResult):
+        return _evaluate(spec, model, normalized, tuning)
+
+    return tuned_evaluation
 
 
 def _current_champion(context: dg.AssetExecutionContext, spec: PipelineSpec) -> dict | None:

@@ -1,8 +1,9 @@
 """Turn pipeline specs into Dagster definitions: one asset group, job and schedule per spec.
 
-`<p>/raw → <p>/validated (+ <p>/rejected) → <p>/normalized → <p>/model → <p>/evaluation →
-<p>/champion`, a job `<p>_retrain` that materializes the group, and a schedule from the
-spec's cron, shipped stopped (turn it on in the UI or with `dagster schedule start`).
+`<p>/raw → <p>/validated (+ <p>/rejected) → <p>/normalized (→ <p>/tuning) → <p>/model →
+<p>/evaluation → <p>/champion`, a job `<p>_retrain` that materializes the group, and a
+schedule from the spec's cron, shipped stopped (turn it on in the UI or with
+`dagster schedule start`).
 """
 
 from __future__ import annotations
@@ -11,22 +12,26 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import dagster as dg
+from upath import UPath
 
 from assets.evaluation import champion_asset, evaluation_asset
 from assets.ingest import raw_asset, validated_assets
 from assets.io_managers import io_managers
 from assets.progress import progress_logger
 from assets.training import model_asset, normalized_asset
+from assets.tuning import TuningIOManager, tuning_asset
 from pipelines.paths import artifacts_dir
 from pipelines.spec import PipelineSpec
 
 
 def pipeline_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
     """The asset definitions of one pipeline, in graph order."""
+    tuning = [tuning_asset(spec)] if spec.tuning is not None else []
     return [
         raw_asset(spec),
         validated_assets(spec),
         normalized_asset(spec),
+        *tuning,
         model_asset(spec),
         evaluation_asset(spec),
         champion_asset(spec),
@@ -70,6 +75,7 @@ def build_definitions(
         schedules=schedules,
         resources={
             **io_managers(base_dir or artifacts_dir()),
+            "tuning_io": TuningIOManager(base_path=UPath(base_dir or artifacts_dir())),
             "specs": dg.ResourceDefinition.hardcoded_resource(dict(specs)),
         },
         loggers={"progress": progress_logger},

@@ -8,7 +8,7 @@ launchpad), and the overrides are recorded in the model's metadata.
 
 import json
 import time
-from typing import Any
+from typing import Any, Optional
 
 import dagster as dg
 
@@ -19,6 +19,7 @@ from pipelines.bundle import ModelBundle
 from pipelines.features import PreparedFeatures, prepare
 from pipelines.spec import PipelineSpec
 from pipelines.training import train
+from pipelines.tuning import TuningResult
 
 
 def normalized_asset(spec: PipelineSpec) -> dg.AssetsDefinition:
@@ -75,7 +76,14 @@ def train_op(algorithm: str) -> dg.OpDefinition:
     @dg.op(
         name=f"train_{algorithm}",
         description=f"Fit {info.estimator_class.__name__} ({info.task}) on the train rows.",
-        ins={"normalized": dg.In(PreparedFeatures)},
+        ins={
+            "normalized": dg.In(PreparedFeatures),
+            "tuning": dg.In(
+                Optional[TuningResult],  # noqa: UP045 (Dagster needs typing.Optional here)
+                default_value=None,
+                description="Best parameters of the spec's grid search, when it has one.",
+            ),
+        },
         out=dg.Out(ModelBundle, io_manager_key="model_io"),
         config_schema={
             "params": dg.Field(
@@ -87,11 +95,12 @@ def train_op(algorithm: str) -> dg.OpDefinition:
         required_resource_keys={"specs"},
         tags={"kind": "numpy"},
     )
-    def _train(context: dg.OpExecutionContext, normalized: PreparedFeatures):
+    def _train(context: dg.OpExecutionContext, normalized: PreparedFeatures, tuning):
         spec: PipelineSpec = context.resources.specs[context.asset_key.path[0]]
         overrides = dict(context.op_config["params"])
+        params = {**(tuning.best_params if tuning else {}), **overrides}
         started = time.perf_counter()
-        bundle = train(spec, normalized.frame, normalized.transform, overrides=overrides or None)
+        bundle = train(spec, normalized.frame, normalized.transform, overrides=params or None)
         seconds = time.perf_counter() - started
         return dg.Output(bundle, metadata=_model_metadata(bundle, seconds, overrides))
 
@@ -104,17 +113,30 @@ TRAIN_OPS: dict[str, dg.OpDefinition] = {name: train_op(name) for name in algori
 def model_asset(spec: PipelineSpec) -> dg.AssetsDefinition:
     """`<p>/model`: a graph asset around the op `train_<algorithm>` of the spec."""
     op = TRAIN_OPS[spec.algorithm]
-
-    @dg.graph_asset(
+    ins = {"normalized": dg.AssetIn(key=[spec.name, "normalized"])}
+    description = (
+        f"{spec.algorithm} fitted by the op {op.name} "
+        "(estimator + feature transform, stored as JSON + .npz)"
+    )
+    common = dict(
         key=[spec.name, "model"],
         group_name=spec.name,
-        ins={"normalized": dg.AssetIn(key=[spec.name, "normalized"])},
         code_version=code_version(spec.model),
-        description=f"{spec.algorithm} fitted by the op {op.name} "
-        "(estimator + feature transform, stored as JSON + .npz).",
         kinds={"numpy"},
     )
-    def model(normalized):
-        return op(normalized)
+    if spec.tuning is None:
 
-    return model
+        @dg.graph_asset(ins=ins, description=description + ".", **common)
+        def model(normalized):
+            return op(normalized)
+
+        return model
+    ins["tuning"] = dg.AssetIn(key=[spec.name, "tuning"])
+
+    @dg.graph_asset(
+        ins=ins, description=description + f", with {spec.name}/tuning's best.", **common
+    )
+    def tuned_model(normalized, tuning):
+        return op(normalized, tuning)
+
+    return tuned_model

@@ -37,6 +37,7 @@ class Evaluation:
     baseline: dict[str, float]
     comparisons: dict[str, dict[str, float]]
     loss_curves: dict[str, list[float]] = field(repr=False)
+    sweep_scores: dict[str, float]
     n_train: int
     n_test: int
     headline: str
@@ -83,14 +84,16 @@ def evaluate(spec: PipelineSpec, bundle: ModelBundle, normalized: pl.DataFrame) 
         name: score(_comparison(name, bundle).fit(X_train, y_train).predict(X))
         for name in spec.evaluation.compare_with
     }
-    headline = next(iter(spec.evaluation.promote_if), names[0])
+    headline = _headline(spec, names)
+    curves, sweep_scores = loss_curves(spec, normalized, X, y)
     return Evaluation(
         task=task,
         scored_on=TRAINING if spec.split is None else HELD_OUT,
         metrics=metrics,
         baseline=score(np.full(y.shape, _baseline_value(task, y_train))),
         comparisons=comparisons,
-        loss_curves=loss_curves(spec, normalized),
+        loss_curves=curves,
+        sweep_scores=sweep_scores,
         n_train=len(y_train),
         n_test=0 if spec.split is None else len(y),
         headline=headline,
@@ -106,12 +109,16 @@ def metric_names(spec: PipelineSpec) -> list[str]:
     return names + [m for m in spec.evaluation.promote_if if m not in names]
 
 
-def loss_curves(spec: PipelineSpec, normalized: pl.DataFrame) -> dict[str, list[float]]:
-    """`loss_curve_` of the model refitted once per value of `evaluation.loss_curves.param`."""
+def loss_curves(
+    spec: PipelineSpec, normalized: pl.DataFrame, X: np.ndarray, y: np.ndarray
+) -> tuple[dict[str, list[float]], dict[str, float]]:
+    """Refit once per value of `evaluation.loss_curves.param`: each `loss_curve_`, and the
+    headline metric of each refit on the scored rows (X, y)."""
     sweep = spec.evaluation.loss_curves
     if sweep is None:
-        return {}
-    curves = {}
+        return {}, {}
+    headline = get_metric(_headline(spec, metric_names(spec)))
+    curves, scores = {}, {}
     for value in sweep.values:
         estimator = fit_variant(spec, normalized, **{sweep.param: value})
         if not hasattr(estimator, "loss_curve_"):
@@ -119,7 +126,12 @@ def loss_curves(spec: PipelineSpec, normalized: pl.DataFrame) -> dict[str, list[
                 f"evaluation.loss_curves: algorithm '{spec.algorithm}' records no loss_curve_"
             )
         curves[str(value)] = [float(v) for v in estimator.loss_curve_]
-    return curves
+        scores[str(value)] = float(headline.function(y, estimator.predict(X)))
+    return curves, scores
+
+
+def _headline(spec: PipelineSpec, names: list[str]) -> str:
+    return next(iter(spec.evaluation.promote_if), names[0])
 
 
 def _comparison(name: str, bundle: ModelBundle):

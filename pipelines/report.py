@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from matplotlib.figure import Figure
 from algorithms.metrics import confusion_matrix
 from pipelines.bundle import ModelBundle, atomic_directory
 from pipelines.evaluation import TRAINING, Evaluation
+from pipelines.sections import Section, png_bytes
 from pipelines.spec import PipelineSpec
 
 REPORT_FILE = "report.md"
@@ -38,9 +40,17 @@ class Report:
 
 
 def write_report(
-    spec: PipelineSpec, bundle: ModelBundle, evaluation: Evaluation, out_dir: str | Path
+    spec: PipelineSpec,
+    bundle: ModelBundle,
+    evaluation: Evaluation,
+    out_dir: str | Path,
+    extras: Sequence[Callable[[], Section | None]] = (),
 ) -> Report:
-    """Write report.md and its PNGs into `out_dir`, replacing the directory whole."""
+    """Write report.md and its PNGs into `out_dir`, replacing the directory whole.
+
+    `extras` build further sections (tuning, coefficients, examples, …), appended in order;
+    a builder returning None adds nothing.
+    """
     out_dir = Path(out_dir)
     sections = [_summary(spec, bundle, evaluation)]
     figures: dict[str, Figure] = {}
@@ -68,11 +78,17 @@ def write_report(
             param = spec.evaluation.loss_curves.param
             title = _sweep_title(param, list(evaluation.loss_curves))
             figures["loss_curves"] = _sweep_figure(evaluation.loss_curves, param, title)
-            sections.append(_sweep_section(evaluation.loss_curves, param, title))
+            sections.append(_sweep_section(evaluation, param, title))
+        for build in extras:
+            section = build()
+            if section is None:
+                continue
+            sections.append(section.markdown)
+            figures.update(section.figures)
         markdown = "\n\n".join(sections) + "\n"
         with atomic_directory(out_dir) as tmp:
             for name, figure in figures.items():
-                figure.savefig(tmp / f"{name}.png", dpi=_DPI, metadata={"Software": None})
+                (tmp / f"{name}.png").write_bytes(png_bytes(figure))
             (tmp / REPORT_FILE).write_text(markdown)
     return Report(
         markdown=markdown,
@@ -148,9 +164,14 @@ def _sweep_title(param: str, values: list[str]) -> str:
     return f"Error per epoch for {label} {listed}"
 
 
-def _sweep_section(curves: dict[str, list[float]], param: str, title: str) -> str:
-    rows = [[value, f"{c[0]:.4g}", f"{c[-1]:.4g}", str(len(c))] for value, c in curves.items()]
-    table = _table([param, "first-epoch loss", "last-epoch loss", "epochs"], rows)
+def _sweep_section(evaluation: Evaluation, param: str, title: str) -> str:
+    scored = "training" if evaluation.scored_on == TRAINING else "held-out"
+    rows = [
+        [value, f"{c[0]:.4g}", f"{c[-1]:.4g}", str(len(c)), f"{evaluation.sweep_scores[value]:.4g}"]
+        for value, c in evaluation.loss_curves.items()
+    ]
+    header = [param, "first-epoch loss", "last-epoch loss", "epochs"]
+    table = _table([*header, f"{scored} {evaluation.headline}"], rows)
     return f"## {title}\n\n{table}\n\n![{title}](loss_curves.png)"
 
 

@@ -128,17 +128,35 @@ class LossCurvesSpec(_Strict):
     values: list[float | int | str] = Field(min_length=1)
 
 
+class TuningSpec(_Strict):
+    """K-fold cross-validated grid search over the model's parameters; the best go to `model`."""
+
+    cv: int = Field(default=5, ge=2)
+    grid: dict[str, list[Any]] = Field(min_length=1)
+    scoring: str | None = None
+
+    @field_validator("grid")
+    @classmethod
+    def _non_empty_values(cls, grid: dict[str, list[Any]]) -> dict[str, list[Any]]:
+        empty = [name for name, values in grid.items() if not values]
+        if empty:
+            raise ValueError(f"grid values must be non-empty lists: {', '.join(empty)}")
+        return grid
+
+
 class EvaluationSpec(_Strict):
     """Metrics on the held-out split, the champion gate, and optional extra plots.
 
     `compare_with` fits other registered algorithms (default parameters) on the same split
     and reports them beside the model, e.g. random weight guessing beside the delta rule.
+    `examples` are raw input rows (feature column → value) whose predictions the report shows.
     """
 
     metrics: list[str] | None = None
     promote_if: dict[str, str] = Field(default_factory=dict)
     loss_curves: LossCurvesSpec | None = None
     compare_with: list[str] = Field(default_factory=list)
+    examples: list[dict[str, Any]] = Field(default_factory=list)
 
     @field_validator("compare_with")
     @classmethod
@@ -179,6 +197,7 @@ class PipelineSpec(_Strict):
     target: str
     split: SplitSpec | None
     model: ModelSpec
+    tuning: TuningSpec | None = None
     evaluation: EvaluationSpec = Field(default_factory=EvaluationSpec)
     schedule: str | None = None
 
@@ -212,6 +231,28 @@ class PipelineSpec(_Strict):
             if len(fields) != 5 or not all(_CRON_FIELD.match(f) for f in fields):
                 raise ValueError(f"expected a 5-field cron string like '0 6 * * 1', got {cron!r}")
         return cron
+
+    @model_validator(mode="after")
+    def _tuned_params_exist(self) -> PipelineSpec:
+        if self.tuning is not None:
+            allowed = param_names(self.algorithm)
+            unknown = sorted(set(self.tuning.grid) - set(allowed))
+            if unknown:
+                raise ValueError(
+                    f"tuning.grid: unknown parameter(s) {', '.join(unknown)} for algorithm "
+                    f"'{self.algorithm}'; its parameters: {', '.join(allowed)}"
+                )
+        return self
+
+    @model_validator(mode="after")
+    def _examples_have_the_inputs(self) -> PipelineSpec:
+        for i, example in enumerate(self.evaluation.examples):
+            missing = [c for c in self.features.inputs if c not in example]
+            if missing:
+                raise ValueError(
+                    f"evaluation.examples.{i}: missing feature column(s) {', '.join(missing)}"
+                )
+        return self
 
     @model_validator(mode="after")
     def _columns_in_schema(self) -> PipelineSpec:

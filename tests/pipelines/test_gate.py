@@ -16,6 +16,7 @@ def _evaluation(accuracy: float) -> Evaluation:
         baseline={"accuracy": 0.5, "f1": 0.0},
         comparisons={},
         loss_curves={},
+        sweep_scores={},
         n_train=8,
         n_test=2,
         headline="accuracy",

@@ -4,8 +4,8 @@ import dataclasses
 import numpy as np
 import polars as pl
 import pytest
-from matplotlib.figure import Figure
 
+import pipelines.report as report_module
 from pipelines.evaluation import HELD_OUT, evaluate
 from pipelines.features import prepare
 from pipelines.paths import SPECS_DIR
@@ -88,6 +88,7 @@ def test_regression_report_plots_predictions_and_residuals(seed_run, tmp_path):
         baseline={"mse": 1.0},
         comparisons={},
         loss_curves={},
+        sweep_scores={},
         headline="mse",
         headline_value=0.25,
         y_true=np.array([1.0, 2.0, 3.0]),
@@ -105,13 +106,13 @@ def test_failed_render_keeps_the_previous_report(seed_run, tmp_path, monkeypatch
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     calls = []
 
-    def flaky_savefig(self, path, **kwargs):
-        calls.append(path)
+    def flaky_png_bytes(figure):
+        calls.append(figure)
         if len(calls) == 2:
             raise RuntimeError("renderer crashed")
-        path.write_bytes(b"partial")
+        return b"partial"
 
-    monkeypatch.setattr(Figure, "savefig", flaky_savefig)
+    monkeypatch.setattr(report_module, "png_bytes", flaky_png_bytes)
     with pytest.raises(RuntimeError, match="renderer crashed"):
         write_report(*seed_run, out)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before

@@ -1,0 +1,97 @@
+"""Report sections that depend on the model: coefficients, the fitted line, example predictions.
+
+Each builder returns a `Section`, or None when it does not apply to the model or spec.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+from matplotlib.figure import Figure
+
+from pipelines.bundle import ModelBundle
+from pipelines.features import SPLIT
+from pipelines.sections import Section
+from pipelines.spec import PipelineSpec
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|---" + "|---:" * (len(header) - 1) + "|"]
+    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
+
+
+def coefficients_section(bundle: ModelBundle) -> Section | None:
+    """The fitted coefficient of each feature (linear models), non-zero ones counted."""
+    coef = getattr(bundle.estimator, "coef_", None)
+    if coef is None or np.ndim(coef) != 1 or len(coef) != len(bundle.feature_names):
+        return None
+    nonzero = [(name, c) for name, c in zip(bundle.feature_names, coef, strict=True) if c != 0]
+    rows = [
+        [f"`{name}`", f"{c:.6g}", "" if c != 0 else "zero"]
+        for name, c in zip(bundle.feature_names, coef, strict=True)
+    ]
+    intercept = float(np.ravel(getattr(bundle.estimator, "intercept_", 0.0))[0])
+    listed = ", ".join(f"`{name}` ({c:.4g})" for name, c in nonzero) or "none"
+    markdown = (
+        "## Coefficients\n\n"
+        f"{len(nonzero)} of {len(coef)} coefficients are non-zero: {listed}. "
+        f"Intercept {intercept:.6g}.\n\n" + _table(["feature", "coefficient", ""], rows)
+    )
+    return Section(markdown)
+
+
+def fitted_line_section(spec: PipelineSpec, bundle: ModelBundle, normalized: pl.DataFrame):
+    """For one numeric input and a numeric target: the data and the model's curve over it."""
+    transform = bundle.transform
+    if len(transform.inputs) != 1 or transform.text_column or not _numeric_target(normalized, spec):
+        return None
+    name = transform.inputs[0]
+    position = transform.columns.index(name)
+    raw_x = normalized[name].to_numpy() * transform.scale[position] + transform.offset[position]
+    grid = np.linspace(raw_x.min(), raw_x.max(), 200)
+    curve = bundle.predict(pl.DataFrame({name: grid}))
+    figure = Figure(figsize=(6.4, 4.0), dpi=100, layout="constrained")
+    ax = figure.add_subplot()
+    for part, color in (("train", "tab:blue"), ("test", "tab:orange")):
+        rows = (normalized[SPLIT] == part).to_numpy()
+        if rows.any():
+            ax.scatter(
+                raw_x[rows],
+                normalized[spec.target].to_numpy()[rows],
+                s=12,
+                color=color,
+                label=f"{part} rows",
+            )
+    ax.plot(grid, curve, color="black", label=f"{bundle.algorithm} fit")
+    ax.set(xlabel=name, ylabel=spec.target, title=f"Fitted {bundle.algorithm} over the data")
+    ax.legend()
+    return Section(
+        "## Fitted line\n\n![The fitted model over the data](fitted_line.png)",
+        {"fitted_line": figure},
+    )
+
+
+def _numeric_target(normalized: pl.DataFrame, spec: PipelineSpec) -> bool:
+    dtype = normalized.schema[spec.target]
+    return dtype.is_float() or (dtype.is_integer() and normalized[spec.target].n_unique() > 10)
+
+
+def examples_section(spec: PipelineSpec, bundle: ModelBundle) -> Section | None:
+    """Predictions for the spec's example rows (`evaluation.examples`)."""
+    examples = spec.evaluation.examples
+    if not examples:
+        return None
+    frame = pl.DataFrame(examples)
+    predictions = bundle.predict(frame)
+    header = [*frame.columns, f"predicted {spec.target}"]
+    rows = [
+        [*(str(v) for v in row), str(p)]
+        for row, p in zip(frame.iter_rows(), predictions, strict=True)
+    ]
+    proba = getattr(bundle.estimator, "predict_proba", None)
+    if proba is not None:
+        probabilities = proba(bundle.transform.to_array(frame))
+        header.append(f"P({spec.target} = {bundle.estimator.classes_[-1]})")
+        for row, p in zip(rows, probabilities[:, -1], strict=True):
+            row.append(f"{p:.3f}")
+    return Section("## Predictions for the examples\n\n" + _table(header, rows))

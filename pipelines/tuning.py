@@ -1,0 +1,157 @@
+"""Model selection declared in the spec: k-fold cross-validated grid search on the train rows.
+
+`tune` scores every grid point of `spec.tuning.grid` by `cv`-fold cross-validation (grid
+points × folds run in parallel on all cores), and `TuningResult.best_params` go to the model.
+`tuning_section` renders the table and a plot of the score against the parameter(s).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import polars as pl
+from matplotlib.figure import Figure
+
+from algorithms.model_selection import GridSearchCV
+from pipelines.features import design_matrix
+from pipelines.sections import Section
+from pipelines.spec import PipelineSpec
+from pipelines.training import build_estimator
+
+
+@dataclass(frozen=True)
+class TuningResult:
+    """Every grid point's CV scores (mean, std, per fold, rank) and the best parameters."""
+
+    scoring: str
+    cv: int
+    params: list[dict[str, Any]]
+    mean: list[float]
+    std: list[float]
+    folds: list[list[float]]
+    rank: list[int]
+    best_params: dict[str, Any]
+    best_score: float
+
+    def table(self) -> pl.DataFrame:
+        """One row per grid point: its parameters, mean, std and rank of the CV score."""
+        columns = {name: [p[name] for p in self.params] for name in self.params[0]}
+        return pl.DataFrame(
+            {**columns, "mean_score": self.mean, "std_score": self.std, "rank": self.rank},
+            strict=False,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able form (`from_dict` inverts it)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TuningResult:
+        """Inverse of `to_dict`."""
+        return cls(**data)
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars as Python values, so results stay JSON-able and YAML-comparable."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def tune(spec: PipelineSpec, normalized: pl.DataFrame) -> TuningResult:
+    """Grid search over `spec.tuning.grid` with `spec.tuning.cv` folds on the train rows."""
+    if spec.tuning is None:
+        raise ValueError(f"pipeline {spec.name} declares no tuning section")
+    X, y = design_matrix(normalized, spec, "train")
+    search = GridSearchCV(
+        build_estimator(spec.model),
+        spec.tuning.grid,
+        scoring=spec.tuning.scoring,
+        cv=spec.tuning.cv,
+        n_jobs=-1,
+        refit=False,
+    ).fit(X, y)
+    results = search.cv_results_
+    n_points = len(results["params"])
+    folds = [
+        [float(results[f"split{k}_test_score"][i]) for k in range(spec.tuning.cv)]
+        for i in range(n_points)
+    ]
+    return TuningResult(
+        scoring=spec.tuning.scoring or "score",
+        cv=spec.tuning.cv,
+        params=[{k: _plain(v) for k, v in p.items()} for p in results["params"]],
+        mean=[float(v) for v in results["mean_test_score"]],
+        std=[float(v) for v in results["std_test_score"]],
+        folds=folds,
+        rank=[int(v) for v in results["rank_test_score"]],
+        best_params={k: _plain(v) for k, v in search.best_params_.items()},
+        best_score=float(search.best_score_),
+    )
+
+
+def _markdown(spec: PipelineSpec, result: TuningResult, plotted: bool) -> str:
+    names = list(result.params[0])
+    header = [*names, f"mean {result.scoring}", "std", "rank"]
+    lines = ["| " + " | ".join(header) + " |", "|---" * len(names) + "|---:" * 3 + "|"]
+    for p, mean, std, rank in zip(result.params, result.mean, result.std, result.rank, strict=True):
+        cells = [*(str(p[n]) for n in names), f"{mean:.4f}", f"{std:.4f}", str(rank)]
+        lines.append("| " + " | ".join(cells) + " |")
+    best = ", ".join(f"{k}={v}" for k, v in result.best_params.items())
+    text = (
+        f"## Tuning\n\n{result.cv}-fold cross-validation of `{spec.algorithm}` on "
+        f"the train rows, {len(result.params)} grid points, scored by {result.scoring} "
+        f"(higher is better).\n\nBest: {best} with mean {result.scoring} "
+        f"{result.best_score:.4f}; the model is trained with these parameters.\n\n"
+        + "\n".join(lines)
+    )
+    return text + ("\n\n![CV score against the parameters](tuning.png)" if plotted else "")
+
+
+def _numeric_log(values: list[Any]) -> bool:
+    numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+    return len(numbers) == len(values) and min(numbers) > 0 and max(numbers) / min(numbers) >= 100
+
+
+def _plot(result: TuningResult) -> Figure | None:
+    names = list(result.params[0])
+    figure = Figure(figsize=(6.4, 4.0), dpi=100, layout="constrained")
+    ax = figure.add_subplot()
+    mean, std = np.array(result.mean), np.array(result.std)
+    if len(names) == 1:
+        values = [p[names[0]] for p in result.params]
+        x = values if _numeric_log(values) or _numeric(values) else np.arange(len(values))
+        ax.errorbar(x, mean, yerr=std, marker="o", capsize=3)
+        if _numeric_log(values):
+            ax.set_xscale("log")
+        if x is not values:
+            ax.set_xticks(x, [str(v) for v in values])
+        ax.set(xlabel=names[0], ylabel=f"mean CV {result.scoring}")
+    elif len(names) == 2:
+        rows = list(dict.fromkeys(p[names[0]] for p in result.params))
+        cols = list(dict.fromkeys(p[names[1]] for p in result.params))
+        grid = np.full((len(rows), len(cols)), np.nan)
+        for p, m in zip(result.params, mean, strict=True):
+            grid[rows.index(p[names[0]]), cols.index(p[names[1]])] = m
+        image = ax.imshow(grid, cmap="viridis", aspect="auto")
+        for (i, j), value in np.ndenumerate(grid):
+            ax.text(j, i, f"{value:.3g}", ha="center", va="center", color="white")
+        ax.set_xticks(range(len(cols)), [str(c) for c in cols])
+        ax.set_yticks(range(len(rows)), [str(r) for r in rows])
+        ax.set(xlabel=names[1], ylabel=names[0])
+        figure.colorbar(image, ax=ax, label=f"mean CV {result.scoring}")
+    else:
+        return None
+    ax.set_title(f"{len(result.folds[0])}-fold CV {result.scoring} over the grid")
+    return figure
+
+
+def _numeric(values: list[Any]) -> bool:
+    return all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
+
+
+def tuning_section(spec: PipelineSpec, result: TuningResult) -> Section:
+    """The tuning table and plot as a report section."""
+    figure = _plot(result)
+    markdown = _markdown(spec, result, figure is not None)
+    return Section(markdown, {"tuning": figure} if figure is not None else {})
