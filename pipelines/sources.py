@@ -22,7 +22,7 @@ def read_source(spec: PipelineSpec) -> pl.DataFrame:
     """The raw frame of a pipeline: its CSV or parquet file, or its generator's output."""
     source = spec.source
     if isinstance(source, GeneratorSource):
-        return get_generator(source.generator)(source.rows, source.seed)
+        return get_generator(source.generator)(source.rows, source.seed, **source.params)
     ref = source.csv if isinstance(source, CsvSource) else source.parquet
     path = Path(ref) if Path(ref).is_absolute() else PROJECT_ROOT / ref
     if not path.is_file():

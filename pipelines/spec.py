@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import inspect
 import json
 import re
 from pathlib import Path
@@ -19,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from algorithms.metrics import get_metric
 from algorithms.registry import get_algorithm, param_names
+from pipelines.generators import get_generator
 from pipelines.paths import SPECS_DIR
 
 _NAME = r"^[a-z][a-z0-9_]*$"
@@ -47,11 +49,23 @@ class ParquetSource(_Strict):
 
 
 class GeneratorSource(_Strict):
-    """Call a registered data generator with a row count and a seed."""
+    """Call a registered data generator with a row count, a seed and its own parameters."""
 
     generator: str
     rows: int = Field(gt=0)
     seed: int = 0
+    params: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _known_generator(self) -> GeneratorSource:
+        accepted = list(inspect.signature(get_generator(self.generator)).parameters)[2:]
+        unknown = sorted(set(self.params) - set(accepted))
+        if unknown:
+            raise ValueError(
+                f"unknown parameter(s) {', '.join(unknown)} for generator '{self.generator}'; "
+                f"its parameters: {', '.join(accepted) or 'none'}"
+            )
+        return self
 
 
 Source = CsvSource | ParquetSource | GeneratorSource

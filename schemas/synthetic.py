@@ -1,0 +1,37 @@
+"""Schemas of the generated regression data sets (`pipelines/generators/synthetic.py`)."""
+
+from __future__ import annotations
+
+import pandera.polars as pa
+
+_FINITE = {"nullable": False, "ignore_na": False}
+
+
+class Regression1D(pa.DataFrameModel):
+    """One feature `x0` and a numeric target `y` (make_regression-style or the tutorial line)."""
+
+    x0: float = pa.Field(description="The single feature.", **_FINITE)
+    y: float = pa.Field(description="The target.", **_FINITE)
+
+    class Config:
+        # strict: an unexpected column means the source changed, so fail rather than pass it on.
+        strict = True
+        coerce = True
+
+
+def _unit_features(name: str, n_features: int, doc: str) -> type[pa.DataFrameModel]:
+    """A schema of features x0 … x{n−1} in [0, 1] and a numeric target y."""
+    fields = {
+        f"x{j}": pa.Field(ge=0.0, le=1.0, description=f"Feature {j}, uniform on [0, 1].")
+        for j in range(n_features)
+    }
+    fields["y"] = pa.Field(description="The target.", **_FINITE)
+    annotations = dict.fromkeys(fields, float)
+    config = type("Config", (), {"strict": True, "coerce": True})
+    body = {"__annotations__": annotations, "__doc__": doc, "Config": config, **fields}
+    return type(name, (pa.DataFrameModel,), body | {"__module__": __name__})
+
+
+SparseLinear20 = _unit_features(
+    "SparseLinear20", 20, "Twenty uniform features of which only x0, x1, x2 drive y."
+)
