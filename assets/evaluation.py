@@ -11,6 +11,7 @@ stays exactly as it was.
 """
 
 from collections.abc import Callable, Iterator
+from functools import partial
 
 import dagster as dg
 
@@ -29,6 +30,7 @@ from pipelines.report_sections import (
 )
 from pipelines.sections import Section
 from pipelines.spec import PipelineSpec
+from pipelines.studies import get_study
 from pipelines.tuning import TuningResult, tuning_section
 
 GATE_CHECK = "promotion_gate"
@@ -48,6 +50,8 @@ def report_extras(
     ]
     if tuning is not None:
         extras.insert(0, lambda: tuning_section(spec, tuning))
+    for study in spec.evaluation.studies:
+        extras.append(partial(get_study(study.study), **study.params))
     return extras
 
 

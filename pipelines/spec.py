@@ -22,6 +22,7 @@ from algorithms.metrics import get_metric
 from algorithms.registry import get_algorithm, param_names
 from pipelines.generators import get_generator
 from pipelines.paths import SPECS_DIR
+from pipelines.studies import study_params
 
 _NAME = r"^[a-z][a-z0-9_]*$"
 _GATE = re.compile(r"^\s*(>=|<=|==|>|<)\s*(-?\d+(?:\.\d+)?(?:[eE]-?\d+)?)\s*$")
@@ -142,6 +143,24 @@ class LossCurvesSpec(_Strict):
     values: list[float | int | str] = Field(min_length=1)
 
 
+class StudySpec(_Strict):
+    """A registered study (`pipelines.studies`) and its parameters; a section of the report."""
+
+    study: str
+    params: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _known_study(self) -> StudySpec:
+        accepted = study_params(self.study)
+        unknown = sorted(set(self.params) - set(accepted))
+        if unknown:
+            raise ValueError(
+                f"unknown parameter(s) {', '.join(unknown)} for study '{self.study}'; "
+                f"its parameters: {', '.join(accepted) or 'none'}"
+            )
+        return self
+
+
 class TuningSpec(_Strict):
     """K-fold cross-validated grid search over the model's parameters; the best go to `model`."""
 
@@ -163,7 +182,8 @@ class EvaluationSpec(_Strict):
 
     `compare_with` fits other registered algorithms (default parameters) on the same split
     and reports them beside the model, e.g. random weight guessing beside the delta rule.
-    `examples` are raw input rows (feature column → value) whose predictions the report shows.
+    `examples` are raw input rows (feature column → value) whose predictions the report shows;
+    `studies` are seeded experiments of the tutorial, each a table and figure in the report.
     """
 
     metrics: list[str] | None = None
@@ -171,6 +191,7 @@ class EvaluationSpec(_Strict):
     loss_curves: LossCurvesSpec | None = None
     compare_with: list[str] = Field(default_factory=list)
     examples: list[dict[str, Any]] = Field(default_factory=list)
+    studies: list[StudySpec] = Field(default_factory=list)
 
     @field_validator("compare_with")
     @classmethod

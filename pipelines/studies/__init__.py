@@ -1,0 +1,31 @@
+"""Studies: small seeded experiments of a tutorial, each rendered as a table and a figure.
+
+A spec lists them under `evaluation.studies: [{study: NAME, params: {...}}]`; each becomes a
+section of the pipeline's report. A study is a function `(**params) -> Section` that makes
+its own data from the tutorial's recipe (seeded), so its numbers are reproducible.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+
+from pipelines.sections import Section
+
+Study = Callable[..., Section]
+STUDIES: dict[str, Study] = {}
+
+
+def get_study(name: str) -> Study:
+    """The study registered as `name`; ValueError listing the registered names otherwise."""
+    try:
+        return STUDIES[name]
+    except KeyError:
+        raise ValueError(
+            f"unknown study {name!r}; registered: {', '.join(sorted(STUDIES)) or 'none'}"
+        ) from None
+
+
+def study_params(name: str) -> list[str]:
+    """The keyword parameters a study accepts."""
+    return list(inspect.signature(get_study(name)).parameters)
