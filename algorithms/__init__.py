@@ -1,5 +1,17 @@
 """trainyard algorithms."""
 
-from algorithms.linear import DeltaRuleClassifier, RandomWeightsClassifier
+from algorithms.linear import (
+    DeltaRuleClassifier,
+    LinearRegression,
+    RandomWeightsClassifier,
+    Ridge,
+    SGDRegressor,
+)
 
-__all__ = ["DeltaRuleClassifier", "RandomWeightsClassifier"]
+__all__ = [
+    "DeltaRuleClassifier",
+    "LinearRegression",
+    "RandomWeightsClassifier",
+    "Ridge",
+    "SGDRegressor",
+]

@@ -6,11 +6,18 @@ Persistence resolves saved classes only through this table.
 
 from dataclasses import dataclass
 
-from algorithms.linear import DeltaRuleClassifier, RandomWeightsClassifier
+from algorithms.linear import (
+    DeltaRuleClassifier,
+    LinearRegression,
+    RandomWeightsClassifier,
+    Ridge,
+    SGDRegressor,
+)
 from algorithms.metrics import METRICS
 
 TASKS = ("regression", "classification", "clustering", "decomposition", "reinforcement")
 CLASSIFICATION_METRICS = ("accuracy", "precision", "recall", "f1")
+REGRESSION_METRICS = ("mse", "rmse", "mae", "r2")
 
 
 class UnknownAlgorithmError(ValueError):
@@ -106,5 +113,32 @@ register(
         "classification",
         CLASSIFICATION_METRICS,
         "Best of many uniform random weight guesses (the chapter-1 baseline).",
+    )
+)
+register(
+    AlgorithmInfo(
+        "linear_regression",
+        LinearRegression,
+        "regression",
+        REGRESSION_METRICS,
+        "Ordinary least squares: a direct solve, or the tutorial's batch gradient descent.",
+    )
+)
+register(
+    AlgorithmInfo(
+        "ridge",
+        Ridge,
+        "regression",
+        REGRESSION_METRICS,
+        "Least squares with an L2 penalty alpha·‖w‖², intercept unpenalised.",
+    )
+)
+register(
+    AlgorithmInfo(
+        "sgd_regressor",
+        SGDRegressor,
+        "regression",
+        REGRESSION_METRICS,
+        "Linear regression by mini-batch SGD; partial_fit learns from data in chunks.",
     )
 )

@@ -1,6 +1,15 @@
-"""Linear threshold classifiers of the viral-post chapters: random weights, the delta rule."""
+"""Linear models: the viral-post threshold classifiers, least squares, ridge, SGD, …"""
 
 from algorithms.linear.delta_rule import DeltaRuleClassifier
+from algorithms.linear.least_squares import LinearRegression
 from algorithms.linear.random_weights import RandomWeightsClassifier
+from algorithms.linear.ridge import Ridge
+from algorithms.linear.sgd import SGDRegressor
 
-__all__ = ["DeltaRuleClassifier", "RandomWeightsClassifier"]
+__all__ = [
+    "DeltaRuleClassifier",
+    "LinearRegression",
+    "RandomWeightsClassifier",
+    "Ridge",
+    "SGDRegressor",
+]

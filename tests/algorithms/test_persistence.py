@@ -171,3 +171,28 @@ def test_saving_refuses_unregistered_or_unserialisable_estimators(tmp_path):
     with pytest.raises(ValueError, match="cannot save parameter random_state: a Generator"):
         save_estimator(model, tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+def _registered(task):
+    from algorithms.registry import algorithm_names, get_algorithm
+
+    return [n for n in algorithm_names() if get_algorithm(n).task == task]
+
+
+@pytest.mark.parametrize("name", _registered("classification") + _registered("regression"))
+def test_every_registered_estimator_round_trips(name, tmp_path):
+    from algorithms.registry import get_algorithm
+
+    info = get_algorithm(name)
+    rng = np.random.default_rng(0)
+    X = rng.random((60, 4))
+    score = X @ [1.0, -2.0, 0.5, 0.0]
+    y = (score > np.median(score)).astype(int) if info.task == "classification" else score
+    model = info.estimator_class().fit(X, y)
+    save_estimator(model, tmp_path / "a")
+    save_estimator(model, tmp_path / "b")
+    for file in ("estimator.json", "estimator.npz"):
+        assert (tmp_path / "a" / file).read_bytes() == (tmp_path / "b" / file).read_bytes()
+    loaded = load_estimator(tmp_path / "a")
+    assert type(loaded) is type(model)
+    assert_array_equal(loaded.predict(X), model.predict(X))
