@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from algorithms.linear import (
     DeltaRuleClassifier,
+    ElasticNet,
+    Lasso,
     LinearRegression,
     RandomWeightsClassifier,
     Ridge,
@@ -140,5 +142,23 @@ register(
         "regression",
         REGRESSION_METRICS,
         "Linear regression by mini-batch SGD; partial_fit learns from data in chunks.",
+    )
+)
+register(
+    AlgorithmInfo(
+        "lasso",
+        Lasso,
+        "regression",
+        REGRESSION_METRICS,
+        "L1-penalised least squares by coordinate descent, stopped on the duality gap.",
+    )
+)
+register(
+    AlgorithmInfo(
+        "elastic_net",
+        ElasticNet,
+        "regression",
+        REGRESSION_METRICS,
+        "L1 + L2-penalised least squares by coordinate descent, stopped on the duality gap.",
     )
 )

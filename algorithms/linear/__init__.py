@@ -1,5 +1,12 @@
 """Linear models: the viral-post threshold classifiers, least squares, ridge, SGD, …"""
 
+from algorithms.linear.coordinate_descent import (
+    ConvergenceWarning,
+    ElasticNet,
+    Lasso,
+    enet_path,
+    lasso_path,
+)
 from algorithms.linear.delta_rule import DeltaRuleClassifier
 from algorithms.linear.least_squares import LinearRegression
 from algorithms.linear.random_weights import RandomWeightsClassifier
@@ -7,7 +14,12 @@ from algorithms.linear.ridge import Ridge
 from algorithms.linear.sgd import SGDRegressor
 
 __all__ = [
+    "ConvergenceWarning",
     "DeltaRuleClassifier",
+    "ElasticNet",
+    "Lasso",
+    "enet_path",
+    "lasso_path",
     "LinearRegression",
     "RandomWeightsClassifier",
     "Ridge",
