@@ -1,11 +1,12 @@
 """trainyard algorithms."""
 
+from algorithms.exceptions import ConvergenceWarning
 from algorithms.linear import (
-    ConvergenceWarning,
     DeltaRuleClassifier,
     ElasticNet,
     Lasso,
     LinearRegression,
+    LogisticRegression,
     RandomWeightsClassifier,
     Ridge,
     SGDRegressor,
@@ -21,6 +22,7 @@ __all__ = [
     "enet_path",
     "lasso_path",
     "LinearRegression",
+    "LogisticRegression",
     "RandomWeightsClassifier",
     "Ridge",
     "SGDRegressor",

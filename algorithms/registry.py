@@ -11,6 +11,7 @@ from algorithms.linear import (
     ElasticNet,
     Lasso,
     LinearRegression,
+    LogisticRegression,
     RandomWeightsClassifier,
     Ridge,
     SGDRegressor,
@@ -160,5 +161,14 @@ register(
         "regression",
         REGRESSION_METRICS,
         "L1 + L2-penalised least squares by coordinate descent, stopped on the duality gap.",
+    )
+)
+register(
+    AlgorithmInfo(
+        "logistic_regression",
+        LogisticRegression,
+        "classification",
+        CLASSIFICATION_METRICS,
+        "Logistic regression, binary or multinomial, with an l2, l1 or elastic-net penalty.",
     )
 )

@@ -37,6 +37,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils import check_random_state, check_scalar
 from sklearn.utils.validation import check_is_fitted, check_X_y, validate_data
 
+from algorithms.exceptions import ConvergenceWarning
 from algorithms.linear._cd_kernels import enet_cd_dense, enet_cd_gram
 
 SELECTIONS = ("cyclic", "random")
@@ -46,10 +47,6 @@ GRAM_AT_ONCE_MAX_FEATURES = 256
 FEATURES_PER_GRAM_SWEEP = 64
 # Rows centred at a time while accumulating the Gram matrix (8 MB of float64).
 _GRAM_BLOCK_ENTRIES = 1 << 20
-
-
-class ConvergenceWarning(UserWarning):
-    """An iterative solver stopped at max_iter before reaching its tolerance (here: the gap)."""
 
 
 def data_sweep_budget(precompute, n_samples: int, n_features: int) -> int | None:

@@ -1,0 +1,144 @@
+"""The logistic loss of LogisticRegression: value, gradient, probabilities, change on a step.
+
+The raw scores R = X Wᵀ + b have one column per block: a single block (the log-odds of
+classes_[1]) for two classes, one block per class otherwise. With y the class codes and
+normalised sample weights ω (Σ ω = 1):
+
+    binary       loss = Σ_i ω_i (log(1 + exp r_i) − y_i r_i),     P = expit(R)
+    multinomial  loss = Σ_i ω_i (logsumexp(R_i) − R_{i, y_i}),    P = softmax(R)
+
+G = ω (P − Y) is the derivative of the loss in R (Y one-hot, or y itself for one block);
+its second derivative in row i is ω_i (diag(P_i) − P_iᵀ P_i) for softmax and ω_i p_i (1 − p_i)
+for one block. The solvers minimise
+
+    F(W, b) = loss + l1 ‖W‖₁ + (l2 / 2) ‖W‖²,   b unpenalised,
+
+which is scikit-learn's C Σ s_i ℓ_i + l1_ratio ‖W‖₁ + (1 − l1_ratio)/2 ‖W‖² divided by
+C Σ s_i: the same minimiser, with gradients of order one whatever the number of rows.
+"""
+
+import numpy as np
+from numba import njit
+from scipy.special import expit, softmax
+
+
+@njit(cache=True)
+def binomial_pointwise(raw, y, weights):
+    """(loss, G) for one block: raw (n, 1), y in {0, 1}; exp of −|r| only, so no overflow."""
+    n = raw.shape[0]
+    gradient = np.empty((n, 1))
+    loss = 0.0
+    for i in range(n):
+        r = raw[i, 0]
+        e = np.exp(-abs(r))
+        if r >= 0.0:
+            p, q, softplus = 1.0 / (1.0 + e), e / (1.0 + e), r + np.log1p(e)
+        else:
+            p, q, softplus = e / (1.0 + e), 1.0 / (1.0 + e), np.log1p(e)
+        loss += weights[i] * (softplus - y[i] * r)
+        gradient[i, 0] = weights[i] * ((1.0 - y[i]) * p - y[i] * q)
+    return loss, gradient
+
+
+@njit(cache=True)
+def multinomial_pointwise(raw, y, weights):
+    """(loss, G) for one block per class: raw (n, K), y the class codes 0..K−1 as floats."""
+    n, n_classes = raw.shape
+    gradient = np.empty((n, n_classes))
+    loss = 0.0
+    for i in range(n):
+        largest = raw[i, 0]
+        for k in range(1, n_classes):
+            largest = max(largest, raw[i, k])
+        total = 0.0
+        for k in range(n_classes):
+            gradient[i, k] = np.exp(raw[i, k] - largest)
+            total += gradient[i, k]
+        label = int(y[i])
+        loss += weights[i] * (largest + np.log(total) - raw[i, label])
+        scale = weights[i] / total
+        for k in range(n_classes):
+            gradient[i, k] *= scale
+        gradient[i, label] -= weights[i]
+    return loss, gradient
+
+
+def pointwise(raw, y, weights):
+    """(loss, G) of the module docstring; binary when raw has a single column."""
+    if raw.shape[1] == 1:
+        return binomial_pointwise(raw, y, weights)
+    return multinomial_pointwise(raw, y, weights)
+
+
+def probabilities(raw):
+    """P of the module docstring: expit of one block, softmax over several."""
+    if raw.shape[1] == 1:
+        return expit(raw)
+    return softmax(raw, axis=1)
+
+
+def loss_change(proba, y, weights, change):
+    """loss(R + change) − loss(R) from P = P(R), in forms exact for tiny changes.
+
+    Row i contributes ω_i (log1p(p_i expm1(δ_i)) − y_i δ_i) for one block and
+    ω_i (log1p(Σ_k p_ik expm1(δ_ik)) − δ_{i, y_i}) for softmax, so the difference keeps its
+    relative precision where subtracting two values of the loss would leave only rounding.
+    """
+    if proba.shape[1] == 1:
+        delta = change[:, 0]
+        rows = np.log1p(proba[:, 0] * np.expm1(delta)) - y * delta
+    else:
+        rows = np.log1p(np.sum(proba * np.expm1(change), axis=1))
+        rows -= change[np.arange(len(y)), y.astype(np.intp)]
+    return float(weights @ rows)
+
+
+def raw_scores(X, coef, intercept):
+    """R = X coefᵀ + intercept, shape (n_samples, n_blocks); a matrix-vector product for one.
+
+    The intercept is added in place: a second n × K temporary costs more than the product.
+    """
+    raw = (X @ coef[0])[:, np.newaxis] if coef.shape[0] == 1 else X @ np.ascontiguousarray(coef.T)
+    raw += intercept
+    return raw
+
+
+def loss_gradient_in_coef(gradient, X):
+    """Gᵀ X, the gradient of the loss in coef, shape (n_blocks, n_features)."""
+    if gradient.shape[1] == 1:
+        return (gradient[:, 0] @ X)[np.newaxis]
+    return gradient.T @ X
+
+
+def unpack(params, n_blocks, n_features, fit_intercept):
+    """(coef (n_blocks, n_features), intercept (n_blocks,)) from the flat [coef | intercept]."""
+    table = params.reshape(n_blocks, n_features + int(fit_intercept))
+    intercept = table[:, n_features] if fit_intercept else np.zeros(n_blocks)
+    return np.ascontiguousarray(table[:, :n_features]), intercept
+
+
+def smooth_objective(params, X, y, weights, l2, n_blocks, fit_intercept):
+    """F with l1 = 0 and its gradient at the flat parameters, the function L-BFGS minimises."""
+    n_features = X.shape[1]
+    coef, intercept = unpack(params, n_blocks, n_features, fit_intercept)
+    loss, gradient = pointwise(raw_scores(X, coef, intercept), y, weights)
+    grad = np.empty((n_blocks, n_features + int(fit_intercept)))
+    grad[:, :n_features] = loss_gradient_in_coef(gradient, X) + l2 * coef
+    if fit_intercept:
+        grad[:, n_features] = gradient.sum(axis=0)
+    return loss + 0.5 * l2 * float(np.sum(coef * coef)), grad.ravel()
+
+
+def optimality_violation(grad, grad_intercept, coef, l1, l2):
+    """Largest |entry| of the minimum-norm subgradient of F; 0 exactly at the minimiser.
+
+    grad and grad_intercept are the loss gradients in coef and in the intercept (zeros when
+    it is not fitted).
+    """
+    smooth = grad + l2 * coef
+    subgradient = np.where(
+        coef != 0.0,
+        np.abs(smooth + l1 * np.sign(coef)),
+        np.maximum(np.abs(smooth) - l1, 0.0),
+    )
+    return max(float(subgradient.max(initial=0.0)), float(np.abs(grad_intercept).max()))
