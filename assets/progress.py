@@ -43,6 +43,8 @@ class ProgressHandler(logging.Handler):
             return f"    check {data.asset_check_key.name} on {target}: {verdict}"
         elif kind == "STEP_FAILURE":
             error = event.step_failure_data.error
+            while error is not None and error.cause is not None:  # the user code's own error
+                error = error.cause
             message = error.message.strip() if error else "unknown error"
             return f"  ✗ step {step} failed:\n" + _indent(message)
         elif kind == "STEP_SKIPPED":

@@ -286,6 +286,8 @@ def _require_columns(df: pl.DataFrame, columns: Sequence[str], what: str) -> Non
 
 def _require_finite(df: pl.DataFrame, columns: Sequence[str]) -> None:
     """ValueError naming each non-numeric feature column and each one with null/NaN/inf values."""
+    if not columns:
+        return
     bad_type = [f"{c} ({df.schema[c]})" for c in columns if not _numeric(df.schema[c])]
     if bad_type:
         raise ValueError(f"feature column(s) must be numeric: {', '.join(bad_type)}")
