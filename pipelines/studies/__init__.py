@@ -11,9 +11,19 @@ import inspect
 from collections.abc import Callable
 
 from pipelines.sections import Section
+from pipelines.studies import regularization
 
 Study = Callable[..., Section]
 STUDIES: dict[str, Study] = {}
+STUDIES.update(
+    {
+        "shrinkage_on_a_line": regularization.shrinkage_on_a_line,
+        "cv_score_per_alpha": regularization.cv_score_per_alpha,
+        "elastic_net_grid": regularization.elastic_net_grid,
+        "bias_variance": regularization.bias_variance,
+        "regularization_path": regularization.regularization_path,
+    }
+)
 
 
 def get_study(name: str) -> Study:

@@ -16,14 +16,22 @@ def test_every_shipped_spec_becomes_a_group_with_the_six_assets(tmp_path):
     specs = load_specs()
     assert {"viral_posts", "viral_posts_seed"} <= set(specs)
     graph = build_definitions(specs, base_dir=tmp_path).resolve_asset_graph()
-    for name in specs:
+    for name, spec in specs.items():
+        stages = STAGES + (["tuning"] if spec.tuning else [])
         keys = {k.to_user_string() for k in graph.get_all_asset_keys() if k.path[0] == name}
-        assert keys == {f"{name}/{stage}" for stage in STAGES}
-        for stage in STAGES:
+        assert keys == {f"{name}/{stage}" for stage in stages}
+        for stage in stages:
             node = graph.get(dg.AssetKey([name, stage]))
             assert node.group_name == name
             assert node.description
             assert node.code_version and node.code_version.startswith("1-")
+
+
+def test_tuning_section_adds_the_tuning_asset_before_the_model(tmp_path):
+    graph = build_definitions(load_specs(), base_dir=tmp_path).resolve_asset_graph()
+    model = graph.get(dg.AssetKey(["diabetes", "model"]))
+    assert dg.AssetKey(["diabetes", "tuning"]) in model.parent_keys
+    assert dg.AssetKey(["viral_posts", "tuning"]) not in graph.get_all_asset_keys()
 
 
 def test_quarantine_mode_adds_the_rejected_asset(tmp_path):

@@ -20,8 +20,11 @@ def posts() -> pl.DataFrame:
 
 def test_registry_returns_the_generator_and_lists_names_for_unknown():
     assert get_generator("viral_posts") is generate_viral_posts
-    assert list(GENERATORS) == ["viral_posts"]
-    with pytest.raises(ValueError, match="unknown data generator 'tweets'; registered: viral_po"):
+    assert set(GENERATORS) == {"viral_posts", "regression", "line", "sparse_linear", "noisy_sine"}
+    registered = "line, noisy_sine, regression, sparse_linear, viral_posts"
+    with pytest.raises(
+        ValueError, match=f"unknown data generator 'tweets'; registered: {registered}"
+    ):
         get_generator("tweets")
 
 

@@ -43,12 +43,16 @@ def test_generator_source_uses_rows_and_seed(seed_spec):
     assert posts.equals(read_source(spec))
 
 
-def test_unknown_generator_lists_registered_names(seed_spec):
-    spec = _with_source(seed_spec, GeneratorSource(generator="tweets", rows=5))
+def test_unknown_generator_lists_registered_names():
     with pytest.raises(
-        ValueError, match="unknown data generator 'tweets'; registered: viral_posts"
+        ValueError, match="unknown data generator 'tweets'; registered: .*viral_posts"
     ):
-        read_source(spec)
+        GeneratorSource(generator="tweets", rows=5)
+
+
+def test_unknown_generator_parameter_lists_the_generator_parameters():
+    with pytest.raises(ValueError, match="unknown parameter.*noize.*its parameters: n_features"):
+        GeneratorSource(generator="regression", rows=5, params={"noize": 1.0})
 
 
 def test_missing_file_names_path_and_pipeline(seed_spec):
