@@ -135,14 +135,55 @@ def r2(y_true, y_pred) -> float:
     return float(1.0 - residual / total)
 
 
+def _binary_auc(positive: np.ndarray, score: np.ndarray) -> float:
+    """Mann–Whitney AUC of one class against the rest, ties counted half (average ranks)."""
+    n_pos = int(positive.sum())
+    n_neg = positive.size - n_pos
+    if n_pos == 0 or n_neg == 0:
+        raise ValueError("roc_auc needs both a positive and a negative example in y_true")
+    order = np.argsort(score, kind="mergesort")
+    sorted_score = score[order]
+    ranks = np.empty(score.size)
+    starts = np.flatnonzero(np.r_[True, sorted_score[1:] != sorted_score[:-1]])
+    ends = np.r_[starts[1:], score.size]
+    for start, end in zip(starts, ends, strict=True):
+        ranks[order[start:end]] = (start + end + 1) / 2.0
+    return float((ranks[positive].sum() - n_pos * (n_pos + 1) / 2.0) / (n_pos * n_neg))
+
+
+def roc_auc(y_true, y_score, *, labels=None) -> float:
+    """Area under the ROC curve: P(score of a random positive > a random negative).
+
+    Binary: `y_score` (n,) scores the larger label (or labels[1]). Multiclass: `y_score`
+    (n, K) holds a score per class in sorted label order; the result is the macro average of
+    the one-vs-rest AUCs (scikit-learn's multi_class="ovr", average="macro").
+    """
+    y_true, y_score = np.asarray(y_true), np.asarray(y_score, dtype=np.float64)
+    labels = np.unique(y_true) if labels is None else np.asarray(labels)
+    if y_score.ndim == 1:
+        if labels.size != 2:
+            raise ValueError(f"roc_auc with 1-D scores needs two labels, got {labels.tolist()}")
+        return _binary_auc(y_true == labels[1], y_score)
+    if y_score.shape != (y_true.size, labels.size):
+        raise ValueError(
+            f"roc_auc: scores of shape {y_score.shape} do not match {y_true.size} rows × "
+            f"{labels.size} labels"
+        )
+    return float(np.mean([_binary_auc(y_true == c, y_score[:, k]) for k, c in enumerate(labels)]))
+
+
 @dataclass(frozen=True)
 class Metric:
-    """A named metric: function(y_true, y_pred) -> float, its direction and its task."""
+    """A named metric: function(y_true, y_pred or y_score) -> float, direction, task.
+
+    `needs_scores` metrics take scores (predict_proba or decision_function), not labels.
+    """
 
     name: str
     function: Callable[..., float]
     greater_is_better: bool
     task: Literal["classification", "regression"]
+    needs_scores: bool = False
 
 
 METRICS: dict[str, Metric] = {
@@ -152,6 +193,7 @@ METRICS: dict[str, Metric] = {
         Metric("precision", precision, True, "classification"),
         Metric("recall", recall, True, "classification"),
         Metric("f1", f1, True, "classification"),
+        Metric("roc_auc", roc_auc, True, "classification", needs_scores=True),
         Metric("mse", mse, False, "regression"),
         Metric("rmse", rmse, False, "regression"),
         Metric("mae", mae, False, "regression"),

@@ -16,8 +16,15 @@ from functools import partial
 import dagster as dg
 
 from assets.metadata import float_entries
+from assets.training import model_inputs
 from assets.versions import code_version
 from pipelines.bundle import ModelBundle
+from pipelines.candidates import (
+    comparison_section,
+    confusion_grid_section,
+    evaluate_candidates,
+    importances_section,
+)
 from pipelines.evaluation import Evaluation, evaluate
 from pipelines.features import PreparedFeatures
 from pipelines.gate import decide_promotion
@@ -57,13 +64,28 @@ def report_extras(
 
 def _evaluate(
     spec: PipelineSpec,
-    model: ModelBundle,
     normalized: PreparedFeatures,
+    models: dict[str, ModelBundle],
     tuning: TuningResult | None,
 ) -> dg.Output[Evaluation]:
-    result = evaluate(spec, model, normalized.frame)
-    extras = report_extras(spec, model, normalized, tuning)
-    report = write_report(spec, model, result, reports_dir(spec.name), extras)
+    if spec.candidates is None:
+        model = models["model"]
+        result = evaluate(spec, model, normalized.frame)
+        extras = report_extras(spec, model, normalized, tuning)
+        report = write_report(spec, model, result, reports_dir(spec.name), extras)
+    else:
+        bundles = {name.removeprefix("model__"): m for name, m in models.items()}
+        result, each = evaluate_candidates(spec, bundles, normalized.frame)
+        chosen = spec.for_candidate(result.candidate)
+        extras = [
+            lambda: comparison_section(chosen, result, bundles, normalized.frame),
+            lambda: confusion_grid_section(each),
+            lambda: importances_section(bundles),
+            *report_extras(chosen, bundles[result.candidate], normalized, None),
+        ]
+        report = write_report(
+            chosen, bundles[result.candidate], result, reports_dir(spec.name), extras
+        )
     metadata = {
         **float_entries(result.metrics),
         **float_entries(result.baseline, prefix="baseline/"),
@@ -72,39 +94,35 @@ def _evaluate(
         "report_path": dg.MetadataValue.path(str(report.path)),
         "report": dg.MetadataValue.md(markdown_with_inline_images(report)),
     }
+    if result.candidate is not None:
+        metadata["chosen_candidate"] = result.candidate
+        for name, values in result.candidates.items():
+            metadata |= float_entries(values, prefix=f"{name}/")
     return dg.Output(result, metadata=metadata)
 
 
 def evaluation_asset(spec: PipelineSpec) -> dg.AssetsDefinition:
-    """`<p>/evaluation`: metrics, baseline, comparisons and the report of the latest model."""
-    ins = {
-        "model": dg.AssetIn(key=[spec.name, "model"]),
-        "normalized": dg.AssetIn(key=[spec.name, "normalized"]),
-    }
+    """`<p>/evaluation`: metrics, baseline, comparisons and the report of the latest model(s)."""
+    ins = {"normalized": dg.AssetIn(key=[spec.name, "normalized"]), **model_inputs(spec)}
+    if spec.tuning is not None:
+        ins["tuning"] = dg.AssetIn(key=[spec.name, "tuning"])
     scored = "the held-out split" if spec.split else "the training data (the spec has no split)"
-    decorator = dg.asset(
+
+    @dg.asset(
         key=[spec.name, "evaluation"],
         group_name=spec.name,
-        ins=ins | ({"tuning": dg.AssetIn(key=[spec.name, "tuning"])} if spec.tuning else {}),
+        ins=ins,
         io_manager_key="evaluation_io",
-        code_version=code_version(spec.evaluation, spec.split),
-        description=f"Metrics of {spec.name}/model on {scored} beside a baseline; the report "
-        f"is written to reports/{spec.name}/report.md.",
+        code_version=code_version(spec.evaluation, spec.split, spec.candidate_names),
+        description=f"Metrics of {spec.name}'s model{'s' if spec.candidates else ''} on {scored} "
+        f"beside a baseline; the report is written to reports/{spec.name}/report.md.",
         kinds={"matplotlib"},
     )
-    if spec.tuning is None:
+    def evaluation(normalized: PreparedFeatures, **inputs) -> dg.Output[Evaluation]:
+        tuning = inputs.pop("tuning", None)
+        return _evaluate(spec, normalized, inputs, tuning)
 
-        @decorator
-        def evaluation(model: ModelBundle, normalized: PreparedFeatures):
-            return _evaluate(spec, model, normalized, None)
-
-        return evaluation
-
-    @decorator
-    def tuned_evaluation(model: ModelBundle, normalized: PreparedFeatures, tuning: TuningResult):
-        return _evaluate(spec, model, normalized, tuning)
-
-    return tuned_evaluation
+    return evaluation
 
 
 def _current_champion(context: dg.AssetExecutionContext, spec: PipelineSpec) -> dict | None:
@@ -130,10 +148,7 @@ def champion_asset(spec: PipelineSpec) -> dg.AssetsDefinition:
     @dg.asset(
         key=key,
         group_name=spec.name,
-        ins={
-            "model": dg.AssetIn(key=[spec.name, "model"]),
-            "evaluation": dg.AssetIn(key=[spec.name, "evaluation"]),
-        },
+        ins={"evaluation": dg.AssetIn(key=[spec.name, "evaluation"]), **model_inputs(spec)},
         io_manager_key="model_io",
         check_specs=[check],
         output_required=False,
@@ -142,8 +157,11 @@ def champion_asset(spec: PipelineSpec) -> dg.AssetsDefinition:
         kinds={"numpy"},
     )
     def champion(
-        context: dg.AssetExecutionContext, model: ModelBundle, evaluation: Evaluation
+        context: dg.AssetExecutionContext, evaluation: Evaluation, **models: ModelBundle
     ) -> Iterator[dg.Output | dg.AssetCheckResult]:
+        model = models[
+            "model" if evaluation.candidate is None else f"model__{evaluation.candidate}"
+        ]
         current = _current_champion(context, spec)
         decision = decide_promotion(spec, evaluation, current)
         yield dg.AssetCheckResult(

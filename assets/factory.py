@@ -18,7 +18,7 @@ from assets.evaluation import champion_asset, evaluation_asset
 from assets.ingest import raw_asset, validated_assets
 from assets.io_managers import io_managers
 from assets.progress import progress_logger
-from assets.training import model_asset, normalized_asset
+from assets.training import model_assets, normalized_asset
 from assets.tuning import TuningIOManager, tuning_asset
 from pipelines.paths import artifacts_dir
 from pipelines.spec import PipelineSpec
@@ -32,7 +32,7 @@ def pipeline_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
         validated_assets(spec),
         normalized_asset(spec),
         *tuning,
-        model_asset(spec),
+        *model_assets(spec),
         evaluation_asset(spec),
         champion_asset(spec),
     ]

@@ -96,7 +96,7 @@ def train_op(algorithm: str) -> dg.OpDefinition:
         tags={"kind": "numpy"},
     )
     def _train(context: dg.OpExecutionContext, normalized: PreparedFeatures, tuning):
-        spec: PipelineSpec = context.resources.specs[context.asset_key.path[0]]
+        spec = spec_for_model(context.resources.specs, context.asset_key)
         overrides = dict(context.op_config["params"])
         params = {**(tuning.best_params if tuning else {}), **overrides}
         started = time.perf_counter()
@@ -110,8 +110,31 @@ def train_op(algorithm: str) -> dg.OpDefinition:
 TRAIN_OPS: dict[str, dg.OpDefinition] = {name: train_op(name) for name in algorithm_names()}
 
 
-def model_asset(spec: PipelineSpec) -> dg.AssetsDefinition:
-    """`<p>/model`: a graph asset around the op `train_<algorithm>` of the spec."""
+def spec_for_model(specs: dict[str, PipelineSpec], key: dg.AssetKey) -> PipelineSpec:
+    """The single-model spec of `<p>/model` or of candidate `<p>/model/<name>`."""
+    spec = specs[key.path[0]]
+    return spec.for_candidate(key.path[2]) if len(key.path) == 3 else spec
+
+
+def model_inputs(spec: PipelineSpec) -> dict[str, dg.AssetIn]:
+    """Input name → model asset: `model`, or `model__<name>` per candidate."""
+    if spec.candidates is None:
+        return {"model": dg.AssetIn(key=[spec.name, "model"])}
+    return {f"model__{n}": dg.AssetIn(key=[spec.name, "model", n]) for n in spec.candidates}
+
+
+def model_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
+    """`<p>/model`, or one `<p>/model/<name>` per candidate."""
+    if spec.candidates is None:
+        return [_model_asset(spec, [spec.name, "model"])]
+    return [
+        _model_asset(spec.for_candidate(name), [spec.name, "model", name])
+        for name in spec.candidates
+    ]
+
+
+def _model_asset(spec: PipelineSpec, key: list[str]) -> dg.AssetsDefinition:
+    """A graph asset around the op `train_<algorithm>` of the (single-model) spec."""
     op = TRAIN_OPS[spec.algorithm]
     ins = {"normalized": dg.AssetIn(key=[spec.name, "normalized"])}
     description = (
@@ -119,7 +142,7 @@ def model_asset(spec: PipelineSpec) -> dg.AssetsDefinition:
         "(estimator + feature transform, stored as JSON + .npz)"
     )
     common = dict(
-        key=[spec.name, "model"],
+        key=key,
         group_name=spec.name,
         code_version=code_version(spec.model),
         kinds={"numpy"},

@@ -29,6 +29,8 @@ class Evaluation:
     `scored_on` is HELD_OUT or TRAINING; `headline` is the metric the champion gate compares
     (the first `promote_if` key, else the first metric); `n_test` is 0 when there is no split.
     `y_true`/`y_pred` are the scored rows' targets and the model's predictions (for plots).
+    With candidate models, `candidate` names the chosen one (these metrics are its) and
+    `candidates` holds every candidate's metrics.
     """
 
     task: str
@@ -44,6 +46,8 @@ class Evaluation:
     headline_value: float
     y_true: np.ndarray = field(compare=False, repr=False)
     y_pred: np.ndarray = field(compare=False, repr=False)
+    candidate: str | None = None
+    candidates: dict[str, dict[str, float]] = field(default_factory=dict)
 
     @property
     def n_scored(self) -> int:
@@ -58,7 +62,9 @@ class Evaluation:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Evaluation:
         """Inverse of `to_dict`; the per-row arrays come back empty."""
-        kept = {f.name: data[f.name] for f in fields(cls) if f.name not in _PER_ROW}
+        kept = {
+            f.name: data[f.name] for f in fields(cls) if f.name in data and f.name not in _PER_ROW
+        }
         return cls(**kept, y_true=np.empty(0), y_pred=np.empty(0))
 
 
@@ -75,22 +81,22 @@ def evaluate(spec: PipelineSpec, bundle: ModelBundle, normalized: pl.DataFrame) 
     X_train, y_train = design_matrix(normalized, spec, "train")
     X, y = design_matrix(normalized, spec, "train" if spec.split is None else "test")
 
-    def score(y_pred: np.ndarray) -> dict[str, float]:
-        return {name: float(get_metric(name).function(y, y_pred)) for name in names}
+    def score(estimator) -> dict[str, float]:
+        return _score_all(names, y, estimator.predict(X), lambda: class_scores(estimator, X))
 
-    y_pred = bundle.estimator.predict(X)
-    metrics = score(y_pred)
+    metrics = score(bundle.estimator)
     comparisons = {
-        name: score(_comparison(name, bundle).fit(X_train, y_train).predict(X))
+        name: score(_comparison(name, bundle).fit(X_train, y_train))
         for name in spec.evaluation.compare_with
     }
     headline = _headline(spec, names)
     curves, sweep_scores = loss_curves(spec, normalized, X, y)
+    baseline_pred = np.full(y.shape, _baseline_value(task, y_train))
     return Evaluation(
         task=task,
         scored_on=TRAINING if spec.split is None else HELD_OUT,
         metrics=metrics,
-        baseline=score(np.full(y.shape, _baseline_value(task, y_train))),
+        baseline=_score_all(names, y, baseline_pred, lambda: _constant_scores(bundle, len(y))),
         comparisons=comparisons,
         loss_curves=curves,
         sweep_scores=sweep_scores,
@@ -99,8 +105,39 @@ def evaluate(spec: PipelineSpec, bundle: ModelBundle, normalized: pl.DataFrame) 
         headline=headline,
         headline_value=metrics[headline],
         y_true=y,
-        y_pred=y_pred,
+        y_pred=bundle.estimator.predict(X),
     )
+
+
+def class_scores(estimator, X: np.ndarray) -> np.ndarray:
+    """Scores for ROC AUC: P(classes_[1]) (binary) or P per class; else decision_function."""
+    if hasattr(estimator, "predict_proba"):
+        proba = estimator.predict_proba(X)
+        return proba[:, 1] if proba.shape[1] == 2 else proba
+    if hasattr(estimator, "decision_function"):
+        return estimator.decision_function(X)
+    raise ValueError(
+        f"{type(estimator).__name__} has neither predict_proba nor decision_function, so "
+        "score-based metrics such as roc_auc cannot be computed for it"
+    )
+
+
+def _constant_scores(bundle: ModelBundle, n: int) -> np.ndarray:
+    classes = getattr(bundle.estimator, "classes_", np.arange(2))
+    return np.zeros(n) if len(classes) == 2 else np.zeros((n, len(classes)))
+
+
+def _score_all(names, y, y_pred, scores) -> dict[str, float]:
+    """Every named metric; label metrics on y_pred, score metrics on `scores()` (lazily)."""
+    computed, cached = {}, []
+    for name in names:
+        metric = get_metric(name)
+        if metric.needs_scores:
+            cached = cached or [scores()]
+            computed[name] = float(metric.function(y, cached[0]))
+        else:
+            computed[name] = float(metric.function(y, y_pred))
+    return computed
 
 
 def metric_names(spec: PipelineSpec) -> list[str]:

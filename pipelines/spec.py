@@ -231,7 +231,8 @@ class PipelineSpec(_Strict):
     features: FeaturesSpec
     target: str
     split: SplitSpec | None
-    model: ModelSpec
+    model: ModelSpec | None = None
+    candidates: dict[str, ModelSpec] | None = None
     tuning: TuningSpec | None = None
     evaluation: EvaluationSpec = Field(default_factory=EvaluationSpec)
     schedule: str | None = None
@@ -266,6 +267,26 @@ class PipelineSpec(_Strict):
             if len(fields) != 5 or not all(_CRON_FIELD.match(f) for f in fields):
                 raise ValueError(f"expected a 5-field cron string like '0 6 * * 1', got {cron!r}")
         return cron
+
+    @model_validator(mode="after")
+    def _one_model_or_candidates(self) -> PipelineSpec:
+        if (self.model is None) == (self.candidates is None):
+            raise ValueError("expected exactly one of `model` (one model) or `candidates`")
+        if self.candidates is not None:
+            bad = [n for n in self.candidates if not re.match(_NAME, n)]
+            if bad or not self.candidates:
+                raise ValueError(
+                    "candidates: expected a non-empty mapping of names like 'random_forest' "
+                    f"(lower case, digits, underscores) to models; bad names: {bad}"
+                )
+            single_only = {
+                "tuning": self.tuning,
+                "evaluation.loss_curves": self.evaluation.loss_curves,
+            }
+            used = [name for name, value in single_only.items() if value is not None]
+            if used:
+                raise ValueError(f"{', '.join(used)} applies to a single `model`, not candidates")
+        return self
 
     @model_validator(mode="after")
     def _tuned_params_exist(self) -> PipelineSpec:
@@ -305,8 +326,21 @@ class PipelineSpec(_Strict):
 
     @property
     def algorithm(self) -> str:
-        """The registry name of the model's algorithm."""
-        return self.model.algorithm
+        """The registry name of the model's algorithm (candidates: their names, joined)."""
+        if self.model is not None:
+            return self.model.algorithm
+        return ", ".join(m.algorithm for m in self.candidates.values())
+
+    @property
+    def candidate_names(self) -> list[str]:
+        """Names of the candidate models; empty for a single-model spec."""
+        return list(self.candidates or {})
+
+    def for_candidate(self, name: str) -> PipelineSpec:
+        """This spec with candidate `name` as its single model (for training and scoring)."""
+        if name not in (self.candidates or {}):
+            raise ValueError(f"pipeline {self.name} has no candidate {name!r}")
+        return self.model_copy(update={"model": self.candidates[name], "candidates": None})
 
     def spec_hash(self) -> str:
         """SHA-256 of the spec's canonical JSON: it changes exactly when the spec does."""

@@ -127,7 +127,11 @@ def test_unknown_pos_label_raises_value_error(function):
 
 
 def test_metric_table():
-    assert set(METRICS) == {"accuracy", "precision", "recall", "f1", "mse", "rmse", "mae", "r2"}
+    assert set(METRICS) == {
+        *("accuracy", "precision", "recall", "f1", "roc_auc"),
+        *("mse", "rmse", "mae", "r2"),
+    }
+    assert get_metric("roc_auc").needs_scores and not get_metric("f1").needs_scores
     assert get_metric("f1") == Metric("f1", metrics.f1, True, "classification")
     assert get_metric("rmse") == Metric("rmse", metrics.rmse, False, "regression")
     assert get_metric("r2").greater_is_better
@@ -136,8 +140,26 @@ def test_metric_table():
         "precision",
         "recall",
         "f1",
+        "roc_auc",
     }
     with pytest.raises(ValueError, match=r"unknown metric 'auc'; known metrics: \['accuracy'"):
         get_metric("auc")
     with pytest.raises(AttributeError):
         get_metric("mse").name = "other"
+
+
+def test_roc_auc_matches_scikit_learn_with_ties_and_multiclass():
+    from sklearn.metrics import roc_auc_score
+
+    from algorithms.metrics import roc_auc
+
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 2, 200)
+    score = np.round(rng.random(200) + 0.3 * y, 1)  # rounded: many ties
+    assert roc_auc(y, score) == pytest.approx(roc_auc_score(y, score), abs=1e-12)
+    y3 = rng.integers(0, 3, 300)
+    proba = rng.dirichlet(np.ones(3), 300) + np.eye(3)[y3] * 0.2
+    expected = roc_auc_score(y3, proba / proba.sum(1, keepdims=True), multi_class="ovr")
+    assert roc_auc(y3, proba / proba.sum(1, keepdims=True)) == pytest.approx(expected, abs=1e-12)
+    with pytest.raises(ValueError, match="both a positive and a negative"):
+        roc_auc(np.ones(4), np.arange(4.0), labels=[0, 1])

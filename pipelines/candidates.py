@@ -1,0 +1,170 @@
+"""Several candidate models in one pipeline: score all, choose one, compare them in the report.
+
+The chosen candidate is the best on the headline metric among those that pass the spec's
+`promote_if` gate (all of them when none passes, so the champion gate then says why).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import polars as pl
+from matplotlib.figure import Figure
+
+from algorithms.metrics import confusion_matrix, get_metric
+from pipelines.bundle import ModelBundle
+from pipelines.evaluation import Evaluation, class_scores, evaluate
+from pipelines.features import design_matrix
+from pipelines.gate import check_gate
+from pipelines.sections import Section
+from pipelines.spec import PipelineSpec
+
+
+def evaluate_candidates(
+    spec: PipelineSpec, bundles: dict[str, ModelBundle], normalized: pl.DataFrame
+) -> tuple[Evaluation, dict[str, Evaluation]]:
+    """Every candidate's evaluation, and the chosen one's with the comparison attached."""
+    evaluations = {
+        name: evaluate(spec.for_candidate(name), bundles[name], normalized) for name in bundles
+    }
+    chosen = choose(spec, evaluations)
+    table = {name: ev.metrics for name, ev in evaluations.items()}
+    return dataclasses.replace(evaluations[chosen], candidate=chosen, candidates=table), evaluations
+
+
+def choose(spec: PipelineSpec, evaluations: dict[str, Evaluation]) -> str:
+    """Best headline among the candidates passing `promote_if` (else among all)."""
+    passing = [
+        name
+        for name, ev in evaluations.items()
+        if check_gate(ev.metrics, spec.evaluation.promote_if).passed
+    ]
+    pool = passing or list(evaluations)
+    headline = next(iter(evaluations.values())).headline
+    sign = 1.0 if get_metric(headline).greater_is_better else -1.0
+    return max(pool, key=lambda name: sign * evaluations[name].metrics[headline])
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|---" + "|---:" * (len(header) - 1) + "|"]
+    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
+
+
+def comparison_section(
+    spec: PipelineSpec,
+    chosen: Evaluation,
+    bundles: dict[str, ModelBundle],
+    normalized: pl.DataFrame,
+) -> Section:
+    """One table of every candidate's metrics and one plot comparing them."""
+    metrics = list(chosen.metrics)
+    rows = [
+        [f"**{name}**" if name == chosen.candidate else name, bundles[name].algorithm]
+        + [f"{values[m]:.4f}" for m in metrics]
+        for name, values in chosen.candidates.items()
+    ]
+    text = (
+        "## Candidates\n\n"
+        f"{len(bundles)} candidate models scored on the same rows; the chosen one "
+        f"(**{chosen.candidate}**) is the best on {chosen.headline} among those passing the "
+        "gate.\n\n" + _table(["candidate", "algorithm", *metrics], rows)
+    )
+    figure = _roc_figure(spec, bundles, normalized) or _bar_figure(chosen)
+    return Section(text + "\n\n![Candidates compared](candidates.png)", {"candidates": figure})
+
+
+def _scored_rows(spec: PipelineSpec, normalized: pl.DataFrame):
+    return design_matrix(normalized, spec, "train" if spec.split is None else "test")
+
+
+def _roc_figure(spec, bundles, normalized) -> Figure | None:
+    """ROC curves of every candidate (binary classification with scores), else None."""
+    X, y = _scored_rows(spec, normalized)
+    labels = np.unique(y)
+    if len(labels) != 2 or any(not hasattr(b.estimator, "classes_") for b in bundles.values()):
+        return None
+    figure = Figure(figsize=(6.4, 4.8), dpi=100, layout="constrained")
+    ax = figure.add_subplot()
+    for name, bundle in bundles.items():
+        score = class_scores(bundle.estimator, X)
+        fpr, tpr = _roc_curve(y == bundle.estimator.classes_[1], score)
+        ax.plot(fpr, tpr, label=name)
+    ax.plot([0, 1], [0, 1], color="grey", linestyle="--", label="chance")
+    ax.set(xlabel="false positive rate", ylabel="true positive rate", title="ROC curves")
+    ax.legend(loc="lower right", fontsize="small")
+    return figure
+
+
+def _roc_curve(positive: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(false positive rate, true positive rate) at every distinct score threshold."""
+    order = np.argsort(-score, kind="mergesort")
+    hits = positive[order].astype(float)
+    distinct = np.r_[np.flatnonzero(np.diff(score[order])), hits.size - 1]
+    tps, fps = np.cumsum(hits)[distinct], np.cumsum(1.0 - hits)[distinct]
+    return np.r_[0.0, fps / max(fps[-1], 1.0)], np.r_[0.0, tps / max(tps[-1], 1.0)]
+
+
+def _bar_figure(chosen: Evaluation) -> Figure:
+    """The headline metric of every candidate as bars."""
+    figure = Figure(figsize=(6.4, 4.0), dpi=100, layout="constrained")
+    ax = figure.add_subplot()
+    names = list(chosen.candidates)
+    ax.bar(names, [chosen.candidates[n][chosen.headline] for n in names])
+    ax.set(ylabel=chosen.headline, title=f"{chosen.headline} of each candidate")
+    ax.tick_params(axis="x", labelrotation=30)
+    return figure
+
+
+def confusion_grid_section(evaluations: dict[str, Evaluation]) -> Section | None:
+    """Every candidate's confusion matrix, side by side (classification only)."""
+    if next(iter(evaluations.values())).task != "classification":
+        return None
+    columns = min(4, len(evaluations))
+    rows = -(-len(evaluations) // columns)
+    figure = Figure(figsize=(3.2 * columns, 3.0 * rows), dpi=100, layout="constrained")
+    for k, (name, ev) in enumerate(evaluations.items()):
+        matrix, labels = confusion_matrix(ev.y_true, ev.y_pred)
+        ax = figure.add_subplot(rows, columns, k + 1)
+        ax.imshow(matrix, cmap="Blues", vmin=0)
+        for (i, j), count in np.ndenumerate(matrix):
+            color = "white" if count > matrix.max() / 2 else "black"
+            ax.text(j, i, str(count), ha="center", va="center", color=color)
+        ticks = range(len(labels))
+        ax.set_xticks(ticks, [str(v) for v in labels])
+        ax.set_yticks(ticks, [str(v) for v in labels])
+        ax.set(title=name, xlabel="predicted", ylabel="actual")
+    text = (
+        "## Confusion matrices of the candidates\n\n![Confusion matrices](candidate_confusion.png)"
+    )
+    return Section(text, {"candidate_confusion": figure})
+
+
+def importances_section(bundles: dict[str, ModelBundle]) -> Section | None:
+    """Feature importances of the candidates that have them (tree models), as table and plot."""
+    having = {n: b for n, b in bundles.items() if hasattr(b.estimator, "feature_importances_")}
+    if not having:
+        return None
+    features = list(next(iter(having.values())).feature_names)
+    rows = [
+        [f"`{feature}`", *(f"{b.estimator.feature_importances_[i]:.4f}" for b in having.values())]
+        for i, feature in enumerate(features)
+    ]
+    figure = Figure(
+        figsize=(6.4, max(3.0, 0.22 * len(features) + 1.0)), dpi=100, layout="constrained"
+    )
+    ax = figure.add_subplot()
+    height = 0.8 / len(having)
+    positions = np.arange(len(features))
+    for k, (name, bundle) in enumerate(having.items()):
+        ax.barh(positions + k * height, bundle.estimator.feature_importances_, height, label=name)
+    ax.set_yticks(positions + 0.4 - height / 2, features, fontsize="small")
+    ax.invert_yaxis()
+    ax.set(xlabel="importance (mean impurity decrease)", title="Feature importances")
+    ax.legend(fontsize="small")
+    text = (
+        "## Feature importances\n\n"
+        + _table(["feature", *having], rows)
+        + "\n\n![Feature importances](feature_importances.png)"
+    )
+    return Section(text, {"feature_importances": figure})
