@@ -143,3 +143,44 @@ def test_a_failed_gate_keeps_the_current_champion(trainyard_home, tmp_path):
     assert check_results(result)["promotion_gate"] is False
     assert "viral_posts_seed/champion" not in materialized_keys(result)
     assert _files(base / "viral_posts_seed" / "champion") == champion_files
+
+
+def test_candidates_are_compared_and_the_best_passing_one_is_promoted(trainyard_home, tmp_path):
+    candidates = {
+        "delta": {
+            "algorithm": "delta_rule",
+            "params": {
+                "learning_rate": 0.01,
+                "epochs": 50,
+                "fit_intercept": True,
+                "random_state": 0,
+            },
+        },
+        "logistic": {"algorithm": "logistic_regression", "params": {"C": 1.0}},
+        "guessing": {"algorithm": "random_weights", "params": {"random_state": 0}},
+    }
+    spec = make_spec(
+        "viral_posts",
+        model=None,
+        candidates=candidates,
+        evaluation={
+            "metrics": ["accuracy", "f1", "roc_auc"],
+            "promote_if": {"accuracy": ">= 0.75"},
+        },
+    )
+    result = materialize_group(spec, tmp_path / "c", dg.DagsterInstance.ephemeral())
+    assert result.success
+    keys = materialized_keys(result)
+    assert {f"viral_posts/model/{n}" for n in candidates} <= keys
+    evaluation = result.asset_value(dg.AssetKey(["viral_posts", "evaluation"]))
+    table = evaluation.candidates
+    assert set(table) == set(candidates)
+    best = max(table, key=lambda n: table[n]["accuracy"])
+    assert evaluation.candidate == best and evaluation.metrics == table[best]
+    assert table["guessing"]["accuracy"] < table[best]["accuracy"]
+    assert 0.5 < table["logistic"]["roc_auc"] <= 1.0
+    champion = ModelBundle.load(tmp_path / "c" / "viral_posts" / "champion")
+    assert champion.algorithm == candidates[best]["algorithm"]
+    report = (trainyard_home / "reports" / "viral_posts" / "report.md").read_text()
+    assert "## Candidates" in report and "ROC" not in report.split("## Candidates")[0]
+    assert (trainyard_home / "reports" / "viral_posts" / "candidates.png").exists()

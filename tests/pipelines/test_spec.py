@@ -85,3 +85,23 @@ def test_feature_not_in_schema(tmp_path):
 def test_name_must_match_file_name(tmp_path):
     message = _load_changed(tmp_path, lambda s: s.update(name="other"))
     assert "name: 'other' must match the file name 'viral_posts'" in message
+
+
+def test_candidates_replace_model_and_exclude_single_model_options():
+    from tests.assets.helpers import make_spec
+
+    ok = make_spec(
+        "viral_posts", model=None, candidates={"a": {"algorithm": "delta_rule"}}, evaluation={}
+    )
+    assert ok.candidate_names == ["a"] and ok.for_candidate("a").model.algorithm == "delta_rule"
+    with pytest.raises(ValueError, match="exactly one of `model` .* or `candidates`"):
+        make_spec("viral_posts", candidates={"a": {"algorithm": "delta_rule"}})
+    with pytest.raises(ValueError, match="evaluation.loss_curves applies to a single `model`"):
+        make_spec("viral_posts", model=None, candidates={"a": {"algorithm": "delta_rule"}})
+    with pytest.raises(ValueError, match="bad names: \\['Bad-Name'\\]"):
+        make_spec(
+            "viral_posts",
+            model=None,
+            candidates={"Bad-Name": {"algorithm": "delta_rule"}},
+            evaluation={},
+        )
