@@ -3,6 +3,10 @@
 - Bag of words: a text column is lower-cased and split into tokens of two or more word
   characters (scikit-learn's CountVectorizer default, ``\\b\\w\\w+\\b``); each vocabulary
   token becomes a count column ``<text>=<token>``. The vocabulary is fitted on train rows.
+- Weighting of the counts: `counts` (as they are), `binary` (1 where a token occurs) or
+  `tfidf` — scikit-learn's TfidfVectorizer defaults: count · idf with the smooth
+  idf = ln((1 + n) / (1 + df)) + 1 fitted on the train rows, then each row scaled to unit
+  Euclidean length.
 - Polynomial expansion: every monomial of the numeric columns up to `degree` (x, y, x^2,
   x*y, y^2, …), in scikit-learn's PolynomialFeatures order, without the constant column.
 """
@@ -12,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import combinations_with_replacement
 
+import numpy as np
 import polars as pl
 
 TOKEN_PATTERN = r"\b\w\w+\b"
@@ -47,6 +52,30 @@ def bag_of_words(text_column: str, vocabulary: Sequence[str]) -> list[pl.Expr]:
         listed.list.count_matches(token).cast(pl.Float64).alias(count_column(text_column, token))
         for token in vocabulary
     ]
+
+
+def inverse_document_frequency(
+    train: pl.DataFrame, text_column: str, vocabulary: Sequence[str]
+) -> tuple[float, ...]:
+    """Smooth idf = ln((1 + n) / (1 + df)) + 1 of each vocabulary token over the train rows."""
+    present = train.select(
+        (tokens(text_column).list.count_matches(t) > 0).sum().alias(t) for t in vocabulary
+    ).row(0)
+    n = train.height
+    return tuple(float(np.log((1 + n) / (1 + df)) + 1.0) for df in present)
+
+
+def weigh(frame: pl.DataFrame, columns: Sequence[str], weighting: str, idf: Sequence[float]):
+    """Apply the count weighting (counts, binary or tfidf with row L2 norm) to `columns`."""
+    if weighting == "counts" or not columns:
+        return frame
+    if weighting == "binary":
+        return frame.with_columns((pl.col(c) > 0).cast(pl.Float64) for c in columns)
+    weighted = frame.with_columns(pl.col(c) * w for c, w in zip(columns, idf, strict=True))
+    norm = pl.sum_horizontal(pl.col(c) ** 2 for c in columns).sqrt()
+    return weighted.with_columns(
+        pl.when(norm > 0).then(pl.col(c) / norm).otherwise(0.0).alias(c) for c in columns
+    )
 
 
 def monomials(columns: Sequence[str], degree: int) -> list[tuple[str, ...]]:

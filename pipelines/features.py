@@ -103,6 +103,8 @@ class FeatureTransform:
     degree: int = 1
     text_column: str | None = None
     vocabulary: tuple[str, ...] = ()
+    weighting: str = "counts"
+    idf: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
         if self.inputs is None:  # a plain scaler: its inputs are its columns
@@ -134,9 +136,11 @@ class FeatureTransform:
     def fit_features(cls, train_df: pl.DataFrame, features: FeaturesSpec) -> FeatureTransform:
         """Fit the spec's derivation (vocabulary) and then its scaling on the train rows."""
         text = features.text
-        vocabulary = ()
+        vocabulary, idf = (), ()
         if text is not None:
             vocabulary = derived.fit_vocabulary(train_df, text.column, text.min_df)
+            if text.weighting == "tfidf":
+                idf = derived.inverse_document_frequency(train_df, text.column, vocabulary)
         unscaled = cls(
             "none",
             (),
@@ -146,6 +150,8 @@ class FeatureTransform:
             features.polynomial,
             text.column if text else None,
             vocabulary,
+            text.weighting if text else "counts",
+            idf,
         )
         expanded = unscaled.derive(train_df)
         scaler = cls.fit(expanded, unscaled.derived_columns(), features.normalize)
@@ -171,7 +177,8 @@ class FeatureTransform:
         exprs = derived.polynomial(self.inputs, self.degree)
         if self.text_column:
             exprs += derived.bag_of_words(self.text_column, self.vocabulary)
-        return df.with_columns(exprs)
+        words = [derived.count_column(self.text_column, t) for t in self.vocabulary]
+        return derived.weigh(df.with_columns(exprs), words, self.weighting, self.idf)
 
     def apply(self, df: pl.DataFrame) -> pl.DataFrame:
         """Derive, then replace each feature column by its scaled Float64 value."""
@@ -196,13 +203,15 @@ class FeatureTransform:
             "degree": self.degree,
             "text_column": self.text_column,
             "vocabulary": list(self.vocabulary),
+            "weighting": self.weighting,
+            "idf": list(self.idf),
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> FeatureTransform:
         """Rebuild a transform from `to_dict` output; ValueError on a malformed mapping."""
         required = {"method", "columns", "offset", "scale"}
-        optional = {"inputs", "degree", "text_column", "vocabulary"}
+        optional = {"inputs", "degree", "text_column", "vocabulary", "weighting", "idf"}
         if not isinstance(data, dict) or not required <= set(data) <= required | optional:
             raise ValueError(
                 f"feature transform: expected the keys {sorted(required)} "
@@ -223,6 +232,8 @@ class FeatureTransform:
             int(data.get("degree", 1)),
             data.get("text_column"),
             tuple(map(str, data.get("vocabulary", ()))),
+            str(data.get("weighting", "counts")),
+            tuple(map(float, data.get("idf", ()))),
         )
 
 

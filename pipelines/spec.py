@@ -74,10 +74,14 @@ _SOURCE_KINDS = {"csv": CsvSource, "parquet": ParquetSource, "generator": Genera
 
 
 class TextFeaturesSpec(_Strict):
-    """Bag of words of one text column: a count column per token of the train-row vocabulary."""
+    """Bag of words of one text column: a column per token of the train-row vocabulary.
+
+    `weighting`: raw counts, binary presence, or tf-idf (smooth idf, rows scaled to unit L2).
+    """
 
     column: str
     min_df: int = Field(default=1, ge=1)
+    weighting: Literal["counts", "binary", "tfidf"] = "counts"
 
 
 class FeaturesSpec(_Strict):

@@ -72,3 +72,21 @@ def test_prepare_keeps_only_model_features_target_and_split():
         "viral",
         "split",
     ]
+
+
+@pytest.mark.parametrize("weighting", ["binary", "tfidf"])
+def test_weightings_match_scikit_learn(weighting):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    train = pl.DataFrame({"text": [*REVIEWS, "great great product, love it", "not great"]})
+    spec = FeaturesSpec(text={"column": "text", "weighting": weighting}, normalize="none")
+    transform = FeatureTransform.fit_features(train, spec)
+    new = ["great product not worth it", "unknown words only"]
+    ours = transform.to_array(pl.DataFrame({"text": new}))
+    if weighting == "binary":
+        reference = CountVectorizer(binary=True).fit(train["text"].to_list())
+    else:
+        reference = TfidfVectorizer().fit(train["text"].to_list())
+    np.testing.assert_allclose(ours, reference.transform(new).toarray(), atol=1e-12)
+    restored = FeatureTransform.from_dict(transform.to_dict())
+    np.testing.assert_array_equal(restored.to_array(pl.DataFrame({"text": new})), ours)
