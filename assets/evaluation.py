@@ -34,6 +34,7 @@ from pipelines.report_sections import (
     coefficients_section,
     examples_section,
     fitted_line_section,
+    text_terms_section,
 )
 from pipelines.sections import Section
 from pipelines.spec import PipelineSpec
@@ -53,6 +54,7 @@ def report_extras(
     extras = [
         lambda: coefficients_section(model),
         lambda: fitted_line_section(spec, model, normalized.frame),
+        lambda: text_terms_section(spec, model, normalized.frame),
         lambda: examples_section(spec, model),
     ]
     if tuning is not None:

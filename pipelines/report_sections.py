@@ -95,3 +95,26 @@ def examples_section(spec: PipelineSpec, bundle: ModelBundle) -> Section | None:
         for row, p in zip(rows, probabilities[:, -1], strict=True):
             row.append(f"{p:.3f}")
     return Section("## Predictions for the examples\n\n" + _table(header, rows))
+
+
+def text_terms_section(spec: PipelineSpec, bundle: ModelBundle, normalized: pl.DataFrame):
+    """The non-zero bag-of-words (or TF-IDF) terms of the first rows, with their weights."""
+    transform = bundle.transform
+    if not transform.text_column:
+        return None
+    prefix = f"{transform.text_column}="
+    words = [c for c in transform.columns if c.startswith(prefix)]
+    shown = normalized.head(20)
+    rows = []
+    for i, row in enumerate(shown.select(*words, spec.target, SPLIT).iter_rows(named=True)):
+        terms = [(w.removeprefix(prefix), row[w]) for w in words if row[w] != 0]
+        listed = ", ".join(f"{t} {v:.3g}" for t, v in sorted(terms, key=lambda tv: -tv[1]))
+        rows.append([str(i), str(row[spec.target]), row[SPLIT], listed or "(none)"])
+    kind = {"tfidf": "TF-IDF", "binary": "binary"}.get(transform.weighting, "count")
+    markdown = (
+        f"## Non-zero {kind} terms\n\n"
+        f"Vocabulary of {len(words)} tokens fitted on the train rows; the non-zero {kind} "
+        f"weights of the first {shown.height} rows:\n\n"
+        + _table(["row", spec.target, "split", "terms"], rows)
+    )
+    return Section(markdown)

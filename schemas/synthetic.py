@@ -35,3 +35,16 @@ def _unit_features(name: str, n_features: int, doc: str) -> type[pa.DataFrameMod
 SparseLinear20 = _unit_features(
     "SparseLinear20", 20, "Twenty uniform features of which only x0, x1, x2 drive y."
 )
+
+
+class SumSign2D(pa.DataFrameModel):
+    """Two standard-normal features and the sign of their sum as the label (−1 or 1)."""
+
+    x0: float = pa.Field(description="First feature, N(0, 1).", **_FINITE)
+    x1: float = pa.Field(description="Second feature, N(0, 1).", **_FINITE)
+    label: int = pa.Field(isin=[-1, 1], description="1 where x0 + x1 > 0, else −1.")
+
+    class Config:
+        # strict: an unexpected column means the source changed, so fail rather than pass it on.
+        strict = True
+        coerce = True

@@ -20,6 +20,7 @@ GENERATORS: dict[str, Generator] = {
     "line": synthetic.line,
     "sparse_linear": synthetic.sparse_linear,
     "noisy_sine": synthetic.noisy_sine,
+    "sum_sign": synthetic.sum_sign,
 }
 
 

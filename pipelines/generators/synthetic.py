@@ -57,3 +57,16 @@ def noisy_sine(rows: int, seed: int, noise: float = 0.1) -> pl.DataFrame:
     rng = np.random.default_rng(seed)
     x = np.sort(rng.random(rows))[:, None]
     return _frame(x, np.sin(2.0 * np.pi * x[:, 0]) + noise * rng.standard_normal(rows))
+
+
+def sum_sign(
+    rows: int, seed: int, n_features: int = 2, negative: int = -1, positive: int = 1
+) -> pl.DataFrame:
+    """The classics tutorial's classification toy: x ~ N(0, 1)^n, y = positive if Σx > 0.
+
+    Features `x0, …`; the label column is `label` (−1/1 for the tree example, 0/1 elsewhere).
+    """
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((rows, n_features))
+    labels = np.where(x.sum(axis=1) > 0, positive, negative)
+    return pl.DataFrame({**{f"x{j}": x[:, j] for j in range(n_features)}, "label": labels})

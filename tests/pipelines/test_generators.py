@@ -20,8 +20,10 @@ def posts() -> pl.DataFrame:
 
 def test_registry_returns_the_generator_and_lists_names_for_unknown():
     assert get_generator("viral_posts") is generate_viral_posts
-    assert set(GENERATORS) == {"viral_posts", "regression", "line", "sparse_linear", "noisy_sine"}
-    registered = "line, noisy_sine, regression, sparse_linear, viral_posts"
+    assert set(GENERATORS) == {
+        *("viral_posts", "regression", "line", "sparse_linear", "noisy_sine", "sum_sign")
+    }
+    registered = "line, noisy_sine, regression, sparse_linear, sum_sign, viral_posts"
     with pytest.raises(
         ValueError, match=f"unknown data generator 'tweets'; registered: {registered}"
     ):
