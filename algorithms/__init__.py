@@ -13,6 +13,7 @@ from algorithms.linear import (
     enet_path,
     lasso_path,
 )
+from algorithms.svm import SVC, LinearSVC
 
 __all__ = [
     "ConvergenceWarning",
@@ -22,8 +23,10 @@ __all__ = [
     "enet_path",
     "lasso_path",
     "LinearRegression",
+    "LinearSVC",
     "LogisticRegression",
     "RandomWeightsClassifier",
     "Ridge",
+    "SVC",
     "SGDRegressor",
 ]

@@ -17,6 +17,7 @@ from algorithms.linear import (
     SGDRegressor,
 )
 from algorithms.metrics import METRICS
+from algorithms.svm import SVC, LinearSVC
 
 TASKS = ("regression", "classification", "clustering", "decomposition", "reinforcement")
 CLASSIFICATION_METRICS = ("accuracy", "precision", "recall", "f1")
@@ -170,5 +171,23 @@ register(
         "classification",
         CLASSIFICATION_METRICS,
         "Logistic regression, binary or multinomial, with an l2, l1 or elastic-net penalty.",
+    )
+)
+register(
+    AlgorithmInfo(
+        "linear_svc",
+        LinearSVC,
+        "classification",
+        CLASSIFICATION_METRICS,
+        "Linear SVM (squared hinge or hinge) by dual coordinate descent or primal Newton.",
+    )
+)
+register(
+    AlgorithmInfo(
+        "svc",
+        SVC,
+        "classification",
+        CLASSIFICATION_METRICS,
+        "Kernel SVM (rbf, linear, poly) by SMO with second-order working sets; one-vs-one.",
     )
 )
