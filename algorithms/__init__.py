@@ -13,9 +13,15 @@ from algorithms.linear import (
     enet_path,
     lasso_path,
 )
+from algorithms.naive_bayes import GaussianNB, MultinomialNB
+from algorithms.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from algorithms.svm import SVC, LinearSVC
 
 __all__ = [
+    "GaussianNB",
+    "KNeighborsClassifier",
+    "KNeighborsRegressor",
+    "MultinomialNB",
     "ConvergenceWarning",
     "DeltaRuleClassifier",
     "ElasticNet",

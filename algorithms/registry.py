@@ -17,6 +17,8 @@ from algorithms.linear import (
     SGDRegressor,
 )
 from algorithms.metrics import METRICS
+from algorithms.naive_bayes import GaussianNB, MultinomialNB
+from algorithms.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from algorithms.svm import SVC, LinearSVC
 
 TASKS = ("regression", "classification", "clustering", "decomposition", "reinforcement")
@@ -189,5 +191,41 @@ register(
         "classification",
         CLASSIFICATION_METRICS,
         "Kernel SVM (rbf, linear, poly) by SMO with second-order working sets; one-vs-one.",
+    )
+)
+register(
+    AlgorithmInfo(
+        "k_neighbors_classifier",
+        KNeighborsClassifier,
+        "classification",
+        CLASSIFICATION_METRICS,
+        "Vote of the k nearest training rows (Euclidean), uniform or 1/distance weights.",
+    )
+)
+register(
+    AlgorithmInfo(
+        "k_neighbors_regressor",
+        KNeighborsRegressor,
+        "regression",
+        REGRESSION_METRICS,
+        "Mean target of the k nearest training rows (Euclidean), uniform or 1/distance weights.",
+    )
+)
+register(
+    AlgorithmInfo(
+        "gaussian_nb",
+        GaussianNB,
+        "classification",
+        CLASSIFICATION_METRICS,
+        "Gaussian naive Bayes: a normal per class and feature, variances smoothed.",
+    )
+)
+register(
+    AlgorithmInfo(
+        "multinomial_nb",
+        MultinomialNB,
+        "classification",
+        CLASSIFICATION_METRICS,
+        "Naive Bayes for counts (bag of words, TF-IDF) with Laplace/Lidstone smoothing alpha.",
     )
 )
