@@ -91,9 +91,10 @@ def examples_section(spec: PipelineSpec, bundle: ModelBundle) -> Section | None:
     proba = getattr(bundle.estimator, "predict_proba", None)
     if proba is not None:
         probabilities = proba(bundle.transform.to_array(frame))
-        header.append(f"P({spec.target} = {bundle.estimator.classes_[-1]})")
-        for row, p in zip(rows, probabilities[:, -1], strict=True):
-            row.append(f"{p:.3f}")
+        classes = list(bundle.estimator.classes_)
+        header.append("probability of the prediction")
+        for row, p, label in zip(rows, probabilities, predictions, strict=True):
+            row.append(f"{p[classes.index(label)]:.3f}")
     return Section("## Predictions for the examples\n\n" + _table(header, rows))
 
 
