@@ -2,8 +2,9 @@
 and refit the best one on all the data.
 
 Candidates come from ParameterGrid (each dict's keys sorted, the first key varying slowest,
-dicts in the given order, as in scikit-learn). Every (candidate × fold) fit runs in
-parallel with joblib. A candidate's score is the mean of its fold scores; the best has
+dicts in the given order, as in scikit-learn). The (candidate × fold) fits run in parallel
+with joblib, unless they would all take under a second in one process (see
+`evaluate_candidates`). A candidate's score is the mean of its fold scores; the best has
 rank 1, the first one listed among equal means.
 """
 
@@ -65,7 +66,8 @@ class GridSearchCV(MetaEstimatorMixin, BaseEstimator):
     cross-validated score, then (refit=True) fit it on all of X, y.
 
     cv as in check_cv (an integer stratifies for classifiers), scoring as in get_scorer,
-    n_jobs (candidate, fold) fits at a time (−1: every core).
+    n_jobs (candidate, fold) fits at a time in worker processes (−1: every core; a search
+    that would take under SERIAL_BELOW_SECONDS in one process stays in this one).
 
     Fitted attributes: cv_results_ (dict of per-candidate arrays, as in scikit-learn:
     params, param_<name> (masked object arrays), split<k>_test_score, mean_test_score,

@@ -1,5 +1,5 @@
 """Cross-validation: fit a fresh copy of an estimator on each fold's train rows and score it
-on the fold's test rows, folds in parallel with joblib.
+on the fold's test rows, in parallel with joblib when the fits are worth it.
 
 `fit_and_score` is the unit of work shared with the grid search: it clones the estimator
 (sklearn.base.clone), sets the candidate's parameters, fits, scores and times both steps. A
@@ -11,12 +11,17 @@ import math
 import time
 
 import numpy as np
-from joblib import Parallel, delayed
+from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.base import clone, is_classifier
 from sklearn.utils import _safe_indexing, indexable
 
 from algorithms.model_selection._scoring import get_scorer
 from algorithms.model_selection._split import check_cv
+
+# Searches whose fits take less than this in all, one after the other, are not worth sending
+# to worker processes: starting them takes about a second, and on a machine with few cores
+# fits of a few milliseconds run no faster in parallel than in one process.
+SERIAL_BELOW_SECONDS = 1.0
 
 
 class FitFailedError(ValueError):
@@ -28,7 +33,7 @@ def _rows(data, index):
     return None if data is None else _safe_indexing(data, index)
 
 
-def fit_and_score(estimator, X, y, train, test, scorer, params, fold) -> tuple[float, float, float]:
+def fit_and_score(estimator, X, y, scorer, params, fold, train, test) -> tuple[float, float, float]:
     """(score, fit seconds, score seconds) of clone(estimator) with `params`, fitted on the
     rows `train` and scored by scorer(fitted, X[test], y[test])."""
     where = f"with parameters {params} on fold {fold}" if params else f"on fold {fold}"
@@ -50,13 +55,30 @@ def fit_and_score(estimator, X, y, train, test, scorer, params, fold) -> tuple[f
 
 
 def evaluate_candidates(estimator, X, y, candidates, splits, scorer, n_jobs) -> np.ndarray:
-    """Array (n_candidates, n_splits, 3) of fit_and_score for every candidate and split,
-    run by joblib's Parallel(n_jobs) (loky processes)."""
-    results = Parallel(n_jobs=n_jobs)(
-        delayed(fit_and_score)(estimator, X, y, train, test, scorer, params, fold)
+    """Array (n_candidates, n_splits, 3) of fit_and_score for every candidate and split.
+
+    The first two fits run here and are timed (the first may pay for warm-up). When all the
+    fits would take SERIAL_BELOW_SECONDS or more one after the other at the faster one's
+    pace, the rest run n_jobs at a time in joblib's loky processes, else here too; n_jobs=1
+    runs everything here.
+    """
+    tasks = [
+        (params, fold, train, test)
         for params in candidates
         for fold, (train, test) in enumerate(splits)
-    )
+    ]
+    results, seconds = [], []
+    for task in tasks[:2]:
+        started = time.perf_counter()
+        results.append(fit_and_score(estimator, X, y, scorer, *task))
+        seconds.append(time.perf_counter() - started)
+    rest = tasks[2:]
+    if effective_n_jobs(n_jobs) > 1 and min(seconds) * len(tasks) >= SERIAL_BELOW_SECONDS:
+        results += Parallel(n_jobs=n_jobs)(
+            delayed(fit_and_score)(estimator, X, y, scorer, *task) for task in rest
+        )
+    else:
+        results += [fit_and_score(estimator, X, y, scorer, *task) for task in rest]
     return np.array(results, dtype=np.float64).reshape(len(candidates), len(splits), 3)
 
 

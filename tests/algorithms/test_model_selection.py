@@ -19,6 +19,7 @@ from algorithms.model_selection import (
     KFold,
     ParameterGrid,
     StratifiedKFold,
+    _validation,
     check_cv,
     cross_val_score,
     cross_validate,
@@ -383,12 +384,32 @@ def test_grid_search_refits_the_best_and_delegates():
     assert ours.refit_time_ > 0
 
 
-def test_one_and_two_jobs_give_identical_results():
+@pytest.fixture
+def always_parallel(monkeypatch):
+    """Send even the tiny searches of these tests to worker processes."""
+    monkeypatch.setattr(_validation, "SERIAL_BELOW_SECONDS", 0.0)
+
+
+def test_one_and_two_jobs_give_identical_results(always_parallel):
     serial, parallel = fit_seed_grid(GridSearchCV, n_jobs=1), fit_seed_grid(GridSearchCV, n_jobs=2)
     for key in ["mean_test_score", "std_test_score", "rank_test_score", "split3_test_score"]:
         assert_array_equal(serial.cv_results_[key], parallel.cv_results_[key])
     assert serial.best_params_ == parallel.best_params_
     assert_array_equal(serial.best_estimator_.coef_, parallel.best_estimator_.coef_)
+    X, y = seed_elastic_net_data()
+    assert_array_equal(
+        cross_val_score(Ridge(), X, y, cv=5, n_jobs=1),
+        cross_val_score(Ridge(), X, y, cv=5, n_jobs=2),
+    )
+
+
+def test_a_search_of_a_few_milliseconds_stays_in_this_process(monkeypatch):
+    def no_workers(*args, **kwargs):
+        raise AssertionError("a search of a few milliseconds started worker processes")
+
+    monkeypatch.setattr(_validation, "Parallel", no_workers)
+    search = fit_seed_grid(GridSearchCV, n_jobs=-1)
+    assert search.best_params_ == {"alpha": 0.1, "l1_ratio": 0.5}
 
 
 def test_grid_search_of_a_classifier_stratifies_and_keeps_classes():
@@ -449,7 +470,7 @@ def test_unknown_parameter_lists_the_estimators_parameters():
 
 
 @pytest.mark.parametrize("n_jobs", [1, 2])
-def test_a_failing_fit_names_the_grid_point(n_jobs):
+def test_a_failing_fit_names_the_grid_point(n_jobs, always_parallel):
     X, y = regression_data()
     search = GridSearchCV(Ridge(), {"alpha": [1.0, -1.0]}, n_jobs=n_jobs)
     with pytest.raises(FitFailedError, match=r"fit failed with parameters \{'alpha': -1.0\}"):
