@@ -16,8 +16,18 @@ from algorithms.linear import (
 from algorithms.naive_bayes import GaussianNB, MultinomialNB
 from algorithms.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from algorithms.svm import SVC, LinearSVC
+from algorithms.tree import (
+    DecisionTreeClassifier,
+    DecisionTreeRegressor,
+    RandomForestClassifier,
+    RandomForestRegressor,
+)
 
 __all__ = [
+    "DecisionTreeClassifier",
+    "DecisionTreeRegressor",
+    "RandomForestClassifier",
+    "RandomForestRegressor",
     "GaussianNB",
     "KNeighborsClassifier",
     "KNeighborsRegressor",

@@ -20,6 +20,12 @@ from algorithms.metrics import METRICS
 from algorithms.naive_bayes import GaussianNB, MultinomialNB
 from algorithms.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from algorithms.svm import SVC, LinearSVC
+from algorithms.tree import (
+    DecisionTreeClassifier,
+    DecisionTreeRegressor,
+    RandomForestClassifier,
+    RandomForestRegressor,
+)
 
 TASKS = ("regression", "classification", "clustering", "decomposition", "reinforcement")
 CLASSIFICATION_METRICS = ("accuracy", "precision", "recall", "f1")
@@ -227,5 +233,41 @@ register(
         "classification",
         CLASSIFICATION_METRICS,
         "Naive Bayes for counts (bag of words, TF-IDF) with Laplace/Lidstone smoothing alpha.",
+    )
+)
+register(
+    AlgorithmInfo(
+        "decision_tree_classifier",
+        DecisionTreeClassifier,
+        "classification",
+        CLASSIFICATION_METRICS,
+        "CART decision tree (gini or entropy splits), flat arrays, scikit-learn's splits.",
+    )
+)
+register(
+    AlgorithmInfo(
+        "decision_tree_regressor",
+        DecisionTreeRegressor,
+        "regression",
+        REGRESSION_METRICS,
+        "CART regression tree (squared error), flat arrays, scikit-learn's splits.",
+    )
+)
+register(
+    AlgorithmInfo(
+        "random_forest_classifier",
+        RandomForestClassifier,
+        "classification",
+        CLASSIFICATION_METRICS,
+        "Random forest of bootstrapped CART trees on random feature subsets.",
+    )
+)
+register(
+    AlgorithmInfo(
+        "random_forest_regressor",
+        RandomForestRegressor,
+        "regression",
+        REGRESSION_METRICS,
+        "Random forest of bootstrapped CART regression trees, predictions averaged.",
     )
 )
