@@ -1,5 +1,6 @@
 """trainyard algorithms."""
 
+from algorithms.ensemble import GradientBoostingClassifier, GradientBoostingRegressor
 from algorithms.exceptions import ConvergenceWarning
 from algorithms.linear import (
     DeltaRuleClassifier,
@@ -24,6 +25,8 @@ from algorithms.tree import (
 )
 
 __all__ = [
+    "GradientBoostingClassifier",
+    "GradientBoostingRegressor",
     "DecisionTreeClassifier",
     "DecisionTreeRegressor",
     "RandomForestClassifier",

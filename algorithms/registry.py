@@ -6,6 +6,7 @@ Persistence resolves saved classes only through this table.
 
 from dataclasses import dataclass
 
+from algorithms.ensemble import GradientBoostingClassifier, GradientBoostingRegressor
 from algorithms.linear import (
     DeltaRuleClassifier,
     ElasticNet,
@@ -269,5 +270,23 @@ register(
         "regression",
         REGRESSION_METRICS,
         "Random forest of bootstrapped CART regression trees, predictions averaged.",
+    )
+)
+register(
+    AlgorithmInfo(
+        "gradient_boosting_regressor",
+        GradientBoostingRegressor,
+        "regression",
+        REGRESSION_METRICS,
+        "Histogram gradient boosting of regression trees on the squared error.",
+    )
+)
+register(
+    AlgorithmInfo(
+        "gradient_boosting_classifier",
+        GradientBoostingClassifier,
+        "classification",
+        CLASSIFICATION_METRICS,
+        "Histogram gradient boosting on the log-loss, binary or multiclass.",
     )
 )

@@ -1,0 +1,241 @@
+"""The parts of gradient boosting: binning, histograms, splits, growth, prediction, losses."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn._loss.loss import HalfBinomialLoss, HalfMultinomialLoss, HalfSquaredError
+
+from algorithms.ensemble._binning import bin_features, fit_bin_thresholds, threshold_values
+from algorithms.ensemble._grower import grow_tree
+from algorithms.ensemble._histogram import build_histogram
+from algorithms.ensemble._loss import log_loss, squared_error
+from algorithms.ensemble._predictor import add_tree_predictions, concatenate_trees
+from algorithms.ensemble._splitting import find_best_split, node_value, split_partition
+
+
+def binned_data(n=500, n_features=4, seed=0, max_bins=32):
+    """(X, X_binned, thresholds, offsets, gradients, hessians) on random data."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, n_features))
+    thresholds, offsets = fit_bin_thresholds(X, max_bins, rng)
+    return (
+        X,
+        bin_features(X, thresholds, offsets),
+        thresholds,
+        offsets,
+        rng.normal(size=n),
+        rng.random(n),
+    )
+
+
+def test_bins_put_each_value_between_its_thresholds():
+    X, X_binned, thresholds, offsets, _, _ = binned_data()
+    assert X_binned.dtype == np.uint8 and X_binned.flags.f_contiguous
+    for j in range(X.shape[1]):
+        edges = np.concatenate(([-np.inf], thresholds[offsets[j] : offsets[j + 1]], [np.inf]))
+        bins = X_binned[:, j].astype(int)
+        assert np.all(edges[bins] < X[:, j]) and np.all(X[:, j] <= edges[bins + 1])
+        assert np.bincount(bins).min() >= 500 // 32 - 1  # quantile bins: about equal counts
+
+
+def test_threshold_values_split_raw_values_like_bins():
+    X, X_binned, thresholds, offsets, _, _ = binned_data()
+    feature = np.array([2, -1, 0, 3])
+    bins = np.array([5, 0, 30, 0])
+    values = threshold_values(feature, bins, thresholds, offsets)
+    assert values[1] == 0.0
+    for node in (0, 2, 3):
+        j = feature[node]
+        assert_array_equal(X[:, j] <= values[node], X_binned[:, j] <= bins[node])
+
+
+@pytest.mark.parametrize("constant_hessian", [False, True])
+def test_histogram_sums_gradients_hessians_and_counts_per_bin(constant_hessian):
+    _, X_binned, _, _, gradients, hessians = binned_data()
+    rows = np.sort(np.random.default_rng(1).choice(500, 200, replace=False))
+    hist = build_histogram(X_binned, gradients, hessians, rows, constant_hessian, 32)
+    assert hist.shape == (4, 32, 3)
+    for j in range(4):
+        bins = X_binned[rows, j]
+        assert_allclose(hist[j, :, 0], np.bincount(bins, gradients[rows], minlength=32))
+        counts = np.bincount(bins, minlength=32)
+        assert_array_equal(hist[j, :, 2], counts)
+        sums = counts if constant_hessian else np.bincount(bins, hessians[rows], minlength=32)
+        assert_allclose(hist[j, :, 1], sums)
+
+
+def test_sibling_histogram_is_the_parent_minus_the_other_child():
+    _, X_binned, _, _, gradients, hessians = binned_data()
+    rows = np.arange(500)
+    left = rows[X_binned[:, 1] <= 12]
+    parent, child, sibling = (
+        build_histogram(X_binned, gradients, hessians, part, False, 32)
+        for part in (rows, left, np.setdiff1d(rows, left))
+    )
+    assert_allclose(parent - child, sibling, atol=1e-12)
+
+
+def brute_force_split(X_binned, gradients, hessians, min_samples_leaf, l2):
+    """The best (gain, feature, bin) over every threshold, straight from the samples."""
+    G, H = gradients.sum(), hessians.sum()
+    best = (0.0, -1, -1)
+    for j in range(X_binned.shape[1]):
+        for b in range(int(X_binned[:, j].max())):
+            left = X_binned[:, j] <= b
+            if min(left.sum(), (~left).sum()) < min_samples_leaf:
+                continue
+            g_left, h_left = gradients[left].sum(), hessians[left].sum()
+            gain = (
+                g_left**2 / (h_left + l2) + (G - g_left) ** 2 / (H - h_left + l2) - G**2 / (H + l2)
+            )
+            if gain > best[0] + 1e-12:
+                best = (gain, j, b)
+    return best
+
+
+@pytest.mark.parametrize(("min_samples_leaf", "l2"), [(1, 0.0), (40, 0.0), (20, 5.0)])
+def test_best_split_is_the_brute_force_best(min_samples_leaf, l2):
+    _, X_binned, _, offsets, gradients, hessians = binned_data(seed=2)
+    hist = build_histogram(X_binned, gradients, hessians, np.arange(500), False, 32)
+    gain, j, b, g_left, h_left = find_best_split(
+        hist, np.diff(offsets) + 1, 500, gradients.sum(), hessians.sum(), min_samples_leaf, l2
+    )
+    expected_gain, expected_j, expected_b = brute_force_split(
+        X_binned, gradients, hessians, min_samples_leaf, l2
+    )
+    assert (j, b) == (expected_j, expected_b)
+    assert gain == pytest.approx(expected_gain)
+    left = X_binned[:, j] <= b
+    assert_allclose([g_left, h_left], [gradients[left].sum(), hessians[left].sum()])
+    assert node_value(g_left, h_left, l2) == pytest.approx(-g_left / (h_left + l2))
+
+
+def test_no_split_when_every_gradient_is_equal_or_leaves_would_be_too_small():
+    _, X_binned, _, offsets, _, _ = binned_data()
+    flat = np.full(500, 0.3)
+    hist = build_histogram(X_binned, flat, flat, np.arange(500), True, 32)
+    n_bins = np.diff(offsets) + 1
+    assert find_best_split(hist, n_bins, 500, 150.0, 500.0, 1, 0.0)[0] <= 1e-9
+    _, _, _, _, gradients, hessians = binned_data()
+    hist = build_histogram(X_binned, gradients, hessians, np.arange(500), False, 32)
+    assert find_best_split(hist, n_bins, 500, gradients.sum(), hessians.sum(), 251, 0.0)[1] == -1
+
+
+def test_partition_is_stable_and_cut_at_the_threshold():
+    _, X_binned, _, _, _, _ = binned_data()
+    partition = np.random.default_rng(3).permutation(500)
+    before = partition.copy()
+    cut = split_partition(X_binned, partition, 100, 400, 2, 15, np.empty(500, dtype=np.int64))
+    middle = before[100:400]
+    goes_left = X_binned[middle, 2] <= 15
+    assert cut == 100 + goes_left.sum()
+    assert_array_equal(partition[100:cut], middle[goes_left])
+    assert_array_equal(partition[cut:400], middle[~goes_left])
+    assert_array_equal(partition[:100], before[:100])
+    assert_array_equal(partition[400:], before[400:])
+
+
+def grow(X_binned, offsets, gradients, hessians, **limits):
+    params = {"max_leaf_nodes": 31, "max_depth": 1 << 40, "min_samples_leaf": 20, "l2": 0.0}
+    params.update(limits)
+    raw = np.zeros(len(gradients))
+    tree = grow_tree(
+        X_binned,
+        gradients,
+        hessians,
+        False,
+        np.diff(offsets) + 1,
+        32,
+        params["max_leaf_nodes"],
+        params["max_depth"],
+        params["min_samples_leaf"],
+        params["l2"],
+        0.1,
+        raw,
+    )
+    return tree, raw
+
+
+def leaves_of(tree, X_binned):
+    feature, bins, left, right, _ = tree
+    nodes = np.zeros(len(X_binned), dtype=np.int64)
+    while (left[nodes] != -1).any():
+        inner = left[nodes] != -1
+        goes_left = X_binned[np.arange(len(nodes)), np.maximum(feature[nodes], 0)] <= bins[nodes]
+        nodes = np.where(inner, np.where(goes_left, left[nodes], right[nodes]), nodes)
+    return nodes
+
+
+@pytest.mark.parametrize("l2", [0.0, 3.0])
+def test_grown_leaves_hold_the_shrunk_newton_step_of_their_rows(l2):
+    _, X_binned, _, offsets, gradients, hessians = binned_data(n=2000, seed=4)
+    tree, raw = grow(X_binned, offsets, gradients, hessians, max_leaf_nodes=8, l2=l2)
+    feature, _, left, right, value = tree
+    assert len(feature) == 15 and (left == -1).sum() == 8
+    assert np.all((left == -1) == (right == -1)) and np.all((feature == -1) == (left == -1))
+    leaves = leaves_of(tree, X_binned)
+    assert_array_equal(raw, value[leaves])
+    for leaf in np.unique(leaves):
+        rows = leaves == leaf
+        newton = -gradients[rows].sum() / (hessians[rows].sum() + l2)
+        assert value[leaf] == pytest.approx(0.1 * newton)
+        assert rows.sum() >= 20
+
+
+def test_grower_stops_at_max_depth_and_on_small_nodes():
+    _, X_binned, _, offsets, gradients, hessians = binned_data(n=2000, seed=5)
+    tree, _ = grow(X_binned, offsets, gradients, hessians, max_depth=2)
+    assert len(tree[0]) == 7  # a full tree of depth 2
+    tree, raw = grow(X_binned, offsets, gradients, hessians, min_samples_leaf=1001)
+    assert len(tree[0]) == 1
+    assert_allclose(raw, -0.1 * gradients.sum() / hessians.sum())
+
+
+def test_concatenated_trees_predict_each_tree_into_its_output_row():
+    X, X_binned, thresholds, offsets, gradients, hessians = binned_data(n=1000, seed=6)
+    trees, raws = [], []
+    for k in range(4):
+        (feature, bins, left, right, value), raw = grow(
+            X_binned, offsets, np.roll(gradients, 100 * k), hessians, max_leaf_nodes=5
+        )
+        trees.append(
+            (feature, threshold_values(feature, bins, thresholds, offsets), left, right, value)
+        )
+        raws.append(raw)
+    *nodes, tree_offsets = concatenate_trees(trees)
+    assert_array_equal(tree_offsets, [0, 9, 18, 27, 36])
+    raw = np.zeros((2, 1000))
+    add_tree_predictions(X, *nodes, tree_offsets[:-1], raw)
+    assert_allclose(raw, [raws[0] + raws[2], raws[1] + raws[3]])
+
+
+def reference_gradients(loss, y, raw):
+    """scikit-learn's gradients, hessians and mean loss at raw (K, n)."""
+    scores = raw[0] if raw.shape[0] == 1 else np.ascontiguousarray(raw.T)
+    gradient, hessian = loss.gradient_hessian(y, scores)
+    return gradient.T.reshape(raw.shape), hessian.T.reshape(raw.shape), loss(y, scores)
+
+
+@pytest.mark.parametrize("n_classes", [0, 2, 4])
+def test_loss_kernels_match_scikit_learns_losses(n_classes):
+    rng = np.random.default_rng(7)
+    if n_classes == 0:
+        y = rng.normal(size=300)
+        loss, reference = squared_error(y), HalfSquaredError()
+    else:
+        y = rng.integers(0, n_classes, 300).astype(float)
+        loss = log_loss(y, n_classes)
+        reference = (
+            HalfBinomialLoss() if n_classes == 2 else HalfMultinomialLoss(n_classes=n_classes)
+        )
+    n_outputs = n_classes if n_classes > 2 else 1
+    assert_allclose(loss.baseline, reference.fit_intercept_only(y).reshape(-1))
+    raw = rng.normal(scale=3.0, size=(n_outputs, 300))
+    raw[:, 0], raw[:, 1] = 700.0, -700.0  # scores far beyond exp's range stay finite
+    gradients, hessians = np.empty_like(raw), np.empty_like(raw)
+    mean_loss = loss.gradients(y, raw, gradients, hessians)
+    expected_gradients, expected_hessians, expected_loss = reference_gradients(reference, y, raw)
+    assert_allclose(gradients, expected_gradients, atol=1e-12)
+    assert_allclose(hessians, expected_hessians, atol=1e-12)
+    assert mean_loss == pytest.approx(expected_loss)
+    assert loss.constant_hessian == (n_classes == 0)
