@@ -7,10 +7,9 @@ from sklearn import ensemble
 from sklearn.ensemble._hist_gradient_boosting.binning import _BinMapper
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from algorithms import persistence, registry
+from algorithms import persistence
 from algorithms.ensemble import GradientBoostingClassifier, GradientBoostingRegressor
 from algorithms.ensemble._gradient_boosting import should_stop, validation_split
-from algorithms.registry import AlgorithmInfo, register
 
 
 def friedman(n, seed=0, noise=1.0):
@@ -302,16 +301,7 @@ def test_fitted_state_is_plain_arrays_and_numbers():
     assert all(value.dtype != object for name, value in fitted.items() if name in arrays)
 
 
-def test_fitted_state_round_trips_through_persistence(tmp_path, monkeypatch):
-    classes = (GradientBoostingRegressor, GradientBoostingClassifier)
-    entries = {
-        name: info
-        for name, info in registry._REGISTRY.items()
-        if info.estimator_class not in classes
-    }
-    monkeypatch.setattr(registry, "_REGISTRY", entries)
-    register(AlgorithmInfo("gb_r", GradientBoostingRegressor, "regression", ["r2"], ""))
-    register(AlgorithmInfo("gb_c", GradientBoostingClassifier, "classification", ["f1"], ""))
+def test_fitted_state_round_trips_through_persistence(tmp_path):
     X, y = labelled(600, 3, seed=14)
     for model in (
         GradientBoostingClassifier(n_estimators=10).fit(X, np.array(["a", "b", "c"])[y]),
