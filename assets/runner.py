@@ -33,15 +33,25 @@ def materialize_pipeline(spec: PipelineSpec) -> dg.ExecuteInProcessResult:
 
 def format_summary(spec: PipelineSpec, evaluation: Evaluation) -> str:
     """The evaluation as a small text table: model beside baseline and comparisons."""
-    columns = {"model": evaluation.metrics, "baseline": evaluation.baseline}
-    columns |= evaluation.comparisons
+    if evaluation.candidates:
+        columns = {
+            (f"*{name}" if name == evaluation.candidate else name): values
+            for name, values in evaluation.candidates.items()
+        }
+        title = f"{len(columns)} candidates, chosen (*): {evaluation.candidate}"
+    else:
+        columns = {"model": evaluation.metrics}
+        title = spec.algorithm
+    columns |= {"baseline": evaluation.baseline} | evaluation.comparisons
+    width = max(16, *(len(c) + 2 for c in columns))
     lines = [
-        f"{spec.name}: {spec.algorithm}, scored on the {evaluation.scored_on} "
-        f"({evaluation.n_scored} rows)",
-        "  " + f"{'metric':<12}" + "".join(f"{c:>16}" for c in columns),
+        f"{spec.name}: {title}, scored on the {evaluation.scored_on} ({evaluation.n_scored} rows)",
+        "  " + f"{'metric':<12}" + "".join(f"{c:>{width}}" for c in columns),
     ]
     for metric in evaluation.metrics:
-        cells = "".join(f"{values.get(metric, float('nan')):>16.4f}" for values in columns.values())
+        cells = "".join(
+            f"{values.get(metric, float('nan')):>{width}.4f}" for values in columns.values()
+        )
         lines.append(f"  {metric:<12}{cells}")
     lines.append(f"  report: {reports_dir(spec.name) / 'report.md'}")
     return "\n".join(lines)
