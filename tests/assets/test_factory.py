@@ -17,11 +17,13 @@ def test_every_shipped_spec_becomes_a_group_with_the_six_assets(tmp_path):
     assert {"viral_posts", "viral_posts_seed"} <= set(specs)
     graph = build_definitions(specs, base_dir=tmp_path).resolve_asset_graph()
     for name, spec in specs.items():
-        stages = STAGES + (["tuning"] if spec.tuning else [])
+        models = [f"model/{c}" for c in spec.candidate_names] or ["model"]
+        stages = [s for s in STAGES if s != "model"] + models
+        stages += ["tuning"] if spec.tuning else []
         keys = {k.to_user_string() for k in graph.get_all_asset_keys() if k.path[0] == name}
         assert keys == {f"{name}/{stage}" for stage in stages}
         for stage in stages:
-            node = graph.get(dg.AssetKey([name, stage]))
+            node = graph.get(dg.AssetKey([name, *stage.split("/")]))
             assert node.group_name == name
             assert node.description
             assert node.code_version and node.code_version.startswith("1-")

@@ -1,0 +1,250 @@
+"""CNN layers (the seed's shapes, a direct convolution, numerical gradients) and CNNClassifier."""
+
+import warnings
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from scipy.signal import correlate
+from sklearn.datasets import load_digits
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from algorithms import registry
+from algorithms.exceptions import ConvergenceWarning
+from algorithms.neural_network._cnn import (
+    CNNClassifier,
+    backward,
+    batch_loss,
+    forward,
+    network_shapes,
+    shapes_from_array,
+    shapes_to_array,
+    unpack,
+)
+from algorithms.neural_network._conv import (
+    conv2d_backward,
+    conv2d_forward,
+    maxpool2d_backward,
+    maxpool2d_forward,
+    relu,
+    softmax,
+)
+from algorithms.persistence import load_estimator, save_estimator
+from algorithms.registry import AlgorithmInfo
+
+RNG = np.random.default_rng(0)
+
+
+def direct_conv(x, weights, bias, stride, padding):
+    """Cross-correlation by scipy, one (image, filter) pair at a time, then strided."""
+    x = np.pad(x, ((0, 0), (padding, padding), (padding, padding), (0, 0)))
+    n, filters = x.shape[0], weights.shape[3]
+    out = np.array(
+        [
+            [
+                correlate(x[i], weights[..., f], mode="valid")[..., 0] + bias[f]
+                for f in range(filters)
+            ]
+            for i in range(n)
+        ]
+    )
+    return out.transpose(0, 2, 3, 1)[:, ::stride, ::stride]
+
+
+def numerical_gradient(loss, array, eps=1e-6):
+    """Central differences of loss() with respect to every entry of array (changed in place)."""
+    grad = np.zeros_like(array)
+    for index in np.ndindex(array.shape):
+        saved = array[index]
+        array[index] = saved + eps
+        up = loss()
+        array[index] = saved - eps
+        down = loss()
+        array[index] = saved
+        grad[index] = (up - down) / (2 * eps)
+    return grad
+
+
+def test_seed_shapes():
+    x = RNG.standard_normal((1, 6, 6, 3))
+    kernels = RNG.standard_normal((3, 3, 3, 2))
+    conv, _ = conv2d_forward(x, kernels, np.zeros(2))
+    assert conv.shape == (1, 4, 4, 2)
+    activated = relu(conv)
+    assert activated.shape == (1, 4, 4, 2) and activated.min() >= 0
+    assert_array_equal(activated, np.where(conv > 0, conv, 0))
+    pooled, _ = maxpool2d_forward(activated)
+    assert pooled.shape == (1, 2, 2, 2)
+    assert pooled[0, 1, 0, 1] == activated[0, 2:4, 0:2, 1].max()
+    proba = softmax(pooled.reshape(1, -1))
+    assert proba.shape == (1, 8) and proba.sum() == pytest.approx(1.0)
+    assert_allclose(softmax(np.array([[0.0, np.log(3.0)]])), [[0.25, 0.75]])
+
+
+@pytest.mark.parametrize(("stride", "padding"), [(1, 0), (1, 1), (2, 0), (2, 1), (3, 2)])
+def test_conv2d_matches_direct_convolution(stride, padding):
+    x = RNG.standard_normal((2, 7, 6, 3))
+    weights = RNG.standard_normal((3, 2, 3, 4))
+    bias = RNG.standard_normal(4)
+    out, _ = conv2d_forward(x, weights, bias, stride, padding)
+    assert_allclose(out, direct_conv(x, weights, bias, stride, padding), atol=1e-12)
+
+
+def test_conv2d_rejects_a_channel_mismatch():
+    with pytest.raises(ValueError, match="2 channels, the kernels expect 3"):
+        conv2d_forward(np.zeros((1, 4, 4, 2)), np.zeros((3, 3, 3, 1)), np.zeros(1))
+
+
+@pytest.mark.parametrize(("stride", "padding"), [(1, 1), (2, 1)])
+def test_conv2d_gradients(stride, padding):
+    x = RNG.standard_normal((2, 5, 5, 2))
+    weights = RNG.standard_normal((3, 3, 2, 3))
+    bias = RNG.standard_normal(3)
+    probe = RNG.standard_normal(conv2d_forward(x, weights, bias, stride, padding)[0].shape)
+
+    def loss():
+        return float(np.sum(conv2d_forward(x, weights, bias, stride, padding)[0] * probe))
+
+    _, cols = conv2d_forward(x, weights, bias, stride, padding)
+    dx, dw, db = conv2d_backward(probe, cols, x.shape, weights, stride, padding)
+    assert_allclose(dx, numerical_gradient(loss, x), atol=1e-6)
+    assert_allclose(dw, numerical_gradient(loss, weights), atol=1e-6)
+    assert_allclose(db, numerical_gradient(loss, bias), atol=1e-6)
+
+
+@pytest.mark.parametrize(("size", "stride"), [(2, None), ((1, 2), None), (3, 2)])
+def test_maxpool_gradient(size, stride):
+    x = RNG.standard_normal((2, 5, 6, 2))
+    out, argmax = maxpool2d_forward(x, size, stride)
+    probe = RNG.standard_normal(out.shape)
+
+    def loss():
+        return float(np.sum(maxpool2d_forward(x, size, stride)[0] * probe))
+
+    dx = maxpool2d_backward(probe, argmax, x.shape, size, stride)
+    assert_allclose(dx, numerical_gradient(loss, x), atol=1e-6)
+
+
+def test_network_gradient():
+    image_shape, n_classes, alpha = (5, 4, 2), 3, 0.3
+    shapes = network_shapes(image_shape, (3, 2), (4,), n_classes)
+    flat = RNG.standard_normal(sum(int(np.prod(s)) for s in shapes)) * 0.5
+    params = unpack(flat, shapes)
+    images = RNG.standard_normal((6, *image_shape))
+    onehot = np.eye(n_classes)[RNG.integers(n_classes, size=6)]
+
+    def loss():
+        return batch_loss(params, forward(params, images, 2)[0], onehot, alpha)
+
+    grad_flat = np.zeros_like(flat)
+    proba, cache = forward(params, images, 2)
+    backward(params, unpack(grad_flat, shapes), proba, onehot, cache, alpha)
+    assert_allclose(grad_flat, numerical_gradient(loss, flat), rtol=1e-5, atol=1e-7)
+
+
+def test_shapes_table_round_trip():
+    shapes = network_shapes((8, 8, 1), (8, 16), (32,), 10)
+    assert shapes == [(3, 3, 1, 8), (8,), (3, 3, 8, 16), (16,), (64, 32), (32,), (32, 10), (10,)]
+    assert shapes_from_array(shapes_to_array(shapes)) == shapes
+
+
+def digits():
+    X, y = load_digits(return_X_y=True)
+    return X[:1400] / 16.0, y[:1400], X[1400:] / 16.0, y[1400:]
+
+
+def test_learns_digits():
+    X_train, y_train, X_test, y_test = digits()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = CNNClassifier(max_iter=6, learning_rate_init=0.01, random_state=0)
+        clf.fit(X_train, y_train)
+    assert clf.score(X_test, y_test) > 0.9
+    assert clf.n_iter_ == 6 and len(clf.loss_curve_) == 6
+    assert clf.loss_curve_[-1] < clf.loss_curve_[0] / 5
+    proba = clf.predict_proba(X_test)
+    assert proba.shape == (len(X_test), 10)
+    assert_allclose(proba.sum(axis=1), 1.0)
+    assert_array_equal(clf.classes_[proba.argmax(axis=1)], clf.predict(X_test))
+    assert clf.packed_params_.ndim == 1 and clf.param_shapes_.shape == (8, 4)
+    assert clf.validation_scores_ is None
+
+
+def test_early_stopping_stops_after_n_iter_no_change_stale_epochs():
+    X_train, y_train, _, _ = digits()
+    clf = CNNClassifier(
+        filters=(4,),
+        dense=(),
+        early_stopping=True,
+        n_iter_no_change=2,
+        tol=0.5,
+        learning_rate_init=0.01,
+        random_state=0,
+    ).fit(X_train[:300], y_train[:300])
+    assert clf.n_iter_ == 3  # tol 0.5 accuracy is never gained after the first epoch
+    assert len(clf.validation_scores_) == 3
+    assert all(0.0 <= score <= 1.0 for score in clf.validation_scores_)
+
+
+def test_persistence_round_trip(tmp_path, monkeypatch):
+    # Stands in for the registry line until the registry lists cnn_classifier.
+    info = AlgorithmInfo("cnn_classifier", CNNClassifier, "classification", (), "test")
+    monkeypatch.setitem(registry._REGISTRY, "cnn_classifier", info)
+    X_train, y_train, X_test, _ = digits()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = CNNClassifier(filters=(4,), max_iter=2, random_state=0).fit(X_train, y_train)
+    save_estimator(clf, tmp_path)
+    loaded = load_estimator(tmp_path)
+    assert_array_equal(loaded.packed_params_, clf.packed_params_)
+    assert_array_equal(loaded.predict_proba(X_test), clf.predict_proba(X_test))
+
+
+def test_seeded_fits_are_identical_and_warn_when_unfinished():
+    X_train, y_train, _, _ = digits()
+    fits = []
+    for _ in range(2):
+        with pytest.warns(ConvergenceWarning, match="max_iter=2"):
+            fits.append(CNNClassifier(max_iter=2, random_state=1).fit(X_train[:200], y_train[:200]))
+    assert_array_equal(fits[0].packed_params_, fits[1].packed_params_)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"image_shape": (8, 7, 1)}, "holds 56 values but X has 64 features"),
+        ({"image_shape": (8, 8)}, "image_shape must be"),
+        ({"filters": (8, 0)}, "filters must be"),
+        ({"learning_rate_init": 0.0}, "learning_rate_init"),
+        ({"validation_fraction": 1.0}, "validation_fraction"),
+    ],
+)
+def test_bad_parameters(kwargs, message):
+    X_train, y_train, _, _ = digits()
+    with pytest.raises(ValueError, match=message):
+        CNNClassifier(**kwargs).fit(X_train[:20], y_train[:20])
+
+
+def test_bad_data():
+    X = np.zeros((4, 64))
+    with pytest.raises(ValueError, match="one class"):
+        CNNClassifier().fit(X, [1, 1, 1, 1])
+    X[0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        CNNClassifier().fit(X, [0, 1, 0, 1])
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_divergence_names_the_learning_rate():
+    X_train, y_train, _, _ = digits()
+    with pytest.raises(ValueError, match="learning_rate_init=1e\\+30"):
+        CNNClassifier(learning_rate_init=1e30, random_state=0).fit(X_train * 1e200, y_train)
+
+
+@parametrize_with_checks(
+    [CNNClassifier(image_shape=None, learning_rate_init=0.01, max_iter=100, random_state=0)]
+)
+def test_sklearn_checks(estimator, check):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        check(estimator)

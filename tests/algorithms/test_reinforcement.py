@@ -1,0 +1,155 @@
+"""GridWorld transitions and QLearningAgent: the seed's update, learning, decay, the contract."""
+
+from collections import deque
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+
+from algorithms import registry
+from algorithms.persistence import load_estimator, save_estimator
+from algorithms.registry import AlgorithmInfo
+from algorithms.reinforcement import GridWorld, QLearningAgent, q_update
+
+UP, RIGHT, DOWN, LEFT = range(4)
+WALLS = [(1, 1), (1, 2), (1, 3), (3, 1), (3, 2), (3, 3)]
+
+
+def walled_world():
+    return GridWorld(size=(5, 5), walls=WALLS, start=(0, 0), goal=(4, 4))
+
+
+def bfs_distance(env):
+    """Fewest moves from start to goal, by breadth-first search over the open cells."""
+    distance = {env.start: 0}
+    queue = deque([env.start])
+    while queue:
+        row, col = queue.popleft()
+        for d_row, d_col in ((-1, 0), (0, 1), (1, 0), (0, -1)):
+            cell = (row + d_row, col + d_col)
+            if env.inside(cell) and cell not in env.walls and cell not in distance:
+                distance[cell] = distance[(row, col)] + 1
+                queue.append(cell)
+    return distance[env.goal]
+
+
+def test_seed_update_rule_on_a_hand_computed_step():
+    # Q[s,a] <- Q[s,a] + lr (r + gamma max Q[s'] - Q[s,a]) = 0.5 + 0.1 (-1 + 0.95*2 - 0.5) = 0.54
+    q = np.zeros((3, 2))
+    q[0, 1] = 0.5
+    q[2] = [2.0, -3.0]
+    assert q_update(q, 0, 1, -1.0, 2, 0.1, 0.95) == pytest.approx(0.54)
+    # The seed's form (1 - lr) Q + lr (r + gamma max Q[s']) gives the same value.
+    assert q[0, 1] == pytest.approx(0.9 * 0.5 + 0.1 * (-1.0 + 0.95 * 2.0))
+    assert_array_equal(q[[1, 2]], [[0.0, 0.0], [2.0, -3.0]])
+
+
+def test_moves_borders_walls_and_goal():
+    env = walled_world()
+    assert env.reset() == 0
+    assert env.step(UP) == (0, -1.0, False)  # the border: stay
+    assert env.step(LEFT) == (0, -1.0, False)
+    assert env.step(RIGHT) == (1, -1.0, False)
+    assert env.step(DOWN) == (1, -1.0, False)  # (1, 1) is a wall
+    env.state = env.state_of((4, 3))
+    assert env.step(RIGHT) == (24, 10.0, True)
+    assert env.cell_of(24) == (4, 4) and env.n_states == 25 and env.n_actions == 4
+
+
+def test_wall_reward_and_max_steps():
+    env = GridWorld(size=(2, 2), goal=(1, 1), wall_reward=-5.0, max_steps=2)
+    env.reset()
+    assert env.step(UP) == (0, -5.0, False)
+    assert env.step(RIGHT) == (1, -1.0, True)  # the second move ends the episode
+    assert env.reset() == 0 and env.steps == 0
+
+
+def test_dict_round_trip():
+    env = walled_world()
+    spec = env.to_dict()
+    assert spec["walls"][0] == [1, 1] and spec["goal"] == [4, 4]
+    assert GridWorld.from_dict(spec).to_dict() == spec
+    with pytest.raises(ValueError, match="unknown GridWorld keys"):
+        GridWorld.from_dict({**spec, "wind": 1})
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"goal": (5, 0)}, "outside"),
+        ({"walls": [(0, 0)]}, "start .* is a wall"),
+        ({"walls": [(9, 9)]}, "a wall .* outside"),
+        ({"start": 3}, "start must be a \\(row, col\\) pair"),
+        ({"size": (0, 3)}, "size must be positive"),
+    ],
+)
+def test_bad_worlds(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        GridWorld(**kwargs)
+
+
+def test_bad_action():
+    with pytest.raises(ValueError, match="action must be"):
+        walled_world().step(4)
+
+
+def test_agent_learns_the_shortest_path_through_walls():
+    env = walled_world()
+    agent = QLearningAgent(random_state=0).fit(env)
+    assert agent.evaluate(env, n_episodes=100) == {"success_rate": 1.0, "mean_return": 10.0 - 7}
+    path = agent.greedy_path(env)
+    assert path[0] == 0 and path[-1] == env.goal_state
+    assert len(path) - 1 == bfs_distance(env) == 8
+    assert agent.q_table_.shape == (25, 4)
+    assert_array_equal(agent.q_table_[env.goal_state], 0.0)
+    assert agent.policy()[0] == agent.act(0)
+    assert agent.episode_rewards_[-50:].mean() > agent.episode_rewards_[:50].mean()
+
+
+def test_epsilon_decays_per_episode_to_the_floor():
+    agent = QLearningAgent(n_episodes=1000, random_state=0).fit(walled_world())
+    assert_allclose(agent.episode_epsilons_[:3], [1.0, 0.995, 0.995**2])
+    assert agent.episode_epsilons_[-1] == 0.01 and agent.epsilon_ == 0.01
+    assert np.all(np.diff(agent.episode_epsilons_) <= 0)
+    assert len(agent.episode_lengths_) == 1000 and agent.episode_lengths_.max() <= 100
+
+
+def test_seeded_runs_are_identical():
+    first = QLearningAgent(n_episodes=50, random_state=3).fit(walled_world())
+    second = QLearningAgent(n_episodes=50, random_state=3).fit(walled_world())
+    third = QLearningAgent(n_episodes=50, random_state=4).fit(walled_world())
+    assert_array_equal(first.q_table_, second.q_table_)
+    assert_array_equal(first.episode_lengths_, second.episode_lengths_)
+    assert not np.array_equal(first.q_table_, third.q_table_)
+
+
+def test_persistence_round_trip(tmp_path, monkeypatch):
+    # Stands in for the registry line until the registry lists q_learning.
+    info = AlgorithmInfo("q_learning", QLearningAgent, "reinforcement", (), "test")
+    monkeypatch.setitem(registry._REGISTRY, "q_learning", info)
+    agent = QLearningAgent(n_episodes=200, random_state=0).fit(walled_world())
+    save_estimator(agent, tmp_path)
+    loaded = load_estimator(tmp_path)
+    assert_array_equal(loaded.q_table_, agent.q_table_)
+    assert loaded.get_params() == agent.get_params()
+    assert loaded.greedy_path(walled_world()) == agent.greedy_path(walled_world())
+
+
+def test_get_and_set_params():
+    agent = QLearningAgent().set_params(discount=0.9)
+    assert agent.get_params()["discount"] == 0.9
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [
+        ({"learning_rate": 0.0}, ValueError),
+        ({"discount": 1.5}, ValueError),
+        ({"epsilon": -0.1}, ValueError),
+        ({"n_episodes": 0}, ValueError),
+        ({"max_steps": 2.5}, TypeError),
+    ],
+)
+def test_bad_parameters(kwargs, error):
+    with pytest.raises(error, match=next(iter(kwargs))):
+        QLearningAgent(**kwargs).fit(walled_world())
