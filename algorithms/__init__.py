@@ -16,6 +16,8 @@ from algorithms.linear import (
 )
 from algorithms.naive_bayes import GaussianNB, MultinomialNB
 from algorithms.neighbors import KNeighborsClassifier, KNeighborsRegressor
+from algorithms.neural_network import Autoencoder, CNNClassifier, MLPClassifier, MLPRegressor
+from algorithms.reinforcement import GridWorld, QLearningAgent
 from algorithms.svm import SVC, LinearSVC
 from algorithms.tree import (
     DecisionTreeClassifier,
@@ -25,6 +27,12 @@ from algorithms.tree import (
 )
 
 __all__ = [
+    "CNNClassifier",
+    "GridWorld",
+    "QLearningAgent",
+    "Autoencoder",
+    "MLPClassifier",
+    "MLPRegressor",
     "GradientBoostingClassifier",
     "GradientBoostingRegressor",
     "DecisionTreeClassifier",

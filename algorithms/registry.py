@@ -20,6 +20,8 @@ from algorithms.linear import (
 from algorithms.metrics import METRICS
 from algorithms.naive_bayes import GaussianNB, MultinomialNB
 from algorithms.neighbors import KNeighborsClassifier, KNeighborsRegressor
+from algorithms.neural_network import Autoencoder, CNNClassifier, MLPClassifier, MLPRegressor
+from algorithms.reinforcement import QLearningAgent
 from algorithms.svm import SVC, LinearSVC
 from algorithms.tree import (
     DecisionTreeClassifier,
@@ -288,5 +290,50 @@ register(
         "classification",
         CLASSIFICATION_METRICS,
         "Histogram gradient boosting on the log-loss, binary or multiclass.",
+    )
+)
+register(
+    AlgorithmInfo(
+        "mlp_classifier",
+        MLPClassifier,
+        "classification",
+        CLASSIFICATION_METRICS,
+        "Multilayer perceptron: softmax/logistic output, Adam or SGD, L2, dropout, early stop.",
+    )
+)
+register(
+    AlgorithmInfo(
+        "mlp_regressor",
+        MLPRegressor,
+        "regression",
+        REGRESSION_METRICS,
+        "Multilayer perceptron regressor: identity output, squared loss, Adam or SGD.",
+    )
+)
+register(
+    AlgorithmInfo(
+        "autoencoder",
+        Autoencoder,
+        "decomposition",
+        (),
+        "Encoder/decoder perceptron trained to reconstruct X; transform gives the code.",
+    )
+)
+register(
+    AlgorithmInfo(
+        "cnn_classifier",
+        CNNClassifier,
+        "classification",
+        CLASSIFICATION_METRICS,
+        "Small CNN: 3×3 conv + ReLU + 2×2 max-pool blocks, dense head, softmax; Adam.",
+    )
+)
+register(
+    AlgorithmInfo(
+        "q_learning",
+        QLearningAgent,
+        "reinforcement",
+        (),
+        "Tabular ε-greedy Q-learning; fit(env) on a GridWorld.",
     )
 )

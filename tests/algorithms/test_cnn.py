@@ -9,7 +9,6 @@ from scipy.signal import correlate
 from sklearn.datasets import load_digits
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from algorithms import registry
 from algorithms.exceptions import ConvergenceWarning
 from algorithms.neural_network._cnn import (
     CNNClassifier,
@@ -30,7 +29,6 @@ from algorithms.neural_network._conv import (
     softmax,
 )
 from algorithms.persistence import load_estimator, save_estimator
-from algorithms.registry import AlgorithmInfo
 
 RNG = np.random.default_rng(0)
 
@@ -186,10 +184,7 @@ def test_early_stopping_stops_after_n_iter_no_change_stale_epochs():
     assert all(0.0 <= score <= 1.0 for score in clf.validation_scores_)
 
 
-def test_persistence_round_trip(tmp_path, monkeypatch):
-    # Stands in for the registry line until the registry lists cnn_classifier.
-    info = AlgorithmInfo("cnn_classifier", CNNClassifier, "classification", (), "test")
-    monkeypatch.setitem(registry._REGISTRY, "cnn_classifier", info)
+def test_persistence_round_trip(tmp_path):
     X_train, y_train, X_test, _ = digits()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)

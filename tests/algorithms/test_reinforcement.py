@@ -6,9 +6,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
-from algorithms import registry
 from algorithms.persistence import load_estimator, save_estimator
-from algorithms.registry import AlgorithmInfo
 from algorithms.reinforcement import GridWorld, QLearningAgent, q_update
 
 UP, RIGHT, DOWN, LEFT = range(4)
@@ -123,10 +121,7 @@ def test_seeded_runs_are_identical():
     assert not np.array_equal(first.q_table_, third.q_table_)
 
 
-def test_persistence_round_trip(tmp_path, monkeypatch):
-    # Stands in for the registry line until the registry lists q_learning.
-    info = AlgorithmInfo("q_learning", QLearningAgent, "reinforcement", (), "test")
-    monkeypatch.setitem(registry._REGISTRY, "q_learning", info)
+def test_persistence_round_trip(tmp_path):
     agent = QLearningAgent(n_episodes=200, random_state=0).fit(walled_world())
     save_estimator(agent, tmp_path)
     loaded = load_estimator(tmp_path)
