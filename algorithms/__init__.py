@@ -1,5 +1,7 @@
 """trainyard algorithms."""
 
+from algorithms.cluster import KMeans, adjusted_rand_score
+from algorithms.decomposition import PCA
 from algorithms.ensemble import GradientBoostingClassifier, GradientBoostingRegressor
 from algorithms.exceptions import ConvergenceWarning
 from algorithms.linear import (
@@ -27,6 +29,9 @@ from algorithms.tree import (
 )
 
 __all__ = [
+    "KMeans",
+    "PCA",
+    "adjusted_rand_score",
     "CNNClassifier",
     "GridWorld",
     "QLearningAgent",

@@ -6,6 +6,8 @@ Persistence resolves saved classes only through this table.
 
 from dataclasses import dataclass
 
+from algorithms.cluster import KMeans
+from algorithms.decomposition import PCA
 from algorithms.ensemble import GradientBoostingClassifier, GradientBoostingRegressor
 from algorithms.linear import (
     DeltaRuleClassifier,
@@ -335,5 +337,23 @@ register(
         "reinforcement",
         (),
         "Tabular ε-greedy Q-learning; fit(env) on a GridWorld.",
+    )
+)
+register(
+    AlgorithmInfo(
+        "k_means",
+        KMeans,
+        "clustering",
+        (),
+        "k-means: k-means++ seeding, fused numba Lloyd iterations.",
+    )
+)
+register(
+    AlgorithmInfo(
+        "pca",
+        PCA,
+        "decomposition",
+        (),
+        "Principal component analysis by exact SVD or covariance eigendecomposition.",
     )
 )

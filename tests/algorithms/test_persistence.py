@@ -201,3 +201,17 @@ def test_every_registered_estimator_round_trips(name, tmp_path):
     loaded = load_estimator(tmp_path / "a")
     assert type(loaded) is type(model)
     assert_array_equal(loaded.predict(X), model.predict(X))
+
+
+@pytest.mark.parametrize("name", _registered("clustering") + _registered("decomposition"))
+def test_every_registered_transformer_round_trips(name, tmp_path):
+    from algorithms.registry import get_algorithm
+
+    X = np.random.default_rng(1).random((80, 5))
+    params = {"k_means": {"n_clusters": 3, "random_state": 0}}.get(name, {"random_state": 0})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = get_algorithm(name).estimator_class(**params).fit(X)
+    save_estimator(model, tmp_path)
+    loaded = load_estimator(tmp_path)
+    np.testing.assert_allclose(loaded.transform(X), model.transform(X))

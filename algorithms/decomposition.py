@@ -1,0 +1,116 @@
+"""PCA: project centred data onto the directions of largest variance (the right singular vectors).
+
+With X̄ = X − mean and X̄ = U S Vᵀ, the components are the rows of Vᵀ, explained_variance_ =
+S² / (n − 1) and a row x maps to (x − mean) Vₖ. Two exact LAPACK routes, as scikit-learn's
+default solver picks them: for tall data (n ≥ 10 d and d ≤ 1000) the eigendecomposition of the
+covariance C = (XᵀX − n·mean meanᵀ) / (n − 1), one O(n d²) product and an O(d³) eigh (S is
+recovered as √(λ(n − 1)); small eigenvalues lose the precision the squaring costs, which the
+leading components do not feel); otherwise scipy's SVD of X̄. Signs follow scikit-learn's
+svd_flip: the entry of largest magnitude of each component is positive. No randomized SVD:
+the covariance route is already exact and faster for the tall case.
+"""
+
+import numbers
+
+import numpy as np
+from scipy import linalg
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+# The covariance route needs n_samples ≥ _TALL_RATIO · n_features and n_features ≤ _MAX_EIGH.
+_TALL_RATIO = 10
+_MAX_EIGH = 1000
+
+
+def principal_axes(X, mean):
+    """(explained variances, components) of all min(n, d) axes, largest variance first."""
+    n_samples, n_features = X.shape
+    if n_features <= _MAX_EIGH and n_samples >= _TALL_RATIO * n_features:
+        covariance = X.T @ X
+        covariance -= n_samples * np.outer(mean, mean)
+        covariance /= n_samples - 1
+        variances, vectors = np.linalg.eigh(covariance)
+        variances, components = np.maximum(variances[::-1], 0.0), vectors[:, ::-1].T
+    else:
+        singular, components = linalg.svd(X - mean, full_matrices=False)[1:]
+        variances = singular**2 / max(n_samples - 1, 1)
+    largest = np.argmax(np.abs(components), axis=1)
+    signs = np.sign(components[np.arange(len(components)), largest])
+    return variances, components * signs[:, np.newaxis]
+
+
+class PCA(TransformerMixin, BaseEstimator):
+    """Principal component analysis by an exact SVD of the centred data (module docstring).
+
+    n_components: None keeps min(n_samples, n_features); an int k keeps k; a float in (0, 1)
+    keeps the fewest components whose explained variance ratios add up to more than it.
+    whiten=True divides the projections by √explained_variance_ (unit variance each).
+    random_state is accepted for scikit-learn compatibility; both solvers are deterministic.
+
+    Fitted attributes: components_ (n_components_, n_features), explained_variance_,
+    explained_variance_ratio_, singular_values_, mean_, n_components_, noise_variance_ (mean
+    variance of the discarded axes, the probabilistic-PCA noise), n_samples_, n_features_in_.
+    """
+
+    def __init__(self, n_components=None, *, whiten=False, random_state=None):
+        self.n_components = n_components
+        self.whiten = whiten
+        self.random_state = random_state
+
+    def fit(self, X, y=None):
+        """Find the principal axes of X; y is ignored."""
+        X = validate_data(self, X, dtype=np.float64, order="C")
+        n_samples, n_features = X.shape
+        self.mean_ = X.mean(axis=0)
+        variances, components = principal_axes(X, self.mean_)
+        total = variances.sum()
+        ratios = variances / total if total > 0 else np.zeros_like(variances)
+        n_components = self._n_components(ratios, min(n_samples, n_features))
+        self.n_components_ = n_components
+        self.n_samples_ = n_samples
+        self.components_ = np.ascontiguousarray(components[:n_components])
+        self.explained_variance_ = variances[:n_components].copy()
+        self.explained_variance_ratio_ = ratios[:n_components].copy()
+        self.singular_values_ = np.sqrt(self.explained_variance_ * max(n_samples - 1, 1))
+        rest = variances[n_components:]
+        self.noise_variance_ = float(rest.mean()) if rest.size else 0.0
+        return self
+
+    def transform(self, X):
+        """(X − mean_) components_ᵀ, divided by √explained_variance_ when whiten."""
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        projected = X @ self.components_.T - self.mean_ @ self.components_.T
+        if self.whiten:
+            projected /= np.maximum(np.sqrt(self.explained_variance_), np.finfo(np.float64).eps)
+        return projected
+
+    def inverse_transform(self, X):
+        """The point of feature space whose transform is X: X (√variances) components_ + mean_."""
+        check_is_fitted(self)
+        X = np.asarray(X, dtype=np.float64)
+        if X.ndim != 2 or X.shape[1] != self.n_components_:
+            raise ValueError(
+                f"inverse_transform expects shape (n_samples, {self.n_components_}), got {X.shape}."
+            )
+        components = self.components_
+        if self.whiten:
+            components = np.sqrt(self.explained_variance_)[:, np.newaxis] * components
+        return X @ components + self.mean_
+
+    def _n_components(self, ratios, max_components):
+        """The number of components to keep (class docstring); ValueError if out of range."""
+        wanted = self.n_components
+        if wanted is None:
+            return max_components
+        if isinstance(wanted, numbers.Integral) and not isinstance(wanted, bool):
+            if not 0 <= wanted <= max_components:
+                raise ValueError(
+                    f"n_components={wanted} must be between 0 and min(n_samples, n_features)="
+                    f"{max_components}."
+                )
+            return int(wanted)
+        if isinstance(wanted, numbers.Real) and 0 < wanted < 1:
+            cumulative = np.cumsum(ratios)
+            return min(int(np.searchsorted(cumulative, wanted, side="right")) + 1, max_components)
+        raise ValueError(f"n_components must be None, an int or a float in (0, 1), got {wanted!r}.")
