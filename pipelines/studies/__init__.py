@@ -11,7 +11,7 @@ import inspect
 from collections.abc import Callable
 
 from pipelines.sections import Section
-from pipelines.studies import regularization
+from pipelines.studies import classics, regularization
 
 Study = Callable[..., Section]
 STUDIES: dict[str, Study] = {}
@@ -22,6 +22,13 @@ STUDIES.update(
         "elastic_net_grid": regularization.elastic_net_grid,
         "bias_variance": regularization.bias_variance,
         "regularization_path": regularization.regularization_path,
+    }
+)
+STUDIES.update(
+    {
+        "forest_on_four_features": classics.forest_on_four_features,
+        "boosting_on_a_plane": classics.boosting_on_a_plane,
+        "knn_classification_and_regression": classics.knn_classification_and_regression,
     }
 )
 
