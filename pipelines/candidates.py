@@ -17,7 +17,7 @@ from pipelines.bundle import ModelBundle
 from pipelines.evaluation import Evaluation, class_scores, evaluate
 from pipelines.features import design_matrix
 from pipelines.gate import check_gate
-from pipelines.sections import Section
+from pipelines.sections import Section, markdown_table
 from pipelines.spec import PipelineSpec
 
 
@@ -46,11 +46,6 @@ def choose(spec: PipelineSpec, evaluations: dict[str, Evaluation]) -> str:
     return max(pool, key=lambda name: sign * evaluations[name].metrics[headline])
 
 
-def _table(header: list[str], rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|---" + "|---:" * (len(header) - 1) + "|"]
-    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
-
-
 def comparison_section(
     spec: PipelineSpec,
     chosen: Evaluation,
@@ -68,7 +63,7 @@ def comparison_section(
         "## Candidates\n\n"
         f"{len(bundles)} candidate models scored on the same rows; the chosen one "
         f"(**{chosen.candidate}**) is the best on {chosen.headline} among those passing the "
-        "gate.\n\n" + _table(["candidate", "algorithm", *metrics], rows)
+        "gate.\n\n" + markdown_table(["candidate", "algorithm", *metrics], rows)
     )
     figure = _roc_figure(spec, bundles, normalized) or _bar_figure(chosen)
     return Section(text + "\n\n![Candidates compared](candidates.png)", {"candidates": figure})
@@ -164,7 +159,7 @@ def importances_section(bundles: dict[str, ModelBundle]) -> Section | None:
     ax.legend(fontsize="small")
     text = (
         "## Feature importances\n\n"
-        + _table(["feature", *having], rows)
+        + markdown_table(["feature", *having], rows)
         + "\n\n![Feature importances](feature_importances.png)"
     )
     return Section(text, {"feature_importances": figure})

@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from algorithms.metrics import confusion_matrix
 from pipelines.bundle import ModelBundle, atomic_directory
 from pipelines.evaluation import TRAINING, Evaluation
-from pipelines.sections import Section, png_bytes
+from pipelines.sections import Section, markdown_table, png_bytes
 from pipelines.spec import PipelineSpec
 
 REPORT_FILE = "report.md"
@@ -130,7 +130,9 @@ def _summary(spec: PipelineSpec, bundle: ModelBundle, evaluation: Evaluation) ->
         + [scores[name] for scores in evaluation.comparisons.values()]
         for name, value in evaluation.metrics.items()
     ]
-    table = _table(["metric", *columns], [[r[0], *(f"{v:.4f}" for v in r[1:])] for r in rows])
+    table = markdown_table(
+        ["metric", *columns], [[r[0], *(f"{v:.4f}" for v in r[1:])] for r in rows]
+    )
     return (
         f"# {spec.name}\n\n{spec.description.strip()}\n\n{scored}\n\n"
         f"Model: `{bundle.algorithm}` with {params} (spec `{bundle.spec_hash[:12]}`).\n\n"
@@ -143,17 +145,12 @@ def _baseline_name(task: str) -> str:
     return "mean baseline" if task == "regression" else "majority-class baseline"
 
 
-def _table(header: list[str], rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|---" + "|---:" * (len(header) - 1) + "|"]
-    return "\n".join(lines + ["| " + " | ".join(map(str, row)) + " |" for row in rows])
-
-
 def _confusion_section(matrix: np.ndarray, labels) -> str:
     header = ["actual \\ predicted", *map(str, labels)]
     rows = [[str(label), *map(str, row)] for label, row in zip(labels, matrix, strict=True)]
     return (
         "## Confusion matrix\n\n"
-        f"{_table(header, rows)}\n\n![Confusion matrix](confusion_matrix.png)"
+        f"{markdown_table(header, rows)}\n\n![Confusion matrix](confusion_matrix.png)"
     )
 
 
@@ -171,7 +168,7 @@ def _sweep_section(evaluation: Evaluation, param: str, title: str) -> str:
         for value, c in evaluation.loss_curves.items()
     ]
     header = [param, "first-epoch loss", "last-epoch loss", "epochs"]
-    table = _table([*header, f"{scored} {evaluation.headline}"], rows)
+    table = markdown_table([*header, f"{scored} {evaluation.headline}"], rows)
     return f"## {title}\n\n{table}\n\n![{title}](loss_curves.png)"
 
 

@@ -11,13 +11,8 @@ from matplotlib.figure import Figure
 
 from pipelines.bundle import ModelBundle
 from pipelines.features import SPLIT
-from pipelines.sections import Section
+from pipelines.sections import Section, markdown_table
 from pipelines.spec import PipelineSpec
-
-
-def _table(header: list[str], rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|---" + "|---:" * (len(header) - 1) + "|"]
-    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
 
 
 def coefficients_section(bundle: ModelBundle) -> Section | None:
@@ -35,7 +30,7 @@ def coefficients_section(bundle: ModelBundle) -> Section | None:
     markdown = (
         "## Coefficients\n\n"
         f"{len(nonzero)} of {len(coef)} coefficients are non-zero: {listed}. "
-        f"Intercept {intercept:.6g}.\n\n" + _table(["feature", "coefficient", ""], rows)
+        f"Intercept {intercept:.6g}.\n\n" + markdown_table(["feature", "coefficient", ""], rows)
     )
     return Section(markdown)
 
@@ -95,7 +90,7 @@ def examples_section(spec: PipelineSpec, bundle: ModelBundle) -> Section | None:
         header.append("probability of the prediction")
         for row, p, label in zip(rows, probabilities, predictions, strict=True):
             row.append(f"{p[classes.index(label)]:.3f}")
-    return Section("## Predictions for the examples\n\n" + _table(header, rows))
+    return Section("## Predictions for the examples\n\n" + markdown_table(header, rows))
 
 
 def text_terms_section(spec: PipelineSpec, bundle: ModelBundle, normalized: pl.DataFrame):
@@ -116,6 +111,6 @@ def text_terms_section(spec: PipelineSpec, bundle: ModelBundle, normalized: pl.D
         f"## Non-zero {kind} terms\n\n"
         f"Vocabulary of {len(words)} tokens fitted on the train rows; the non-zero {kind} "
         f"weights of the first {shown.height} rows:\n\n"
-        + _table(["row", spec.target, "split", "terms"], rows)
+        + markdown_table(["row", spec.target, "split", "terms"], rows)
     )
     return Section(markdown)

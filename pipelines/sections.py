@@ -5,12 +5,27 @@ from __future__ import annotations
 import base64
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from matplotlib.figure import Figure
 
 DPI = 100
 _IMAGE_LINK = re.compile(r"(!\[[^\]]*\])\(([^)\s]+)\.png\)")
+
+
+def markdown_table(header: Sequence[str], rows: Sequence[Sequence[object]], align: str = "") -> str:
+    """A Markdown table; `align` has one letter per column, "l" (left) or "r" (right), and
+    defaults to the first column left and the others right."""
+    align = align or "l" + "r" * (len(header) - 1)
+    rule = "|" + "|".join("---" if a == "l" else "---:" for a in align) + "|"
+    lines = ["| " + " | ".join(map(str, header)) + " |", rule]
+    return "\n".join(lines + ["| " + " | ".join(map(str, row)) + " |" for row in rows])
+
+
+def new_figure(width: float = 6.4, height: float = 4.0) -> Figure:
+    """An empty figure of the report's dpi with constrained layout."""
+    return Figure(figsize=(width, height), dpi=DPI, layout="constrained")
 
 
 @dataclass

@@ -25,8 +25,7 @@ from algorithms.metrics import accuracy, mse, r2
 from algorithms.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from algorithms.tree import DecisionTreeClassifier, DecisionTreeRegressor, RandomForestClassifier
 from pipelines.generators.synthetic import sum_sign
-from pipelines.sections import Section
-from pipelines.studies.regularization import _figure, _table
+from pipelines.sections import Section, markdown_table, new_figure
 
 # The tutorial's trees split by information gain, i.e. the entropy criterion.
 CRITERION = "entropy"
@@ -99,7 +98,7 @@ def forest_on_four_features(
     importances = forest.feature_importances_
     names = [f"x{j}" for j in range(len(importances))]
 
-    figure = _figure(11.0, 4.2)
+    figure = new_figure(11.0, 4.2)
     ax_importance, ax_accuracy = figure.subplots(1, 2)
     ax_importance.bar(names, importances, color="C0")
     ax_importance.axhline(
@@ -120,7 +119,7 @@ def forest_on_four_features(
         title=f"Accuracy: forest vs one tree (max_depth {max_depth})",
     )
 
-    score_table = _table(
+    score_table = markdown_table(
         ["model", "held-out accuracy", "out-of-bag accuracy"],
         [
             [
@@ -131,7 +130,7 @@ def forest_on_four_features(
             ["DecisionTreeClassifier", f"{scores['single tree, held-out']:.4f}", "—"],
         ],
     )
-    importance_table = _table(
+    importance_table = markdown_table(
         ["feature", "importance"],
         [[name, f"{value:.4f}"] for name, value in zip(names, importances, strict=True)],
     )
@@ -214,7 +213,7 @@ def boosting_on_a_plane(
         "mean of the training y (round 0)": (mse(y, start), mse(y_new, start)),
     }
 
-    figure = _figure(7.6, 4.6)
+    figure = new_figure(7.6, 4.6)
     ax = figure.add_subplot()
     rounds = np.arange(n_estimators + 1)
     ax.plot(rounds, loop_curve, color="C0", linewidth=2.0, label="tutorial loop (exact trees)")
@@ -235,7 +234,7 @@ def boosting_on_a_plane(
     )
     ax.legend(loc="upper right")
 
-    table = _table(
+    table = markdown_table(
         ["model", "training MSE", f"MSE on {rows} new rows"],
         [[name, f"{train:.4f}", f"{new:.4f}"] for name, (train, new) in results.items()],
     )
@@ -286,7 +285,7 @@ def knn_classification_and_regression(
     predicted = regressor.predict(X_test)
     held_out_r2, held_out_mse = r2(y_test, predicted), mse(y_test, predicted)
 
-    figure = _figure(13.5, 5.2)
+    figure = new_figure(13.5, 5.2)
     ax_regions, ax_regression = figure.subplots(1, 2)
     X_all = np.vstack([X_train, X_test])
     low, high = X_all.min() - 0.5, X_all.max() + 0.5
@@ -336,7 +335,7 @@ def knn_classification_and_regression(
     )
     ax_regression.legend(loc="upper left")
 
-    table = _table(
+    table = markdown_table(
         ["task", "target", "held-out metric", "value"],
         [
             ["classification", "0 if x₀ + x₁ > 0 else 1", "accuracy", f"{held_out_accuracy:.4f}"],

@@ -18,7 +18,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import polars as pl
-from matplotlib.figure import Figure
 
 from algorithms.linear.coordinate_descent import ElasticNet, Lasso, lasso_path
 from algorithms.linear.least_squares import LinearRegression
@@ -27,7 +26,7 @@ from algorithms.metrics import mse
 from algorithms.model_selection import GridSearchCV, KFold, cross_val_score
 from pipelines.derived import polynomial
 from pipelines.generators.synthetic import line, noisy_sine, sparse_linear
-from pipelines.sections import Section
+from pipelines.sections import Section, markdown_table, new_figure
 
 DPI = 100
 # The tutorial's elastic net on the line uses alpha = 1 for every l1_ratio.
@@ -41,15 +40,6 @@ _OLS_WARNING = "alpha=0 fits ordinary least squares"
 _LINESTYLES = ("-", "--", "-.", ":")
 
 
-def _table(header: Sequence[str], rows: Sequence[Sequence[str]], align: str = "") -> str:
-    """A Markdown table; `align` has one letter per column, "l" (left) or "r" (right), and
-    defaults to the first column left and the others right."""
-    align = align or "l" + "r" * (len(header) - 1)
-    rule = "|" + "|".join("---" if a == "l" else "---:" for a in align) + "|"
-    lines = ["| " + " | ".join(header) + " |", rule]
-    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
-
-
 def _features(frame: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """(X, y) of a generated frame: every column but `y` as features."""
     return frame.drop("y").to_numpy(), frame["y"].to_numpy()
@@ -60,11 +50,6 @@ def _fit(model, X: np.ndarray, y: np.ndarray):
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=_OLS_WARNING, category=UserWarning)
         return model.fit(X, y)
-
-
-def _figure(width: float, height: float) -> Figure:
-    """An empty figure of the report's dpi with constrained layout."""
-    return Figure(figsize=(width, height), dpi=DPI, layout="constrained")
 
 
 def shrinkage_on_a_line(
@@ -90,7 +75,7 @@ def shrinkage_on_a_line(
         ],
     }
     table_rows = [["least squares", "—", f"{ols.coef_[0]:.4f}", f"{ols.intercept_:.4f}", ""]]
-    figure = _figure(13.0, 4.4)
+    figure = new_figure(13.0, 4.4)
     axes = figure.subplots(1, 3, sharey=True)
     grid = np.array([[0.0], [10.0]])
     for ax, (name, models) in zip(axes, fits.items(), strict=True):
@@ -114,7 +99,7 @@ def shrinkage_on_a_line(
         ax.legend(loc="upper left", fontsize="small")
     axes[0].set_ylabel("y")
     figure.suptitle(f"Fitted lines on y = 3x + 2 + N(0, 2), {rows} points")
-    table = _table(["model", "setting", "slope", "intercept", "note"], table_rows, "llrrl")
+    table = markdown_table(["model", "setting", "slope", "intercept", "note"], table_rows, "llrrl")
     markdown = (
         "## Study: shrinkage on a line\n\n"
         f"Ridge, lasso and elastic net fitted to {rows} points of y = 3x + 2 + N(0, 2) "
@@ -160,8 +145,8 @@ def cv_score_per_alpha(
         [f"{a:g}", f"{m:.4f}", f"± {s:.4f}", ", ".join(f"{v:.3f}" for v in fold)]
         for a, m, s, fold in zip(alphas, mean, spread, scores, strict=True)
     ]
-    table = _table(["alpha", "mean CV R²", "± 2·std", "R² per fold"], table_rows)
-    figure = _figure(6.4, 4.0)
+    table = markdown_table(["alpha", "mean CV R²", "± 2·std", "R² per fold"], table_rows)
+    figure = new_figure(6.4, 4.0)
     ax = figure.add_subplot()
     ax.errorbar(alphas, mean, yerr=spread, marker="o", capsize=4, label="mean ± 2·std")
     ax.scatter(
@@ -243,7 +228,7 @@ def elastic_net_grid(
     ]
     coef_rows.append(["intercept", f"{search.best_estimator_.intercept_:.4f}", "0"])
 
-    figure = _figure(6.4, 4.6)
+    figure = new_figure(6.4, 4.6)
     ax = figure.add_subplot()
     matrix = np.array([[mse_of[a, r][0] for r in l1_ratios] for a in alphas])
     image = ax.imshow(matrix, cmap="viridis_r", aspect="auto")
@@ -268,14 +253,14 @@ def elastic_net_grid(
         f"Elastic net on {rows} rows of y = 3x₀ + 2x₁ − x₂ + N(0, 0.1) with {n_features} "
         f"uniform features (seed {seed}); every alpha × l1_ratio scored by mean squared error "
         f"on {cv} unshuffled contiguous folds (std over the folds, rank 1 = best).\n\n"
-        f"{_table(['alpha', 'l1_ratio', 'mean CV MSE', 'std', 'rank'], grid_rows)}\n\n"
+        f"{markdown_table(['alpha', 'l1_ratio', 'mean CV MSE', 'std', 'rank'], grid_rows)}\n\n"
         f"Best: alpha = {best['alpha']:g}, l1_ratio = {best['l1_ratio']:g} with CV MSE "
         f"{-search.best_score_:.4f} (the noise variance is {SMALL_NOISE**2:g}). A U(0, 1) "
         "feature has variance 1/12, so on elastic net's mean-loss scale alpha = 0.1 is "
         "already strong: lasso's soft threshold is then 0.1 / (1/12) = 1.2 per weight. "
         f"The best model's coefficients, refitted on all {rows} rows, beside the true "
         "weights:\n\n"
-        f"{_table(['feature', 'coefficient', 'true weight'], coef_rows)}\n\n"
+        f"{markdown_table(['feature', 'coefficient', 'true weight'], coef_rows)}\n\n"
         "![Elastic net CV MSE over the grid](elastic_net_grid.png)"
     )
     return Section(markdown, {"elastic_net_grid": figure})
@@ -298,7 +283,7 @@ def bias_variance(
     grid = pl.DataFrame({"x0": np.linspace(0.0, 1.0, 100)})
     truth = np.sin(2.0 * np.pi * grid["x0"].to_numpy())
 
-    figure = _figure(13.0, 4.6)
+    figure = new_figure(13.0, 4.6)
     figure.get_layout_engine().set(wspace=0.04)
     axes = figure.subplots(1, len(degrees), sharey=True, squeeze=False)[0]
     errors = {}
@@ -329,7 +314,7 @@ def bias_variance(
         for d in degrees
         for a in alphas
     ]
-    table = _table(["degree", "alpha", "training MSE", "MSE against sin(2πx)"], table_rows)
+    table = markdown_table(["degree", "alpha", "training MSE", "MSE against sin(2πx)"], table_rows)
     markdown = (
         "## Study: bias and variance\n\n"
         f"Ridge on polynomial features of {rows} sorted points x ~ U(0, 1) with "
@@ -390,12 +375,12 @@ def regularization_path(
         [str(order), f"x{j}", f"{path_alphas[np.argmax(active[j])]:.4g}", f"{coefs[j, -1]:.4f}"]
         for order, j in enumerate(entered, start=1)
     ]
-    table = _table(
+    table = markdown_table(
         ["order", "feature", "largest non-zero alpha", f"coefficient at α = {path_alphas[-1]:.3g}"],
         table_rows,
     )
 
-    figure = _figure(8.0, 5.0)
+    figure = new_figure(8.0, 5.0)
     ax = figure.add_subplot()
     named = min(3, n_features)
     for j in range(n_features - 1, -1, -1):
