@@ -169,11 +169,11 @@ def section(e2e: list[tuple], first: float, work: list[dict], dag: list[dict], w
         f"{instance:.1f} s is getting the SQLite instance of a fresh home, most of which every "
         "process pays even when the home has one (the lazy SQLAlchemy/Alembic imports, the "
         "schema check); the rest is the event log's SQLite writes, storing each asset through "
-        "the IO managers and computing metadata. Interpreter exit costs "
-        f"{exit_s:.1f} s, mostly the final garbage collection over every imported module: the "
-        f"work probe, which calls `gc.freeze()` before exiting, exits in "
-        f"{med(p['exit'] for p in work):.2f} s, so `gc.freeze()` at the end of the CLI's `main` "
-        "would save most of it. The work itself is mostly "
+        "the IO managers and computing metadata. A process that exits without freezing the "
+        f"garbage collector spends {exit_s:.1f} s on the final collection over every imported "
+        "module (the Dagster probe); the CLI's `main` calls `gc.freeze()`, as the work probe "
+        f"does ({med(p['exit'] for p in work):.2f} s to exit), so the CLI does not pay it. "
+        "The work itself is mostly "
         + ", ".join(f"{k} ({steps[k]:.2f} s)" for k in slowest)
         + "; evaluate refits the model once per loss-curve value."
     )
