@@ -24,6 +24,7 @@ from pipelines.candidates import (
     confusion_grid_section,
     evaluate_candidates,
     importances_section,
+    loss_curves_section,
 )
 from pipelines.evaluation import Evaluation, evaluate
 from pipelines.features import PreparedFeatures
@@ -83,6 +84,7 @@ def _evaluate(
             lambda: comparison_section(chosen, result, bundles, normalized.frame),
             lambda: confusion_grid_section(each),
             lambda: importances_section(bundles),
+            lambda: loss_curves_section(bundles),
             *report_extras(chosen, bundles[result.candidate], normalized, None),
         ]
         report = write_report(

@@ -17,7 +17,7 @@ from pipelines.bundle import ModelBundle
 from pipelines.evaluation import Evaluation, class_scores, evaluate
 from pipelines.features import design_matrix
 from pipelines.gate import check_gate
-from pipelines.sections import Section, markdown_table
+from pipelines.sections import Section, markdown_table, new_figure
 from pipelines.spec import PipelineSpec
 
 
@@ -163,3 +163,29 @@ def importances_section(bundles: dict[str, ModelBundle]) -> Section | None:
         + "\n\n![Feature importances](feature_importances.png)"
     )
     return Section(text, {"feature_importances": figure})
+
+
+def loss_curves_section(bundles: dict[str, ModelBundle]) -> Section | None:
+    """The training loss per epoch of every candidate that records one, in one plot."""
+    curves = {
+        name: np.asarray(bundle.estimator.loss_curve_, dtype=float)
+        for name, bundle in bundles.items()
+        if getattr(bundle.estimator, "loss_curve_", None) is not None
+    }
+    if len(curves) < 2:
+        return None
+    figure = new_figure()
+    ax = figure.add_subplot()
+    for name, curve in curves.items():
+        ax.plot(np.arange(1, len(curve) + 1), curve, label=name)
+    if min(c.min() for c in curves.values()) > 0:
+        ax.set_yscale("log")
+    ax.set(xlabel="epoch", ylabel="training loss", title="Training loss of the candidates")
+    ax.legend(fontsize="small")
+    rows = [[name, str(len(c)), f"{c[0]:.4g}", f"{c[-1]:.4g}"] for name, c in curves.items()]
+    text = (
+        "## Loss curves of the candidates\n\n"
+        + markdown_table(["candidate", "epochs", "first loss", "last loss"], rows)
+        + "\n\n![Training loss of the candidates](candidate_loss_curves.png)"
+    )
+    return Section(text, {"candidate_loss_curves": figure})

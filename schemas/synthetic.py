@@ -48,3 +48,16 @@ class SumSign2D(pa.DataFrameModel):
         # strict: an unexpected column means the source changed, so fail rather than pass it on.
         strict = True
         coerce = True
+
+
+class Xor(pa.DataFrameModel):
+    """The four rows of the XOR truth table: two bits in, their exclusive or out."""
+
+    x0: int = pa.Field(isin=[0, 1], description="First input bit.")
+    x1: int = pa.Field(isin=[0, 1], description="Second input bit.")
+    y: int = pa.Field(isin=[0, 1], description="x0 XOR x1.")
+
+    class Config:
+        # strict: an unexpected column means the source changed, so fail rather than pass it on.
+        strict = True
+        coerce = True

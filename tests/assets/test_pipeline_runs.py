@@ -184,3 +184,17 @@ def test_candidates_are_compared_and_the_best_passing_one_is_promoted(trainyard_
     report = (trainyard_home / "reports" / "viral_posts" / "report.md").read_text()
     assert "## Candidates" in report and "ROC" not in report.split("## Candidates")[0]
     assert (trainyard_home / "reports" / "viral_posts" / "candidates.png").exists()
+
+
+def test_xor_networks_learn_the_truth_table(trainyard_home, tmp_path):
+    spec = make_spec("xor")
+    result = materialize_group(spec, tmp_path / "x", dg.DagsterInstance.ephemeral())
+    assert result.success
+    evaluation = result.asset_value(dg.AssetKey(["xor", "evaluation"]))
+    assert evaluation.candidates == {
+        "seed_2_3_1": {"accuracy": 1.0},
+        "wider_2_16_16_1": {"accuracy": 1.0},
+    }
+    report = (trainyard_home / "reports" / "xor" / "report.md").read_text()
+    assert "## Loss curves of the candidates" in report
+    assert "| 1 | 1 | 0 |" in report and "| 0 | 1 | 1 |" in report
