@@ -11,7 +11,7 @@ import inspect
 from collections.abc import Callable
 
 from pipelines.sections import Section
-from pipelines.studies import classics, regularization
+from pipelines.studies import classics, neural, regularization
 
 Study = Callable[..., Section]
 STUDIES: dict[str, Study] = {}
@@ -31,6 +31,7 @@ STUDIES.update(
         "knn_classification_and_regression": classics.knn_classification_and_regression,
     }
 )
+STUDIES.update({"dropout_and_early_stopping": neural.dropout_and_early_stopping})
 
 
 def get_study(name: str) -> Study:
