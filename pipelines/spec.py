@@ -33,6 +33,16 @@ class SpecError(ValueError):
     """A pipeline spec that cannot be used; the message says where and what was expected."""
 
 
+def reject_unknown(given, accepted, owner: str, prefix: str = "") -> None:
+    """ValueError naming the names in `given` that `owner` does not accept, and what it does."""
+    unknown = sorted(set(given) - set(accepted))
+    if unknown:
+        raise ValueError(
+            f"{prefix}unknown parameter(s) {', '.join(unknown)} for {owner}; "
+            f"its parameters: {', '.join(accepted) or 'none'}"
+        )
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -60,12 +70,7 @@ class GeneratorSource(_Strict):
     @model_validator(mode="after")
     def _known_generator(self) -> GeneratorSource:
         accepted = list(inspect.signature(get_generator(self.generator)).parameters)[2:]
-        unknown = sorted(set(self.params) - set(accepted))
-        if unknown:
-            raise ValueError(
-                f"unknown parameter(s) {', '.join(unknown)} for generator '{self.generator}'; "
-                f"its parameters: {', '.join(accepted) or 'none'}"
-            )
+        reject_unknown(self.params, accepted, f"generator '{self.generator}'")
         return self
 
 
@@ -130,13 +135,7 @@ class ModelSpec(_Strict):
 
     @model_validator(mode="after")
     def _known_params(self) -> ModelSpec:
-        allowed = param_names(self.algorithm)
-        unknown = sorted(set(self.params) - set(allowed))
-        if unknown:
-            raise ValueError(
-                f"unknown parameter(s) {', '.join(unknown)} for algorithm '{self.algorithm}'; "
-                f"its parameters: {', '.join(allowed)}"
-            )
+        reject_unknown(self.params, param_names(self.algorithm), f"algorithm '{self.algorithm}'")
         return self
 
 
@@ -155,13 +154,7 @@ class StudySpec(_Strict):
 
     @model_validator(mode="after")
     def _known_study(self) -> StudySpec:
-        accepted = study_params(self.study)
-        unknown = sorted(set(self.params) - set(accepted))
-        if unknown:
-            raise ValueError(
-                f"unknown parameter(s) {', '.join(unknown)} for study '{self.study}'; "
-                f"its parameters: {', '.join(accepted) or 'none'}"
-            )
+        reject_unknown(self.params, study_params(self.study), f"study '{self.study}'")
         return self
 
 
@@ -296,12 +289,9 @@ class PipelineSpec(_Strict):
     def _tuned_params_exist(self) -> PipelineSpec:
         if self.tuning is not None:
             allowed = param_names(self.algorithm)
-            unknown = sorted(set(self.tuning.grid) - set(allowed))
-            if unknown:
-                raise ValueError(
-                    f"tuning.grid: unknown parameter(s) {', '.join(unknown)} for algorithm "
-                    f"'{self.algorithm}'; its parameters: {', '.join(allowed)}"
-                )
+            reject_unknown(
+                self.tuning.grid, allowed, f"algorithm '{self.algorithm}'", "tuning.grid: "
+            )
         return self
 
     @model_validator(mode="after")

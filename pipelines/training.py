@@ -9,19 +9,15 @@ import polars as pl
 from algorithms.registry import get_algorithm, param_names
 from pipelines.bundle import ModelBundle
 from pipelines.features import FeatureTransform, design_matrix, feature_columns
-from pipelines.spec import ModelSpec, PipelineSpec
+from pipelines.spec import ModelSpec, PipelineSpec, reject_unknown
 
 
 def build_estimator(model_spec: ModelSpec, overrides: dict[str, Any] | None = None) -> Any:
     """An unfitted estimator of the spec's algorithm with params = spec params ∪ overrides."""
     overrides = overrides or {}
-    allowed = param_names(model_spec.algorithm)
-    unknown = sorted(set(overrides) - set(allowed))
-    if unknown:
-        raise ValueError(
-            f"unknown parameter(s) {', '.join(unknown)} for algorithm "
-            f"'{model_spec.algorithm}'; its parameters: {', '.join(allowed)}"
-        )
+    reject_unknown(
+        overrides, param_names(model_spec.algorithm), f"algorithm '{model_spec.algorithm}'"
+    )
     estimator_class = get_algorithm(model_spec.algorithm).estimator_class
     return estimator_class(**{**model_spec.params, **overrides})
 
