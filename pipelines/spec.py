@@ -356,7 +356,9 @@ def resolve_schema(ref: str) -> type:
     schema = getattr(module, class_name, None)
     if schema is None:
         defined = sorted(
-            n for n, v in vars(module).items() if isinstance(v, type) and hasattr(v, "to_schema")
+            n
+            for n, v in vars(module).items()
+            if isinstance(v, type) and hasattr(v, "to_schema") and v.__module__ == module_name
         )
         raise ValueError(
             f"no schema '{class_name}' in module {module_name} ({module.__file__}); "

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandera.polars as pa
 
+from schemas.base import StrictModel
+
 MEASUREMENTS = {
     "radius": "mean distance from the centre to points on the perimeter",
     "texture": "standard deviation of grey-scale values",
@@ -43,15 +45,13 @@ def _schema() -> type[pa.DataFrameModel]:
         isin=["benign", "malignant"], description="Diagnosis of the tumour."
     )
     annotations = {**dict.fromkeys(FEATURES, float), "diagnosis": str}
-    config = type("Config", (), {"strict": True, "coerce": True})
     body = {
         "__annotations__": annotations,
         "__doc__": "569 fine-needle aspirates: 30 nucleus measurements and the diagnosis.",
         "__module__": __name__,
-        "Config": config,
         **fields,
     }
-    return type("BreastCancer", (pa.DataFrameModel,), body)
+    return type("BreastCancer", (StrictModel,), body)
 
 
 BreastCancer = _schema()

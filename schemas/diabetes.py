@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pandera.polars as pa
 
+from schemas.base import StrictModel
 
-class Diabetes(pa.DataFrameModel):
+
+class Diabetes(StrictModel):
     """Age, sex, BMI, blood pressure and six serum measurements; progression after one year."""
 
     age: int = pa.Field(ge=0, le=120, description="Age in years.")
@@ -21,8 +23,3 @@ class Diabetes(pa.DataFrameModel):
     progression: int = pa.Field(
         ge=0, le=400, description="Quantitative measure of disease progression one year later."
     )
-
-    class Config:
-        # strict: an unexpected column means the source changed, so fail rather than pass it on.
-        strict = True
-        coerce = True

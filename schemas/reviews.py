@@ -6,17 +6,14 @@ import pandera.polars as pa
 import polars as pl
 from pandera.api.polars.types import PolarsData
 
+from schemas.base import StrictModel
 
-class Reviews(pa.DataFrameModel):
+
+class Reviews(StrictModel):
     """One review text per row and its sentiment label (1 positive, 0 negative)."""
 
     review: str = pa.Field(str_length={"min_value": 1}, description="The review text.")
     sentiment: int = pa.Field(isin=[0, 1], description="1 for a positive review, 0 negative.")
-
-    class Config:
-        # strict: an unexpected column means the source changed, so fail rather than pass it on.
-        strict = True
-        coerce = True
 
     @pa.dataframe_check
     def both_sentiments(cls, data: PolarsData) -> pl.LazyFrame:

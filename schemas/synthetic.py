@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import pandera.polars as pa
 
+from schemas.base import StrictModel
+
 _FINITE = {"nullable": False, "ignore_na": False}
 
 
-class Regression1D(pa.DataFrameModel):
+class Regression1D(StrictModel):
     """One feature `x0` and a numeric target `y` (make_regression-style or the tutorial line)."""
 
     x0: float = pa.Field(description="The single feature.", **_FINITE)
     y: float = pa.Field(description="The target.", **_FINITE)
-
-    class Config:
-        # strict: an unexpected column means the source changed, so fail rather than pass it on.
-        strict = True
-        coerce = True
 
 
 def _unit_features(name: str, n_features: int, doc: str) -> type[pa.DataFrameModel]:
@@ -27,9 +24,8 @@ def _unit_features(name: str, n_features: int, doc: str) -> type[pa.DataFrameMod
     }
     fields["y"] = pa.Field(description="The target.", **_FINITE)
     annotations = dict.fromkeys(fields, float)
-    config = type("Config", (), {"strict": True, "coerce": True})
-    body = {"__annotations__": annotations, "__doc__": doc, "Config": config, **fields}
-    return type(name, (pa.DataFrameModel,), body | {"__module__": __name__})
+    body = {"__annotations__": annotations, "__doc__": doc, **fields}
+    return type(name, (StrictModel,), body | {"__module__": __name__})
 
 
 SparseLinear20 = _unit_features(
@@ -37,27 +33,17 @@ SparseLinear20 = _unit_features(
 )
 
 
-class SumSign2D(pa.DataFrameModel):
+class SumSign2D(StrictModel):
     """Two standard-normal features and the sign of their sum as the label (−1 or 1)."""
 
     x0: float = pa.Field(description="First feature, N(0, 1).", **_FINITE)
     x1: float = pa.Field(description="Second feature, N(0, 1).", **_FINITE)
     label: int = pa.Field(isin=[-1, 1], description="1 where x0 + x1 > 0, else −1.")
 
-    class Config:
-        # strict: an unexpected column means the source changed, so fail rather than pass it on.
-        strict = True
-        coerce = True
 
-
-class Xor(pa.DataFrameModel):
+class Xor(StrictModel):
     """The four rows of the XOR truth table: two bits in, their exclusive or out."""
 
     x0: int = pa.Field(isin=[0, 1], description="First input bit.")
     x1: int = pa.Field(isin=[0, 1], description="Second input bit.")
     y: int = pa.Field(isin=[0, 1], description="x0 XOR x1.")
-
-    class Config:
-        # strict: an unexpected column means the source changed, so fail rather than pass it on.
-        strict = True
-        coerce = True

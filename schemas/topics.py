@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import pandera.polars as pa
 
+from schemas.base import StrictModel
 
-class Topics(pa.DataFrameModel):
+
+class Topics(StrictModel):
     """One short text per row and the topic it is about."""
 
     text: str = pa.Field(str_length={"min_value": 1}, description="The text.")
     topic: str = pa.Field(str_length={"min_value": 1}, description="Its topic label.")
-
-    class Config:
-        # strict: an unexpected column means the source changed, so fail rather than pass it on.
-        strict = True
-        coerce = True

@@ -10,8 +10,10 @@ import pandera.polars as pa
 import polars as pl
 from pandera.api.polars.types import PolarsData
 
+from schemas.base import StrictModel
 
-class ViralPostsSeed(pa.DataFrameModel):
+
+class ViralPostsSeed(StrictModel):
     """Posts with when they went out, their length, early engagement and the viral label."""
 
     post_id: int = pa.Field(ge=1, unique=True, description="Identifier of the post, unique, ≥ 1.")
@@ -21,11 +23,6 @@ class ViralPostsSeed(pa.DataFrameModel):
         ge=0.0, le=100.0, description="Early engagement score (0–100) soon after posting."
     )
     viral: int = pa.Field(isin=[0, 1], description="1 if the post went viral, else 0.")
-
-    class Config:
-        # strict: an unexpected column means the source changed, so fail rather than pass it on.
-        strict = True
-        coerce = True
 
     @pa.dataframe_check
     def viral_has_both_classes(cls, data: PolarsData) -> pl.LazyFrame:

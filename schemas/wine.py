@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pandera.polars as pa
 
+from schemas.base import StrictModel
 
-class Wine(pa.DataFrameModel):
+
+class Wine(StrictModel):
     """178 wines from three cultivars of the same Italian region, by chemical analysis."""
 
     alcohol: float = pa.Field(gt=0.0, lt=20.0, description="Alcohol (% by volume).")
@@ -22,8 +24,3 @@ class Wine(pa.DataFrameModel):
     od280_od315: float = pa.Field(ge=0.0, description="OD280/OD315 of diluted wines.")
     proline: int = pa.Field(ge=0, description="Proline (mg/l).")
     cultivar: int = pa.Field(isin=[0, 1, 2], description="The cultivar, 0, 1 or 2.")
-
-    class Config:
-        # strict: an unexpected column means the source changed, so fail rather than pass it on.
-        strict = True
-        coerce = True
