@@ -4,6 +4,8 @@ Classification scores come from the confusion matrix C (C[i, j] = posts of true 
 predicted as label j). Binary problems score the positive label: `pos_label`, else the larger
 of the labels seen in y_true ∪ y_pred. With more than two labels and no `pos_label` the
 score is the macro average over the labels. A ratio whose denominator is 0 counts as 0.
+Clustering is scored against reference labels by the adjusted Rand index (`adjusted_rand`:
+1 for the same partition, about 0 for a random one, whatever the cluster numbering).
 """
 
 from collections.abc import Callable
@@ -11,6 +13,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+
+from algorithms.cluster import adjusted_rand_score
 
 
 def _check_pair(y_true, y_pred) -> tuple[np.ndarray, np.ndarray]:
@@ -182,7 +186,7 @@ class Metric:
     name: str
     function: Callable[..., float]
     greater_is_better: bool
-    task: Literal["classification", "regression"]
+    task: Literal["classification", "regression", "clustering"]
     needs_scores: bool = False
 
 
@@ -198,6 +202,7 @@ METRICS: dict[str, Metric] = {
         Metric("rmse", rmse, False, "regression"),
         Metric("mae", mae, False, "regression"),
         Metric("r2", r2, True, "regression"),
+        Metric("adjusted_rand", adjusted_rand_score, True, "clustering"),
     )
 }
 

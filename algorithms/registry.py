@@ -344,7 +344,7 @@ register(
         "k_means",
         KMeans,
         "clustering",
-        (),
+        ("adjusted_rand",),
         "k-means: k-means++ seeding, fused numba Lloyd iterations.",
     )
 )

@@ -26,7 +26,7 @@ from pipelines.candidates import (
     importances_section,
     loss_curves_section,
 )
-from pipelines.evaluation import Evaluation, evaluate
+from pipelines.evaluation import Evaluation, evaluate, pipeline_data
 from pipelines.features import PreparedFeatures
 from pipelines.gate import decide_promotion
 from pipelines.paths import reports_dir
@@ -39,7 +39,7 @@ from pipelines.report_sections import (
 )
 from pipelines.sections import Section
 from pipelines.spec import PipelineSpec
-from pipelines.studies import get_study
+from pipelines.studies import get_study, uses_pipeline_data
 from pipelines.tuning import TuningResult, tuning_section
 
 GATE_CHECK = "promotion_gate"
@@ -60,8 +60,10 @@ def report_extras(
     ]
     if tuning is not None:
         extras.insert(0, lambda: tuning_section(spec, tuning))
+    data = pipeline_data(spec, model, normalized.frame)
     for study in spec.evaluation.studies:
-        extras.append(partial(get_study(study.study), **study.params))
+        given = {"data": data} if uses_pipeline_data(study.study) else {}
+        extras.append(partial(get_study(study.study), **given, **study.params))
     return extras
 
 

@@ -15,11 +15,13 @@ from algorithms.registry import get_algorithm, param_names
 from pipelines.bundle import ModelBundle
 from pipelines.features import design_matrix
 from pipelines.spec import ModelSpec, PipelineSpec
+from pipelines.studies.context import PipelineData
 from pipelines.training import build_estimator, fit_variant
 
 HELD_OUT = "held-out test split"
 TRAINING = "training data"
 _PER_ROW = ("y_true", "y_pred")
+SCORED_TASKS = ("classification", "regression", "clustering")
 
 
 @dataclass(frozen=True)
@@ -72,11 +74,16 @@ def evaluate(spec: PipelineSpec, bundle: ModelBundle, normalized: pl.DataFrame) 
     """Score `bundle` on the normalized frame's test rows (all rows when `spec.split` is None).
 
     Baseline: the majority class of the train targets (classification, ties → smallest
-    label) or their mean (regression), predicted for every scored row.
+    label), their mean (regression), or one cluster holding every row (clustering), predicted
+    for every scored row. A clustering model is fitted without the target; the target is the
+    reference partition its clusters are scored against.
     """
     task = get_algorithm(spec.algorithm).task
-    if task not in ("classification", "regression"):
-        raise ValueError(f"cannot evaluate {task} algorithm '{spec.algorithm}' with metrics")
+    if task not in SCORED_TASKS:
+        raise ValueError(
+            f"cannot evaluate {task} algorithm '{spec.algorithm}' with metrics; "
+            f"a pipeline's model must do one of: {', '.join(SCORED_TASKS)}"
+        )
     names = metric_names(spec)
     X_train, y_train = design_matrix(normalized, spec, "train")
     X, y = design_matrix(normalized, spec, "train" if spec.split is None else "test")
@@ -106,6 +113,24 @@ def evaluate(spec: PipelineSpec, bundle: ModelBundle, normalized: pl.DataFrame) 
         headline_value=metrics[headline],
         y_true=y,
         y_pred=bundle.estimator.predict(X),
+    )
+
+
+def pipeline_data(
+    spec: PipelineSpec, bundle: ModelBundle, normalized: pl.DataFrame
+) -> PipelineData:
+    """The rows `evaluate` trains on and scores, with the fitted model, for data studies."""
+    X_train, y_train = design_matrix(normalized, spec, "train")
+    X, y = design_matrix(normalized, spec, "train" if spec.split is None else "test")
+    return PipelineData(
+        X_train=X_train,
+        y_train=y_train,
+        X_scored=X,
+        y_scored=y,
+        feature_names=bundle.feature_names,
+        target=spec.target,
+        estimator=bundle.estimator,
+        params=bundle.params,
     )
 
 
@@ -181,5 +206,7 @@ def _comparison(name: str, bundle: ModelBundle):
 def _baseline_value(task: str, y_train: np.ndarray):
     if task == "regression":
         return float(np.mean(y_train))
+    if task == "clustering":
+        return 0
     labels, counts = np.unique(y_train, return_counts=True)
     return labels[np.argmax(counts)]

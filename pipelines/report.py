@@ -67,6 +67,10 @@ def write_report(
             matrix, labels = confusion_matrix(evaluation.y_true, evaluation.y_pred)
             figures["confusion_matrix"] = _confusion_figure(np.asarray(matrix), labels)
             sections.append(_confusion_section(np.asarray(matrix), labels))
+        elif evaluation.task == "clustering":
+            table = contingency_table(evaluation.y_true, evaluation.y_pred)
+            figures["contingency"] = _contingency_figure(*table, spec.target)
+            sections.append(_contingency_section(*table, spec.target))
         else:
             figures["predicted_vs_actual"] = _predicted_vs_actual(evaluation)
             figures["residuals"] = _residuals(evaluation)
@@ -142,7 +146,34 @@ def _summary(spec: PipelineSpec, bundle: ModelBundle, evaluation: Evaluation) ->
 
 
 def _baseline_name(task: str) -> str:
-    return "mean baseline" if task == "regression" else "majority-class baseline"
+    names = {"regression": "mean baseline", "clustering": "single-cluster baseline"}
+    return names.get(task, "majority-class baseline")
+
+
+def contingency_table(reference, clusters) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(counts, reference labels, cluster ids): counts[i, j] = rows of label i in cluster j."""
+    labels, label_index = np.unique(reference, return_inverse=True)
+    ids, cluster_index = np.unique(clusters, return_inverse=True)
+    counts = np.zeros((labels.size, ids.size), dtype=np.int64)
+    np.add.at(counts, (label_index, cluster_index), 1)
+    return counts, labels, ids
+
+
+def _contingency_section(counts: np.ndarray, labels, ids, target: str) -> str:
+    header = [f"{target} \\ cluster", *(str(i) for i in ids)]
+    rows = [[str(label), *map(str, row)] for label, row in zip(labels, counts, strict=True)]
+    return (
+        f"## Clusters against {target}\n\n"
+        f"Rows per {target} (reference labels, not seen in training) in each cluster.\n\n"
+        f"{markdown_table(header, rows)}\n\n![Clusters against {target}](contingency.png)"
+    )
+
+
+def _contingency_figure(counts: np.ndarray, labels, ids, target: str) -> Figure:
+    figure, ax = _figure()
+    _count_heatmap(ax, counts, [str(i) for i in ids], [str(label) for label in labels])
+    ax.set(xlabel="cluster", ylabel=target, title=f"Clusters against {target}")
+    return figure
 
 
 def _confusion_section(matrix: np.ndarray, labels) -> str:
@@ -186,15 +217,20 @@ def _learning_curve(curve, algorithm: str) -> Figure:
 
 def _confusion_figure(matrix: np.ndarray, labels) -> Figure:
     figure, ax = _figure()
-    ax.imshow(matrix, cmap="Blues", vmin=0)
-    ticks = np.arange(len(labels))
-    ax.set_xticks(ticks, [str(label) for label in labels])
-    ax.set_yticks(ticks, [str(label) for label in labels])
-    for (i, j), count in np.ndenumerate(matrix):
-        color = "white" if count > matrix.max() / 2 else "black"
-        ax.text(j, i, str(count), ha="center", va="center", color=color)
+    names = [str(label) for label in labels]
+    _count_heatmap(ax, matrix, names, names)
     ax.set(xlabel="predicted", ylabel="actual", title="Confusion matrix")
     return figure
+
+
+def _count_heatmap(ax: Axes, counts: np.ndarray, columns: list[str], rows: list[str]) -> None:
+    """counts as a blue heatmap with each count written in its cell."""
+    ax.imshow(counts, cmap="Blues", vmin=0)
+    ax.set_xticks(np.arange(len(columns)), columns)
+    ax.set_yticks(np.arange(len(rows)), rows)
+    for (i, j), count in np.ndenumerate(counts):
+        color = "white" if count > counts.max() / 2 else "black"
+        ax.text(j, i, str(count), ha="center", va="center", color=color)
 
 
 def _predicted_vs_actual(evaluation: Evaluation) -> Figure:

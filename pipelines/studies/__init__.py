@@ -2,7 +2,9 @@
 
 A spec lists them under `evaluation.studies: [{study: NAME, params: {...}}]`; each becomes a
 section of the pipeline's report. A study is a function `(**params) -> Section` that makes
-its own data from the tutorial's recipe (seeded), so its numbers are reproducible.
+its own data from the tutorial's recipe (seeded), so its numbers are reproducible — or, when
+its first parameter is `data`, `(data: PipelineData, **params) -> Section` on the pipeline's
+own rows and fitted model.
 """
 
 from __future__ import annotations
@@ -11,7 +13,15 @@ import inspect
 from collections.abc import Callable
 
 from pipelines.sections import Section
-from pipelines.studies import classics, neural, regularization
+from pipelines.studies import (
+    classics,
+    clustering,
+    decomposition,
+    images,
+    neural,
+    regularization,
+)
+from pipelines.studies.context import DATA_PARAM
 
 Study = Callable[..., Section]
 STUDIES: dict[str, Study] = {}
@@ -32,6 +42,15 @@ STUDIES.update(
     }
 )
 STUDIES.update({"dropout_and_early_stopping": neural.dropout_and_early_stopping})
+STUDIES.update(
+    {
+        "elbow_curve": clustering.elbow_curve,
+        "clusters_on_principal_components": clustering.clusters_on_principal_components,
+        "pca_explained_variance": decomposition.pca_explained_variance,
+        "autoencoder_reconstructions": decomposition.autoencoder_reconstructions,
+        "misclassified_images": images.misclassified_images,
+    }
+)
 
 
 def get_study(name: str) -> Study:
@@ -45,5 +64,10 @@ def get_study(name: str) -> Study:
 
 
 def study_params(name: str) -> list[str]:
-    """The keyword parameters a study accepts."""
-    return list(inspect.signature(get_study(name)).parameters)
+    """The keyword parameters a spec may give a study (not `data`, which the pipeline gives)."""
+    return [p for p in inspect.signature(get_study(name)).parameters if p != DATA_PARAM]
+
+
+def uses_pipeline_data(name: str) -> bool:
+    """True when the study's first parameter is `data`: it runs on the pipeline's rows."""
+    return next(iter(inspect.signature(get_study(name)).parameters), None) == DATA_PARAM

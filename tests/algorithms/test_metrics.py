@@ -8,6 +8,7 @@ import sklearn.metrics as skm
 from numpy.testing import assert_array_equal
 
 from algorithms import metrics
+from algorithms.cluster import adjusted_rand_score
 from algorithms.metrics import METRICS, Metric, get_metric
 
 RNG = np.random.default_rng(0)
@@ -130,7 +131,12 @@ def test_metric_table():
     assert set(METRICS) == {
         *("accuracy", "precision", "recall", "f1", "roc_auc"),
         *("mse", "rmse", "mae", "r2"),
+        "adjusted_rand",
     }
+    assert get_metric("adjusted_rand") == Metric(
+        "adjusted_rand", adjusted_rand_score, True, "clustering"
+    )
+    assert get_metric("adjusted_rand").function([0, 0, 1, 1], ["b", "b", "a", "a"]) == 1.0
     assert get_metric("roc_auc").needs_scores and not get_metric("f1").needs_scores
     assert get_metric("f1") == Metric("f1", metrics.f1, True, "classification")
     assert get_metric("rmse") == Metric("rmse", metrics.rmse, False, "regression")

@@ -109,3 +109,28 @@ def test_evaluation_is_deterministic(seed_spec):
     again, _, _ = _evaluate(seed_spec, posts)
     assert first == again
     np.testing.assert_array_equal(first.y_pred, again.y_pred)
+
+
+def test_clustering_is_scored_against_the_target_without_training_on_it():
+    spec = load_spec(SPECS_DIR / "iris_clusters.yaml")
+    iris = pl.read_csv(SPECS_DIR.parents[1] / "data" / "iris.csv")
+    evaluation, bundle, normalized = _evaluate(spec, iris)
+    X, species = design_matrix(normalized, spec, "all")
+    clusters = bundle.estimator.predict(X)
+    assert evaluation.task == "clustering" and evaluation.scored_on == TRAINING
+    assert evaluation.metrics == {"adjusted_rand": pytest.approx(0.7302, abs=1e-4)}
+    assert evaluation.baseline == {"adjusted_rand": 0.0}
+    assert np.array_equal(evaluation.y_pred, clusters)
+    assert np.array_equal(evaluation.y_true, species)
+    shuffled = iris.with_columns(pl.Series("species", species[::-1]))
+    relabelled, _, _ = _evaluate(spec, shuffled)
+    assert np.array_equal(relabelled.y_pred, clusters)  # the target never reaches fit
+
+
+def test_algorithms_without_metrics_cannot_be_evaluated():
+    spec = load_spec(SPECS_DIR / "iris_clusters.yaml")
+    pca = spec.model_copy(update={"model": spec.model.model_copy(update={"algorithm": "pca"})})
+    normalized, transform = prepare(pl.read_csv(SPECS_DIR.parents[1] / "data" / "iris.csv"), spec)
+    bundle = train(spec, normalized, transform)
+    with pytest.raises(ValueError, match="cannot evaluate decomposition algorithm 'pca'"):
+        evaluate(pca, bundle, normalized)

@@ -9,7 +9,7 @@ import pipelines.report as report_module
 from pipelines.evaluation import HELD_OUT, evaluate
 from pipelines.features import prepare
 from pipelines.paths import SPECS_DIR
-from pipelines.report import markdown_with_inline_images, write_report
+from pipelines.report import contingency_table, markdown_with_inline_images, write_report
 from pipelines.spec import load_spec
 from pipelines.training import train
 
@@ -98,6 +98,38 @@ def test_regression_report_plots_predictions_and_residuals(seed_run, tmp_path):
     assert sorted(report.images) == ["learning_curve", "predicted_vs_actual", "residuals"]
     table = "| metric | delta_rule (model) | mean baseline |\n|---|---:|---:|\n"
     assert table + "| mse | 0.2500 | 1.0000 |" in report.markdown
+
+
+def test_contingency_table_counts_reference_labels_per_cluster():
+    counts, labels, ids = contingency_table(
+        np.array(["a", "a", "b", "b", "b"]), np.array([2, 0, 0, 0, 2])
+    )
+    assert labels.tolist() == ["a", "b"] and ids.tolist() == [0, 2]
+    assert counts.tolist() == [[1, 1], [2, 1]]
+
+
+def test_clustering_report_shows_clusters_against_the_reference(seed_run, tmp_path):
+    spec, bundle, evaluation = seed_run
+    clustering = dataclasses.replace(
+        evaluation,
+        task="clustering",
+        metrics={"adjusted_rand": 0.5},
+        baseline={"adjusted_rand": 0.0},
+        comparisons={},
+        loss_curves={},
+        sweep_scores={},
+        headline="adjusted_rand",
+        headline_value=0.5,
+        y_true=np.array(["x", "x", "y"]),
+        y_pred=np.array([1, 1, 0]),
+    )
+    report = write_report(spec, bundle, clustering, tmp_path / "r")
+    assert sorted(report.images) == ["contingency", "learning_curve"]
+    assert "| adjusted_rand | 0.5000 | 0.0000 |" in report.markdown
+    assert "single-cluster baseline" in report.markdown
+    assert "| viral \\ cluster | 0 | 1 |\n|---|---:|---:|\n| x | 0 | 2 |\n| y | 1 | 0 |" in (
+        report.markdown
+    )
 
 
 def test_failed_render_keeps_the_previous_report(seed_run, tmp_path, monkeypatch):
