@@ -198,3 +198,42 @@ def test_xor_networks_learn_the_truth_table(trainyard_home, tmp_path):
     report = (trainyard_home / "reports" / "xor" / "report.md").read_text()
     assert "## Loss curves of the candidates" in report
     assert "| 1 | 1 | 0 |" in report and "| 0 | 1 | 1 |" in report
+
+
+def test_iris_clusters_match_the_species_and_draw_the_elbow(trainyard_home, tmp_path):
+    result = materialize_group(
+        make_spec("iris_clusters"), tmp_path / "i", dg.DagsterInstance.ephemeral()
+    )
+    assert result.success
+    assert check_results(result) == {"schema": True, "promotion_gate": True}
+    evaluation = result.asset_value(dg.AssetKey(["iris_clusters", "evaluation"]))
+    assert evaluation.metrics["adjusted_rand"] == pytest.approx(0.7302, abs=1e-4)
+    assert evaluation.baseline["adjusted_rand"] == 0.0
+    champion = ModelBundle.load(tmp_path / "i" / "iris_clusters" / "champion")
+    assert champion.estimator.cluster_centers_.shape == (3, 4)
+    reports = trainyard_home / "reports" / "iris_clusters"
+    assert {p.name for p in reports.glob("*.png")} == {
+        "contingency.png",
+        "elbow.png",
+        "clusters_pca.png",
+    }
+    report = (reports / "report.md").read_text()
+    assert "| 3 | 78.85 | 73.50 | 0.730 | ◀ model |" in report
+    assert "| setosa | 0 | 50 | 0 |" in report
+
+
+def test_digits_compares_mlp_and_cnn_and_draws_images(trainyard_home, tmp_path):
+    result = materialize_group(make_spec("digits"), tmp_path / "d", dg.DagsterInstance.ephemeral())
+    assert result.success
+    evaluation = result.asset_value(dg.AssetKey(["digits", "evaluation"]))
+    assert set(evaluation.candidates) == {"mlp", "cnn"}
+    assert all(scores["accuracy"] > 0.95 for scores in evaluation.candidates.values())
+    assert evaluation.candidate == "cnn" and evaluation.n_test == 359
+    champion = ModelBundle.load(tmp_path / "d" / "digits" / "champion")
+    assert champion.algorithm == "cnn_classifier"
+    reports = trainyard_home / "reports" / "digits"
+    images = {p.stem for p in reports.glob("*.png")}
+    assert {"pca_variance", "misclassified", "reconstructions", "candidates"} <= images
+    report = (reports / "report.md").read_text()
+    wrong = round((1 - evaluation.metrics["accuracy"]) * 359)
+    assert f"{wrong} of 359 scored images are misclassified" in report
