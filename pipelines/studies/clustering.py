@@ -66,11 +66,12 @@ def clusters_on_principal_components(data: PipelineData) -> Section:
     score = adjusted_rand_score(data.y_scored, clusters)
     figure = new_figure(10.0, 4.4)
     left, right = figure.subplots(1, 2, sharex=True, sharey=True)
-    _scatter_groups(left, points, clusters, "cluster")
+    labels = np.unique(data.y_scored)
+    _scatter_groups(left, points, clusters, "cluster", _colour_of_majority(clusters, data, labels))
     left.scatter(*centres.T, marker="X", s=160, c="black", label="centre")
     left.legend(fontsize="small")
     left.set(title="k-means clusters", xlabel="PC 1", ylabel="PC 2")
-    _scatter_groups(right, points, data.y_scored, data.target)
+    _scatter_groups(right, points, data.y_scored, data.target, _palette(labels))
     right.legend(fontsize="small")
     right.set(title=f"reference: {data.target}", xlabel="PC 1")
     return Section(
@@ -106,8 +107,32 @@ def _elbow_figure(ks: np.ndarray, inertias: np.ndarray, chosen) -> Figure:
     return figure
 
 
-def _scatter_groups(ax, points: np.ndarray, groups: np.ndarray, name: str) -> None:
-    """One scatter per distinct value of `groups`, labelled `name = value`."""
+def _colour_of_majority(clusters: np.ndarray, data: PipelineData, labels: np.ndarray) -> dict:
+    """Each cluster drawn in the colour of its most frequent reference label, so matching
+    groups share a colour in both panels; falls back to distinct colours when two clusters
+    share a majority label."""
+    ids = np.unique(clusters)
+    majority = [np.unique(data.y_scored[clusters == c], return_counts=True) for c in ids]
+    index = [int(np.flatnonzero(labels == found[np.argmax(n)])[0]) for found, n in majority]
+    if len(set(index)) < len(index):
+        return _palette(ids)
+    return {c: f"C{i % 10}" for c, i in zip(ids, index, strict=True)}
+
+
+def _palette(values) -> dict:
+    """Matplotlib's ten default colours, in order, for `values` (repeating past ten)."""
+    return {value: f"C{i % 10}" for i, value in enumerate(values)}
+
+
+def _scatter_groups(ax, points: np.ndarray, groups: np.ndarray, name: str, colours) -> None:
+    """One scatter per distinct value of `groups`, labelled `name value`, in `colours[value]`."""
     for value in np.unique(groups):
         mask = groups == value
-        ax.scatter(points[mask, 0], points[mask, 1], s=14, alpha=0.8, label=f"{name} {value}")
+        ax.scatter(
+            points[mask, 0],
+            points[mask, 1],
+            s=14,
+            alpha=0.8,
+            color=colours.get(value, "grey"),
+            label=f"{name} {value}",
+        )
