@@ -14,7 +14,8 @@ import dagster as dg
 
 
 class ProgressHandler(logging.Handler):
-    """Turns step, materialization and check events into short human lines on stderr."""
+    """Turns step, materialization and check events, and warnings the steps log, into short
+    human lines on stderr."""
 
     def __init__(self, stream=None) -> None:
         super().__init__(logging.DEBUG)
@@ -22,8 +23,12 @@ class ProgressHandler(logging.Handler):
         self.started: dict[str, float] = {}
 
     def emit(self, record: logging.LogRecord) -> None:
-        event = (getattr(record, "dagster_meta", None) or {}).get("dagster_event")
+        meta = getattr(record, "dagster_meta", None) or {}
+        event = meta.get("dagster_event")
         if event is None:
+            if record.levelno >= logging.WARNING:
+                message = meta.get("orig_message") or record.getMessage()
+                print(f"    ! {message}", file=self.stream, flush=True)
             return
         line = self._line(event)
         if line:

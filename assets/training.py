@@ -8,6 +8,7 @@ launchpad), and the overrides are recorded in the model's metadata.
 
 import json
 import time
+import warnings
 from typing import Any, Optional
 
 import dagster as dg
@@ -100,9 +101,19 @@ def train_op(algorithm: str) -> dg.OpDefinition:
         overrides = dict(context.op_config["params"])
         params = {**(tuning.best_params if tuning else {}), **overrides}
         started = time.perf_counter()
-        bundle = train(spec, normalized.frame, normalized.transform, overrides=params or None)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            bundle = train(spec, normalized.frame, normalized.transform, overrides=params or None)
         seconds = time.perf_counter() - started
-        return dg.Output(bundle, metadata=_model_metadata(bundle, seconds, overrides))
+        metadata = _model_metadata(bundle, seconds, overrides)
+        # Training warnings (e.g. max_iter reached) go to the run's log and the model's
+        # metadata, where the people reading the run look, rather than to bare stderr.
+        messages = list(dict.fromkeys(str(w.message) for w in caught))
+        for message in messages:
+            context.log.warning(f"{context.asset_key.to_user_string()}: {message}")
+        if messages:
+            metadata["warnings"] = dg.MetadataValue.json(messages)
+        return dg.Output(bundle, metadata=metadata)
 
     return _train
 
