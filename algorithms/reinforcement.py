@@ -3,7 +3,10 @@
 GridWorld: a rows × cols grid, state = row · cols + col, actions 0 up, 1 right, 2 down,
 3 left (row 0 is the top). A move into a wall or off the grid leaves the agent in place and
 earns wall_reward; any other move earns step_reward, or goal_reward when it reaches the goal,
-which ends the episode. An episode also ends after max_steps moves.
+which ends the episode. An episode also ends after max_steps moves. With probability `slip`
+a move goes in a uniformly random direction (possibly the intended one) instead of the chosen
+one, as on FrozenLake's slippery ice; the draws come from np.random.default_rng(random_state),
+reseeded by reset(seed). With slip = 0 the world is deterministic and draws nothing.
 
 QLearningAgent: after each move (s, a) → (r, s′),
 
@@ -15,6 +18,7 @@ The goal's row is never updated, so it stays 0 and the target at the goal is r a
 """
 
 import numbers
+from collections import deque
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -36,7 +40,11 @@ def _cell(value, name) -> tuple[int, int]:
 
 
 class GridWorld:
-    """Deterministic grid-world environment (module docstring); declarable as a plain dict."""
+    """Grid-world environment (module docstring), deterministic unless `slip` > 0.
+
+    Declarable as a plain dict (to_dict/from_dict); random_state seeds the slips only and is
+    not part of that definition.
+    """
 
     def __init__(
         self,
@@ -48,6 +56,8 @@ class GridWorld:
         goal_reward=10.0,
         wall_reward=-1.0,
         max_steps=100,
+        slip=0.0,
+        random_state=None,
     ):
         self.size = _cell(size, "size")
         if min(self.size) < 1:
@@ -68,6 +78,9 @@ class GridWorld:
         self.wall_reward = float(wall_reward)
         check_scalar(max_steps, "max_steps", numbers.Integral, min_val=1)
         self.max_steps = int(max_steps)
+        check_scalar(slip, "slip", numbers.Real, min_val=0.0, max_val=1.0)
+        self.slip = float(slip)
+        self._rng = np.random.default_rng(random_state)
         self._wall_set = frozenset(self.walls)
         self.state = self.state_of(self.start)
         self.steps = 0
@@ -99,8 +112,32 @@ class GridWorld:
         """(row, col) of an integer state."""
         return divmod(int(state), self.size[1])
 
-    def reset(self) -> int:
-        """Put the agent on start, zero the step count; return the start state."""
+    def shortest_path(self) -> list[tuple[int, int]] | None:
+        """The cells of a shortest start → goal walk around the walls (breadth-first search,
+        moves tried up, right, down, left), or None when the goal cannot be reached."""
+        previous = {self.start: None}
+        queue = deque([self.start])
+        while queue:
+            cell = queue.popleft()
+            if cell == self.goal:
+                path = [cell]
+                while previous[path[-1]] is not None:
+                    path.append(previous[path[-1]])
+                return path[::-1]
+            for d_row, d_col in ACTIONS:
+                nxt = (cell[0] + d_row, cell[1] + d_col)
+                if self.inside(nxt) and nxt not in self._wall_set and nxt not in previous:
+                    previous[nxt] = cell
+                    queue.append(nxt)
+        return None
+
+    def reset(self, seed=None) -> int:
+        """Put the agent on start, zero the step count; return the start state.
+
+        A `seed` (anything np.random.default_rng takes) restarts the slip draws from it.
+        """
+        if seed is not None:
+            self._rng = np.random.default_rng(seed)
         self.state = self.state_of(self.start)
         self.steps = 0
         return self.state
@@ -109,6 +146,8 @@ class GridWorld:
         """(next state, reward, done) of `action` from the current state (module docstring)."""
         if not 0 <= action < len(ACTIONS):
             raise ValueError(f"action must be 0 (up), 1 (right), 2 (down) or 3 (left): {action}.")
+        if self.slip > 0.0 and self._rng.random() < self.slip:
+            action = int(self._rng.integers(len(ACTIONS)))
         row, col = self.cell_of(self.state)
         d_row, d_col = ACTIONS[action]
         target = (row + d_row, col + d_col)
@@ -132,15 +171,17 @@ class GridWorld:
             "goal_reward": self.goal_reward,
             "wall_reward": self.wall_reward,
             "max_steps": self.max_steps,
+            "slip": self.slip,
         }
 
     @classmethod
-    def from_dict(cls, spec: dict) -> "GridWorld":
-        """The GridWorld of a to_dict()-style mapping; ValueError on an unknown key."""
+    def from_dict(cls, spec: dict, random_state=None) -> "GridWorld":
+        """The GridWorld of a to_dict()-style mapping, its slips seeded by `random_state`;
+        ValueError on an unknown key."""
         unknown = sorted(set(spec) - set(cls().to_dict()))
         if unknown:
             raise ValueError(f"unknown GridWorld keys {unknown}.")
-        return cls(**spec)
+        return cls(**spec, random_state=random_state)
 
 
 def q_update(q_table, state, action, reward, next_state, learning_rate, discount) -> float:
@@ -183,8 +224,12 @@ class QLearningAgent(BaseEstimator):
         self.max_steps = max_steps
         self.random_state = random_state
 
-    def fit(self, env):
-        """Learn q_table_ from n_episodes ε-greedy episodes in env (a GridWorld or alike)."""
+    def fit(self, env, on_episode=None):
+        """Learn q_table_ from n_episodes ε-greedy episodes in env (a GridWorld or alike).
+
+        `on_episode(episode, episode_return, moves)`, if given, is called after each episode
+        (for progress reports).
+        """
         self._check_params()
         rng = np.random.default_rng(self.random_state)
         q_table = np.zeros((env.n_states, env.n_actions))
@@ -207,6 +252,8 @@ class QLearningAgent(BaseEstimator):
                 state = next_state
                 if done:
                     break
+            if on_episode is not None:
+                on_episode(episode, float(rewards[episode]), int(lengths[episode]))
         self.q_table_ = q_table
         self.episode_rewards_ = rewards
         self.episode_lengths_ = lengths

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from pipelines.paths import PROJECT_ROOT, dagster_home
+from pipelines.reinforcement_spec import ReinforcementSpec
 from pipelines.spec import SpecError, load_specs
 
 
@@ -31,7 +32,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
     specs = load_specs()
     instance = persistent_instance()
-    print(f"{'pipeline':<20} {'algorithm':<16} {'last headline metric':<28} champion")
+    print(f"{'pipeline':<20} {'model':<26} {'last headline metric':<28} champion")
     for name, spec in specs.items():
         evaluation = latest_metadata(instance, [name, "evaluation"])
         champion = latest_metadata(instance, [name, "champion"])
@@ -39,7 +40,9 @@ def cmd_list(args: argparse.Namespace) -> int:
         if evaluation:
             headline = evaluation["headline"]
             metric = f"{headline} {evaluation[headline]:.4f}"
-        print(f"{name:<20} {spec.algorithm:<16} {metric:<28} {'yes' if champion else 'none'}")
+        candidates = spec.candidate_names
+        model = f"{len(candidates)} candidates" if candidates else spec.algorithm
+        print(f"{name:<20} {model:<26} {metric:<28} {'yes' if champion else 'none'}")
     return 0
 
 
@@ -61,6 +64,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     specs = load_specs()
     spec = specs[_pipelines(args, specs)[0]]
+    if isinstance(spec, ReinforcementSpec):
+        print(
+            f"trainyard: {spec.name} learns from an environment, not from a data file: there is "
+            f"no schema to validate {args.file} against. Its environment is checked whenever the "
+            f"spec loads (this command got that far, so pipelines/specs/{spec.name}.yaml is "
+            "valid).",
+            file=sys.stderr,
+        )
+        return 1
     report = validate_frame(read_table(Path(args.file)), resolve_schema(spec.schema_))
     if report.ok:
         print(f"{args.file}: {report.n_rows} rows conform to {spec.schema_}")

@@ -1,16 +1,11 @@
-"""`<p>/evaluation` and `<p>/champion`.
+"""`<p>/evaluation` of a table pipeline (the champion after it: `assets.champion`).
 
-`evaluation` scores the model on the held-out split beside a baseline, writes the Markdown +
-PNG report under `reports/<p>/`, shows it in the UI, and records every metric as a float
-entry so Dagster charts it across runs.
-
-`champion` is the promoted model. Its blocking `promotion_gate` check passes only when the
-spec's `promote_if` holds and the new model is not worse than the current champion on the
-headline metric. On a failed gate the step fails without an output, so the stored champion
-stays exactly as it was.
+It scores the model on the held-out split beside a baseline, writes the Markdown + PNG report
+under `reports/<p>/`, shows it in the UI, and records every metric as a float entry so
+Dagster charts it across runs.
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from functools import partial
 
 import dagster as dg
@@ -28,7 +23,6 @@ from pipelines.candidates import (
 )
 from pipelines.evaluation import Evaluation, evaluate, pipeline_data
 from pipelines.features import PreparedFeatures
-from pipelines.gate import decide_promotion
 from pipelines.paths import reports_dir
 from pipelines.report import markdown_with_inline_images, write_report
 from pipelines.report_sections import (
@@ -41,8 +35,6 @@ from pipelines.sections import Section
 from pipelines.spec import PipelineSpec
 from pipelines.studies import get_study, uses_pipeline_data
 from pipelines.tuning import TuningResult, tuning_section
-
-GATE_CHECK = "promotion_gate"
 
 
 def report_extras(
@@ -129,63 +121,3 @@ def evaluation_asset(spec: PipelineSpec) -> dg.AssetsDefinition:
         return _evaluate(spec, normalized, inputs, tuning)
 
     return evaluation
-
-
-def _current_champion(context: dg.AssetExecutionContext, spec: PipelineSpec) -> dict | None:
-    """Metric values recorded on the latest champion materialization, if there is one."""
-    event = context.instance.get_latest_materialization_event(dg.AssetKey([spec.name, "champion"]))
-    if event is None or event.asset_materialization is None:
-        return None
-    metadata = event.asset_materialization.metadata
-    return {k: v.value for k, v in metadata.items() if isinstance(v, dg.FloatMetadataValue)}
-
-
-def champion_asset(spec: PipelineSpec) -> dg.AssetsDefinition:
-    """`<p>/champion`: the model, promoted only through the blocking `promotion_gate` check."""
-    key = dg.AssetKey([spec.name, "champion"])
-    gate = spec.evaluation.promote_if or {"(none)": "always"}
-    check = dg.AssetCheckSpec(
-        GATE_CHECK,
-        asset=key,
-        blocking=True,
-        description=f"promote_if {gate} and not worse than the current champion.",
-    )
-
-    @dg.asset(
-        key=key,
-        group_name=spec.name,
-        ins={"evaluation": dg.AssetIn(key=[spec.name, "evaluation"]), **model_inputs(spec)},
-        io_manager_key="model_io",
-        check_specs=[check],
-        output_required=False,
-        code_version=code_version(spec.evaluation.promote_if),
-        description="The promoted model; replaced only when the promotion gate passes.",
-        kinds={"numpy"},
-    )
-    def champion(
-        context: dg.AssetExecutionContext, evaluation: Evaluation, **models: ModelBundle
-    ) -> Iterator[dg.Output | dg.AssetCheckResult]:
-        model = models[
-            "model" if evaluation.candidate is None else f"model__{evaluation.candidate}"
-        ]
-        current = _current_champion(context, spec)
-        decision = decide_promotion(spec, evaluation, current)
-        yield dg.AssetCheckResult(
-            check_name=GATE_CHECK,
-            passed=decision.passed,
-            metadata={
-                "reasons": dg.MetadataValue.md("\n".join(f"- {r}" for r in decision.reasons))
-            },
-            description="; ".join(decision.reasons),
-        )
-        if decision.passed:
-            yield dg.Output(
-                model,
-                metadata={
-                    **float_entries(evaluation.metrics),
-                    "spec_hash": model.spec_hash,
-                    "promoted_from_run": context.run.run_id,
-                },
-            )
-
-    return champion

@@ -1,9 +1,10 @@
 """Turn pipeline specs into Dagster definitions: one asset group, job and schedule per spec.
 
 `<p>/raw → <p>/validated (+ <p>/rejected) → <p>/normalized (→ <p>/tuning) → <p>/model →
-<p>/evaluation → <p>/champion`, a job `<p>_retrain` that materializes the group, and a
-schedule from the spec's cron, shipped stopped (turn it on in the UI or with
-`dagster schedule start`).
+<p>/evaluation → <p>/champion` for a table pipeline, `<p>/environment → <p>/model →
+<p>/evaluation → <p>/champion` for a reinforcement one (`assets.reinforcement`); a job
+`<p>_retrain` that materializes the group, and a schedule from the spec's cron, shipped
+stopped (turn it on in the UI or with `dagster schedule start`).
 """
 
 from __future__ import annotations
@@ -14,18 +15,25 @@ from pathlib import Path
 import dagster as dg
 from upath import UPath
 
-from assets.evaluation import champion_asset, evaluation_asset
+from assets.champion import champion_asset
+from assets.evaluation import evaluation_asset
 from assets.ingest import raw_asset, validated_assets
 from assets.io_managers import io_managers
 from assets.progress import progress_logger
-from assets.training import model_assets, normalized_asset
+from assets.reinforcement import reinforcement_assets
+from assets.training import model_assets, model_inputs, normalized_asset
 from assets.tuning import TuningIOManager, tuning_asset
 from pipelines.paths import artifacts_dir
+from pipelines.reinforcement_spec import ReinforcementSpec
 from pipelines.spec import PipelineSpec
 
+AnySpec = PipelineSpec | ReinforcementSpec
 
-def pipeline_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
+
+def pipeline_assets(spec: AnySpec) -> list[dg.AssetsDefinition]:
     """The asset definitions of one pipeline, in graph order."""
+    if isinstance(spec, ReinforcementSpec):
+        return reinforcement_assets(spec)
     tuning = [tuning_asset(spec)] if spec.tuning is not None else []
     return [
         raw_asset(spec),
@@ -34,11 +42,11 @@ def pipeline_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
         *tuning,
         *model_assets(spec),
         evaluation_asset(spec),
-        champion_asset(spec),
+        champion_asset(spec, model_inputs(spec), "model_io"),
     ]
 
 
-def retrain_job(spec: PipelineSpec) -> dg.UnresolvedAssetJobDefinition:
+def retrain_job(spec: AnySpec) -> dg.UnresolvedAssetJobDefinition:
     """`<p>_retrain`: materialize every asset of the pipeline's group."""
     return dg.define_asset_job(
         f"{spec.name}_retrain",
@@ -47,7 +55,7 @@ def retrain_job(spec: PipelineSpec) -> dg.UnresolvedAssetJobDefinition:
     )
 
 
-def retrain_schedule(spec: PipelineSpec, job: dg.UnresolvedAssetJobDefinition):
+def retrain_schedule(spec: AnySpec, job: dg.UnresolvedAssetJobDefinition):
     """The spec's cron as a schedule on the retrain job, stopped until someone starts it."""
     return dg.ScheduleDefinition(
         name=f"{spec.name}_retrain_schedule",
@@ -59,7 +67,7 @@ def retrain_schedule(spec: PipelineSpec, job: dg.UnresolvedAssetJobDefinition):
 
 
 def build_definitions(
-    specs: Mapping[str, PipelineSpec], base_dir: str | Path | None = None
+    specs: Mapping[str, AnySpec], base_dir: str | Path | None = None
 ) -> dg.Definitions:
     """All pipelines as one code location; artifacts under `base_dir` (default: home)."""
     assets, jobs, schedules = [], [], []

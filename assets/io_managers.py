@@ -10,6 +10,9 @@ materialization stays readable.
   parquet file whose key-value metadata carries the transform as JSON.
 - `ModelIOManager`: a `ModelBundle` as a directory of JSON + `.npz` (never pickle).
 - `EvaluationIOManager`: the evaluation summary as JSON.
+- `EnvironmentIOManager`: a reinforcement pipeline's `GridWorld` as its JSON definition.
+- `AgentIOManager`: an `AgentBundle` (trained agent + manifest) as a directory of JSON + `.npz`.
+- `PolicyEvaluationIOManager`: a `PolicyEvaluation` as JSON.
 """
 
 from __future__ import annotations
@@ -21,9 +24,11 @@ import dagster as dg
 import polars as pl
 from upath import UPath
 
+from algorithms.reinforcement import GridWorld
 from pipelines.bundle import ModelBundle
 from pipelines.evaluation import Evaluation
 from pipelines.features import FeatureTransform, PreparedFeatures
+from pipelines.reinforcement import AgentBundle, PolicyEvaluation
 
 _TRANSFORM_KEY = "trainyard.feature_transform"
 
@@ -95,6 +100,49 @@ class EvaluationIOManager(dg.UPathIOManager):
         return Evaluation.from_dict(json.loads(path.read_text()))
 
 
+def _write_json(path: UPath, data: dict) -> None:
+    """`data` as sorted, indented JSON, written to a temporary sibling and moved into place."""
+    tmp = _temporary(path)
+    tmp.write_text(json.dumps(data, sort_keys=True, indent=2) + "\n")
+    tmp.rename(path)
+
+
+class EnvironmentIOManager(dg.UPathIOManager):
+    """Stores a `GridWorld` as the JSON of its definition (`to_dict`); loads it unseeded."""
+
+    extension = ".json"
+
+    def dump_to_path(self, context: dg.OutputContext, obj: GridWorld, path: UPath) -> None:
+        _write_json(path, obj.to_dict())
+
+    def load_from_path(self, context: dg.InputContext, path: UPath) -> GridWorld:
+        return GridWorld.from_dict(json.loads(path.read_text()))
+
+
+class AgentIOManager(dg.UPathIOManager):
+    """Stores an `AgentBundle` as a directory (JSON + `.npz`); local paths only."""
+
+    extension = ""
+
+    def dump_to_path(self, context: dg.OutputContext, obj: AgentBundle, path: UPath) -> None:
+        obj.save(Path(path.path))
+
+    def load_from_path(self, context: dg.InputContext, path: UPath) -> AgentBundle:
+        return AgentBundle.load(Path(path.path))
+
+
+class PolicyEvaluationIOManager(dg.UPathIOManager):
+    """Stores a `PolicyEvaluation` as JSON with sorted keys (byte-identical when equal)."""
+
+    extension = ".json"
+
+    def dump_to_path(self, context: dg.OutputContext, obj: PolicyEvaluation, path: UPath) -> None:
+        _write_json(path, obj.to_dict())
+
+    def load_from_path(self, context: dg.InputContext, path: UPath) -> PolicyEvaluation:
+        return PolicyEvaluation.from_dict(json.loads(path.read_text()))
+
+
 def io_managers(base_dir: str | Path) -> dict[str, dg.IOManager]:
     """The IO managers the asset factory refers to, all rooted at `base_dir`."""
     base = UPath(base_dir)
@@ -103,4 +151,7 @@ def io_managers(base_dir: str | Path) -> dict[str, dg.IOManager]:
         "features_io": FeaturesIOManager(base_path=base),
         "model_io": ModelIOManager(base_path=base),
         "evaluation_io": EvaluationIOManager(base_path=base),
+        "environment_io": EnvironmentIOManager(base_path=base),
+        "agent_io": AgentIOManager(base_path=base),
+        "policy_evaluation_io": PolicyEvaluationIOManager(base_path=base),
     }

@@ -10,6 +10,8 @@ import dagster as dg
 from assets.instance import persistent_instance
 from pipelines.evaluation import Evaluation
 from pipelines.paths import reports_dir
+from pipelines.reinforcement import PolicyEvaluation
+from pipelines.reinforcement_spec import ReinforcementSpec
 from pipelines.spec import PipelineSpec
 
 
@@ -20,7 +22,7 @@ def _definitions() -> dg.Definitions:
     return defs
 
 
-def materialize_pipeline(spec: PipelineSpec) -> dg.ExecuteInProcessResult:
+def materialize_pipeline(spec: PipelineSpec | ReinforcementSpec) -> dg.ExecuteInProcessResult:
     """Run `<p>_retrain` in process with progress lines, recorded in the persistent instance."""
     job = _definitions().resolve_job_def(f"{spec.name}_retrain")
     return job.execute_in_process(
@@ -31,8 +33,12 @@ def materialize_pipeline(spec: PipelineSpec) -> dg.ExecuteInProcessResult:
     )
 
 
-def format_summary(spec: PipelineSpec, evaluation: Evaluation) -> str:
+def format_summary(
+    spec: PipelineSpec | ReinforcementSpec, evaluation: Evaluation | PolicyEvaluation
+) -> str:
     """The evaluation as a small text table: model beside baseline and comparisons."""
+    if isinstance(evaluation, PolicyEvaluation):
+        return format_policy_summary(spec, evaluation)
     if evaluation.candidates:
         columns = {
             (f"*{name}" if name == evaluation.candidate else name): values
@@ -57,7 +63,26 @@ def format_summary(spec: PipelineSpec, evaluation: Evaluation) -> str:
     return "\n".join(lines)
 
 
-def run_pipeline(spec: PipelineSpec) -> bool:
+def format_policy_summary(spec: ReinforcementSpec, evaluation: PolicyEvaluation) -> str:
+    """A policy evaluation as a small text table: greedy beside random policy, and the walk."""
+    width = 16
+    lines = [
+        f"{spec.name}: {spec.algorithm}, greedy policy over {evaluation.scored_on}",
+        "  " + f"{'metric':<14}" + "".join(f"{c:>{width}}" for c in ("greedy", "random policy")),
+    ]
+    for metric, value in evaluation.metrics.items():
+        baseline = evaluation.baseline[metric]
+        lines.append(f"  {metric:<14}{value:>{width}.4f}{baseline:>{width}.4f}")
+    reached = "reaches the goal" if evaluation.greedy_reaches_goal else "does NOT reach the goal"
+    lines.append(
+        f"  greedy walk without slips: {reached} in {evaluation.greedy_steps} moves "
+        f"(shortest path {evaluation.shortest_path_length})"
+    )
+    lines.append(f"  report: {reports_dir(spec.name) / 'report.md'}")
+    return "\n".join(lines)
+
+
+def run_pipeline(spec: PipelineSpec | ReinforcementSpec) -> bool:
     """Materialize and print; False (with the error already shown) when the run failed."""
     print(f"▶ {spec.name}", file=sys.stderr, flush=True)
     result = materialize_pipeline(spec)

@@ -1,9 +1,10 @@
 """`<p>/normalized` and `<p>/model`, and the training op `train_<name>` of every algorithm.
 
-Each registered algorithm gets one op, `train_<name>`; a pipeline's `model` asset is a graph
-asset that calls the op of its spec's algorithm. The op reads the spec from the `specs`
-resource; its config `params` overrides the spec's parameters for one run (handy in the
-launchpad), and the overrides are recorded in the model's metadata.
+Each registered algorithm gets one op, `train_<name>` (a reinforcement algorithm's, which
+trains on an environment, is `assets.reinforcement.agent_train_op`); a pipeline's `model`
+asset is a graph asset that calls the op of its spec's algorithm. The op reads the spec from
+the `specs` resource; its config `params` overrides the spec's parameters for one run (handy
+in the launchpad), and the overrides are recorded in the model's metadata.
 """
 
 import json
@@ -15,6 +16,7 @@ import dagster as dg
 
 from algorithms.registry import algorithm_names, get_algorithm
 from assets.metadata import frame_schema
+from assets.reinforcement import agent_train_op
 from assets.versions import code_version
 from pipelines.bundle import ModelBundle
 from pipelines.features import PreparedFeatures, prepare
@@ -118,7 +120,10 @@ def train_op(algorithm: str) -> dg.OpDefinition:
     return _train
 
 
-TRAIN_OPS: dict[str, dg.OpDefinition] = {name: train_op(name) for name in algorithm_names()}
+TRAIN_OPS: dict[str, dg.OpDefinition] = {
+    name: agent_train_op(name) if get_algorithm(name).task == "reinforcement" else train_op(name)
+    for name in algorithm_names()
+}
 
 
 def spec_for_model(specs: dict[str, PipelineSpec], key: dg.AssetKey) -> PipelineSpec:

@@ -1,8 +1,10 @@
 """The pipeline spec: one YAML file in `pipelines/specs/`, parsed into a validated model.
 
-A bad spec raises `SpecError`, whose message names the file, the field path and what was
-expected, e.g. ``viral_posts.yaml: model.algorithm: unknown algorithm 'ridg'; registered:
-delta_rule, random_weights``.
+A spec with `source:` is a table pipeline (`PipelineSpec`, below); one with `environment:`
+is a reinforcement-learning pipeline (`pipelines.reinforcement_spec.ReinforcementSpec`).
+`load_spec` tells them apart. A bad spec raises `SpecError`, whose message names the file,
+the field path and what was expected, e.g. ``viral_posts.yaml: model.algorithm: unknown
+algorithm 'ridg'; registered: delta_rule, random_weights``.
 """
 
 from __future__ import annotations
@@ -16,50 +18,39 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from algorithms.metrics import get_metric
 from algorithms.registry import get_algorithm, param_names
 from pipelines.generators import get_generator
 from pipelines.paths import SPECS_DIR
+from pipelines.reinforcement_spec import ReinforcementSpec
+from pipelines.spec_base import (
+    NAME_PATTERN,
+    ModelSpec,
+    SpecError,
+    Strict,
+    check_cron,
+    check_gate_conditions,
+    format_errors,
+    reject_unknown,
+)
 from pipelines.studies import study_params
 
-_NAME = r"^[a-z][a-z0-9_]*$"
-_GATE = re.compile(r"^\s*(>=|<=|==|>|<)\s*(-?\d+(?:\.\d+)?(?:[eE]-?\d+)?)\s*$")
-_CRON_FIELD = re.compile(r"^[0-9A-Za-z*,/\-?]+$")
 
-
-class SpecError(ValueError):
-    """A pipeline spec that cannot be used; the message says where and what was expected."""
-
-
-def reject_unknown(given, accepted, owner: str, prefix: str = "") -> None:
-    """ValueError naming the names in `given` that `owner` does not accept, and what it does."""
-    unknown = sorted(set(given) - set(accepted))
-    if unknown:
-        raise ValueError(
-            f"{prefix}unknown parameter(s) {', '.join(unknown)} for {owner}; "
-            f"its parameters: {', '.join(accepted) or 'none'}"
-        )
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class CsvSource(_Strict):
+class CsvSource(Strict):
     """Read a CSV file (path relative to the project root)."""
 
     csv: str
 
 
-class ParquetSource(_Strict):
+class ParquetSource(Strict):
     """Read a parquet file (path relative to the project root)."""
 
     parquet: str
 
 
-class GeneratorSource(_Strict):
+class GeneratorSource(Strict):
     """Call a registered data generator with a row count, a seed and its own parameters."""
 
     generator: str
@@ -78,7 +69,7 @@ Source = CsvSource | ParquetSource | GeneratorSource
 _SOURCE_KINDS = {"csv": CsvSource, "parquet": ParquetSource, "generator": GeneratorSource}
 
 
-class TextFeaturesSpec(_Strict):
+class TextFeaturesSpec(Strict):
     """Bag of words of one text column: a column per token of the train-row vocabulary.
 
     `weighting`: raw counts, binary presence, or tf-idf (smooth idf, rows scaled to unit L2).
@@ -89,7 +80,7 @@ class TextFeaturesSpec(_Strict):
     weighting: Literal["counts", "binary", "tfidf"] = "counts"
 
 
-class FeaturesSpec(_Strict):
+class FeaturesSpec(Strict):
     """Which columns feed the model, how they are expanded and scaled (fitted on train rows).
 
     `polynomial` expands the numeric columns to every monomial up to that degree; `text`
@@ -113,7 +104,7 @@ class FeaturesSpec(_Strict):
         return [*self.columns, *([self.text.column] if self.text else [])]
 
 
-class SplitSpec(_Strict):
+class SplitSpec(Strict):
     """A seeded train/test split; `stratify` keeps the class balance in both parts."""
 
     test_fraction: float = Field(gt=0.0, lt=1.0)
@@ -121,32 +112,14 @@ class SplitSpec(_Strict):
     stratify: bool = False
 
 
-class ModelSpec(_Strict):
-    """A registered algorithm and the parameters it is built with."""
-
-    algorithm: str
-    params: dict[str, Any] = Field(default_factory=dict)
-
-    @field_validator("algorithm")
-    @classmethod
-    def _known_algorithm(cls, name: str) -> str:
-        get_algorithm(name)
-        return name
-
-    @model_validator(mode="after")
-    def _known_params(self) -> ModelSpec:
-        reject_unknown(self.params, param_names(self.algorithm), f"algorithm '{self.algorithm}'")
-        return self
-
-
-class LossCurvesSpec(_Strict):
+class LossCurvesSpec(Strict):
     """Refit the model once per value of one parameter and plot the loss curves together."""
 
     param: str
     values: list[float | int | str] = Field(min_length=1)
 
 
-class StudySpec(_Strict):
+class StudySpec(Strict):
     """A registered study (`pipelines.studies`) and its parameters; a section of the report."""
 
     study: str
@@ -158,7 +131,7 @@ class StudySpec(_Strict):
         return self
 
 
-class TuningSpec(_Strict):
+class TuningSpec(Strict):
     """K-fold cross-validated grid search over the model's parameters; the best go to `model`."""
 
     cv: int = Field(default=5, ge=2)
@@ -174,7 +147,7 @@ class TuningSpec(_Strict):
         return grid
 
 
-class EvaluationSpec(_Strict):
+class EvaluationSpec(Strict):
     """Metrics on the held-out split, the champion gate, and optional extra plots.
 
     `compare_with` fits other registered algorithms (default parameters) on the same split
@@ -207,19 +180,16 @@ class EvaluationSpec(_Strict):
     @field_validator("promote_if")
     @classmethod
     def _gate_expressions(cls, gate: dict[str, str]) -> dict[str, str]:
-        for metric, condition in gate.items():
+        for metric in gate:
             get_metric(metric)
-            if not _GATE.match(str(condition)):
-                raise ValueError(
-                    f"promote_if.{metric}: expected a comparison like '>= 0.8', got {condition!r}"
-                )
+        check_gate_conditions(gate)
         return gate
 
 
-class PipelineSpec(_Strict):
+class PipelineSpec(Strict):
     """One pipeline: source → schema validation → features → model → evaluation → gate."""
 
-    name: str = Field(pattern=_NAME)
+    name: str = Field(pattern=NAME_PATTERN)
     description: str
     source: Source
     schema_: str = Field(alias="schema")
@@ -259,18 +229,28 @@ class PipelineSpec(_Strict):
     @field_validator("schedule")
     @classmethod
     def _cron(cls, cron: str | None) -> str | None:
-        if cron is not None:
-            fields = cron.split()
-            if len(fields) != 5 or not all(_CRON_FIELD.match(f) for f in fields):
-                raise ValueError(f"expected a 5-field cron string like '0 6 * * 1', got {cron!r}")
-        return cron
+        return check_cron(cron)
+
+    @field_validator("model")
+    @classmethod
+    def _table_model(cls, model: ModelSpec | None) -> ModelSpec | None:
+        if model is not None:
+            _refuse_reinforcement(model)
+        return model
+
+    @field_validator("candidates")
+    @classmethod
+    def _table_candidates(cls, candidates: dict[str, ModelSpec] | None):
+        for model in (candidates or {}).values():
+            _refuse_reinforcement(model)
+        return candidates
 
     @model_validator(mode="after")
     def _one_model_or_candidates(self) -> PipelineSpec:
         if (self.model is None) == (self.candidates is None):
             raise ValueError("expected exactly one of `model` (one model) or `candidates`")
         if self.candidates is not None:
-            bad = [n for n in self.candidates if not re.match(_NAME, n)]
+            bad = [n for n in self.candidates if not re.match(NAME_PATTERN, n)]
             if bad or not self.candidates:
                 raise ValueError(
                     "candidates: expected a non-empty mapping of names like 'random_forest' "
@@ -372,17 +352,32 @@ def schema_columns(schema: type) -> list[str]:
     return list(schema.to_schema().columns)
 
 
-def _format_errors(path: Path, error: ValidationError) -> str:
-    lines = [f"invalid pipeline spec {path}:"]
-    for item in error.errors():
-        loc = ".".join(str(part) for part in item["loc"]) or "(top level)"
-        message = item["msg"].removeprefix("Value error, ")
-        lines.append(f"  {loc}: {message}")
-    return "\n".join(lines)
+def _refuse_reinforcement(model: ModelSpec) -> None:
+    """ValueError when a table pipeline names an algorithm that learns from an environment."""
+    if model.task == "reinforcement":
+        raise ValueError(
+            f"'{model.algorithm}' is a reinforcement algorithm: it learns from an environment, "
+            "not from a table; declare an `environment:` (e.g. {gridworld: {...}}) instead of "
+            "`source:`, `schema:`, `features:`, `target:` and `split:`"
+        )
 
 
-def load_spec(path: str | Path) -> PipelineSpec:
-    """Parse and validate one spec file; raise SpecError naming the file and field on failure."""
+def spec_kind(raw: dict[str, Any]) -> type[PipelineSpec] | type[ReinforcementSpec]:
+    """The spec model a parsed YAML mapping declares: `environment:` → ReinforcementSpec,
+    otherwise PipelineSpec; ValueError when it declares both a source and an environment."""
+    if "environment" in raw and "source" in raw:
+        raise ValueError(
+            "declares both `source:` (a table pipeline) and `environment:` (a reinforcement "
+            "pipeline); keep exactly one"
+        )
+    return ReinforcementSpec if "environment" in raw else PipelineSpec
+
+
+def load_spec(path: str | Path) -> PipelineSpec | ReinforcementSpec:
+    """Parse and validate one spec file; raise SpecError naming the file and field on failure.
+
+    A spec with `environment:` is a ReinforcementSpec, one with `source:` a PipelineSpec.
+    """
     path = Path(path)
     try:
         raw = yaml.safe_load(path.read_text())
@@ -393,9 +388,13 @@ def load_spec(path: str | Path) -> PipelineSpec:
     if not isinstance(raw, dict):
         raise SpecError(f"invalid pipeline spec {path}: expected a mapping at the top level")
     try:
-        spec = PipelineSpec.model_validate(raw)
+        model = spec_kind(raw)
+    except ValueError as exc:
+        raise SpecError(f"invalid pipeline spec {path}: {exc}") from None
+    try:
+        spec = model.model_validate(raw)
     except ValidationError as exc:
-        raise SpecError(_format_errors(path, exc)) from None
+        raise SpecError(format_errors(path, exc)) from None
     if spec.name != path.stem:
         raise SpecError(
             f"invalid pipeline spec {path}: name: '{spec.name}' must match the file name "
@@ -404,7 +403,9 @@ def load_spec(path: str | Path) -> PipelineSpec:
     return spec
 
 
-def load_specs(directory: str | Path = SPECS_DIR) -> dict[str, PipelineSpec]:
-    """Every `*.yaml` spec in a directory, by pipeline name, in name order."""
+def load_specs(
+    directory: str | Path = SPECS_DIR,
+) -> dict[str, PipelineSpec | ReinforcementSpec]:
+    """Every `*.yaml` spec in a directory (both kinds), by pipeline name, in name order."""
     specs = [load_spec(p) for p in sorted(Path(directory).glob("*.yaml"))]
     return {spec.name: spec for spec in specs}

@@ -65,8 +65,11 @@ def test_wall_reward_and_max_steps():
 def test_dict_round_trip():
     env = walled_world()
     spec = env.to_dict()
-    assert spec["walls"][0] == [1, 1] and spec["goal"] == [4, 4]
+    assert spec["walls"][0] == [1, 1] and spec["goal"] == [4, 4] and spec["slip"] == 0.0
     assert GridWorld.from_dict(spec).to_dict() == spec
+    slippery = GridWorld(slip=0.25, random_state=3).to_dict()
+    assert slippery["slip"] == 0.25 and "random_state" not in slippery
+    assert GridWorld.from_dict(slippery, random_state=4).to_dict() == slippery
     with pytest.raises(ValueError, match="unknown GridWorld keys"):
         GridWorld.from_dict({**spec, "wind": 1})
 
@@ -79,11 +82,87 @@ def test_dict_round_trip():
         ({"walls": [(9, 9)]}, "a wall .* outside"),
         ({"start": 3}, "start must be a \\(row, col\\) pair"),
         ({"size": (0, 3)}, "size must be positive"),
+        ({"slip": 1.5}, "slip"),
+        ({"slip": -0.1}, "slip"),
     ],
 )
 def test_bad_worlds(kwargs, message):
     with pytest.raises(ValueError, match=message):
         GridWorld(**kwargs)
+
+
+def test_shortest_path_goes_around_the_walls():
+    env = walled_world()
+    path = env.shortest_path()
+    assert path[0] == (0, 0) and path[-1] == (4, 4) and len(path) - 1 == bfs_distance(env) == 8
+    assert not set(path) & set(WALLS)
+    assert all(
+        abs(a[0] - b[0]) + abs(a[1] - b[1]) == 1 for a, b in zip(path, path[1:], strict=False)
+    )
+    assert GridWorld(size=(1, 1), goal=(0, 0)).shortest_path() == [(0, 0)]
+    boxed = GridWorld(size=(3, 3), walls=[(1, 2), (2, 1)], goal=(2, 2))
+    assert boxed.shortest_path() is None
+
+
+def _moves(env, action, n):
+    """How often `action` from the centre of an open grid ends up, per direction."""
+    centre = env.state_of((2, 2))
+    moved = {env.state_of((1, 2)): UP, env.state_of((2, 3)): RIGHT}
+    moved |= {env.state_of((3, 2)): DOWN, env.state_of((2, 1)): LEFT}
+    counts = np.zeros(4, dtype=int)
+    for _ in range(n):
+        env.reset()
+        env.state = centre
+        state, _, _ = env.step(action)
+        counts[moved[state]] += 1
+    return counts
+
+
+def test_no_slip_is_deterministic_and_draws_nothing():
+    env = GridWorld(slip=0.0, random_state=0)
+    assert_array_equal(_moves(env, RIGHT, 200), [0, 200, 0, 0])
+    assert env._rng.random() == np.random.default_rng(0).random()  # the stream is untouched
+
+
+def test_full_slip_moves_uniformly_at_random():
+    counts = _moves(GridWorld(slip=1.0, random_state=0), UP, 4000)
+    assert counts.sum() == 4000
+    assert_allclose(counts / 4000, 0.25, atol=0.03)
+
+
+def test_partial_slip_keeps_the_intended_move_most_of_the_time():
+    counts = _moves(GridWorld(slip=0.2, random_state=1), DOWN, 4000)
+    # intended with probability 0.8 + 0.2 / 4 = 0.85, each other direction 0.05
+    assert_allclose(counts / 4000, [0.05, 0.05, 0.85, 0.05], atol=0.02)
+
+
+def test_seeded_slips_are_reproducible():
+    def episode(env, seed):
+        env.reset(seed=seed)
+        return [env.step(RIGHT)[0] for _ in range(30)]
+
+    env = GridWorld(slip=0.5)
+    assert episode(env, 7) == episode(env, 7)
+    assert episode(env, 7) != episode(env, 8)
+    first, second = (GridWorld(slip=0.5, random_state=2) for _ in range(2))
+    assert [first.step(DOWN) for _ in range(20)] == [second.step(DOWN) for _ in range(20)]
+
+
+def test_on_episode_reports_every_episode():
+    seen = []
+    agent = QLearningAgent(n_episodes=20, random_state=0)
+    agent.fit(walled_world(), on_episode=lambda *args: seen.append(args))
+    assert [s[0] for s in seen] == list(range(20))
+    assert [s[1] for s in seen] == agent.episode_rewards_.tolist()
+    assert [s[2] for s in seen] == agent.episode_lengths_.tolist()
+
+
+def test_agent_learns_a_slippery_world():
+    env = GridWorld(size=(5, 5), walls=WALLS, goal=(4, 4), slip=0.1, random_state=0)
+    agent = QLearningAgent(n_episodes=800, random_state=0).fit(env)
+    assert agent.evaluate(env, n_episodes=100)["success_rate"] == 1.0
+    env.slip = 0.0
+    assert len(agent.greedy_path(env)) - 1 == bfs_distance(env)
 
 
 def test_bad_action():

@@ -10,7 +10,8 @@ import yaml
 
 from assets.factory import build_definitions
 from pipelines.paths import SPECS_DIR
-from pipelines.spec import PipelineSpec
+from pipelines.reinforcement_spec import ReinforcementSpec
+from pipelines.spec import PipelineSpec, spec_kind
 
 
 def shipped_spec_dict(name: str) -> dict[str, Any]:
@@ -18,13 +19,14 @@ def shipped_spec_dict(name: str) -> dict[str, Any]:
     return yaml.safe_load((SPECS_DIR / f"{name}.yaml").read_text())
 
 
-def make_spec(name: str, **changes: Any) -> PipelineSpec:
-    """A shipped spec with top-level fields replaced."""
-    return PipelineSpec.model_validate(shipped_spec_dict(name) | changes)
+def make_spec(name: str, **changes: Any) -> PipelineSpec | ReinforcementSpec:
+    """A shipped spec with top-level fields replaced (either kind of spec)."""
+    data = shipped_spec_dict(name) | changes
+    return spec_kind(data).model_validate(data)
 
 
 def materialize_group(
-    spec: PipelineSpec, base_dir: Path, instance: dg.DagsterInstance
+    spec: PipelineSpec | ReinforcementSpec, base_dir: Path, instance: dg.DagsterInstance
 ) -> dg.ExecuteInProcessResult:
     """Run the pipeline's retrain job against artifacts in `base_dir`."""
     defs = build_definitions({spec.name: spec}, base_dir=base_dir)

@@ -1,0 +1,85 @@
+"""`<p>/champion`: the promoted model of any pipeline, table or reinforcement.
+
+Its blocking `promotion_gate` check passes only when the spec's `promote_if` holds and the
+new model is not worse than the current champion on the headline metric. On a failed gate
+the step fails without an output, so the stored champion stays exactly as it was.
+"""
+
+from collections.abc import Iterator, Mapping
+
+import dagster as dg
+
+from assets.instance import latest_metadata
+from assets.metadata import float_entries
+from assets.versions import code_version
+from pipelines.gate import decide_promotion
+
+GATE_CHECK = "promotion_gate"
+
+
+def _champion_metrics(context: dg.AssetExecutionContext, key: dg.AssetKey) -> dict | None:
+    """Metric values (the floats) recorded on the latest champion materialization, if any."""
+    metadata = latest_metadata(context.instance, key.path)
+    if metadata is None:
+        return None
+    return {name: value for name, value in metadata.items() if isinstance(value, float)}
+
+
+def champion_asset(
+    spec,
+    models: Mapping[str, dg.AssetIn],
+    io_manager_key: str,
+    directions: Mapping[str, bool] | None = None,
+) -> dg.AssetsDefinition:
+    """`<p>/champion` fed by `<p>/evaluation` and the `models` inputs (`model`, or
+    `model__<name>` per candidate: the evaluation's chosen candidate is promoted).
+
+    `directions` (metric → higher is better) is passed to the gate for metrics that
+    `algorithms.metrics` does not register.
+    """
+    key = dg.AssetKey([spec.name, "champion"])
+    gate = spec.evaluation.promote_if or {"(none)": "always"}
+    check = dg.AssetCheckSpec(
+        GATE_CHECK,
+        asset=key,
+        blocking=True,
+        description=f"promote_if {gate} and not worse than the current champion.",
+    )
+
+    @dg.asset(
+        key=key,
+        group_name=spec.name,
+        ins={"evaluation": dg.AssetIn(key=[spec.name, "evaluation"]), **models},
+        io_manager_key=io_manager_key,
+        check_specs=[check],
+        output_required=False,
+        code_version=code_version(spec.evaluation.promote_if),
+        description="The promoted model; replaced only when the promotion gate passes.",
+        kinds={"numpy"},
+    )
+    def champion(
+        context: dg.AssetExecutionContext, evaluation, **models
+    ) -> Iterator[dg.Output | dg.AssetCheckResult]:
+        candidate = getattr(evaluation, "candidate", None)
+        model = models["model" if candidate is None else f"model__{candidate}"]
+        current = _champion_metrics(context, key)
+        decision = decide_promotion(spec, evaluation, current, directions)
+        yield dg.AssetCheckResult(
+            check_name=GATE_CHECK,
+            passed=decision.passed,
+            metadata={
+                "reasons": dg.MetadataValue.md("\n".join(f"- {r}" for r in decision.reasons))
+            },
+            description="; ".join(decision.reasons),
+        )
+        if decision.passed:
+            yield dg.Output(
+                model,
+                metadata={
+                    **float_entries(evaluation.metrics),
+                    "spec_hash": model.spec_hash,
+                    "promoted_from_run": context.run.run_id,
+                },
+            )
+
+    return champion

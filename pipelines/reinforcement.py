@@ -1,0 +1,225 @@
+"""Reinforcement-learning pipelines without Dagster: train an agent on the spec's environment
+and score its greedy policy over seeded episodes beside a uniformly random policy (the grid
+drawings and the report: `pipelines.policy_report`).
+
+Every random draw is seeded from the spec: the training environment's slips from the model's
+`random_state`; evaluation episode i's slips (the same for both policies) and the random
+policy's moves from `evaluation.seed`, each on its own independent stream.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from algorithms.persistence import load_estimator, save_estimator
+from algorithms.reinforcement import GridWorld
+from pipelines.bundle import atomic_directory
+from pipelines.reinforcement_spec import ReinforcementSpec
+from pipelines.training import build_estimator
+
+MANIFEST_FILE = "agent.json"
+FORMAT_VERSION = 1
+# Spawn keys of the independent random streams (numpy SeedSequence).
+_TRAINING_SLIPS, _EPISODE_SLIPS, _RANDOM_MOVES = 0, 1, 2
+
+
+@dataclass
+class AgentBundle:
+    """A trained agent with the environment it was trained on and the spec it came from."""
+
+    pipeline: str
+    algorithm: str
+    agent: Any
+    environment: dict[str, Any]
+    spec_hash: str
+    params: dict[str, Any]
+
+    def save(self, directory: str | Path) -> None:
+        """Write `agent.json` + the estimator files into `directory`, replacing it whole."""
+        manifest = {
+            "format_version": FORMAT_VERSION,
+            "pipeline": self.pipeline,
+            "algorithm": self.algorithm,
+            "environment": self.environment,
+            "spec_hash": self.spec_hash,
+            "params": self.params,
+        }
+        text = json.dumps(manifest, sort_keys=True, indent=2, allow_nan=False) + "\n"
+        with atomic_directory(directory) as tmp:
+            (tmp / MANIFEST_FILE).write_text(text)
+            save_estimator(self.agent, tmp)
+
+    @classmethod
+    def load(cls, directory: str | Path) -> AgentBundle:
+        """Read a bundle written by `save`; ValueError naming the file when it is not one."""
+        path = Path(directory) / MANIFEST_FILE
+        try:
+            manifest = json.loads(path.read_text())
+        except FileNotFoundError:
+            raise ValueError(f"no agent bundle at {directory}: {path} is missing") from None
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"corrupt agent bundle manifest {path}: {exc}") from None
+        version = manifest.get("format_version")
+        if version != FORMAT_VERSION:
+            raise ValueError(
+                f"{path}: agent format_version {version!r}, this code reads {FORMAT_VERSION}"
+            )
+        return cls(
+            pipeline=manifest["pipeline"],
+            algorithm=manifest["algorithm"],
+            agent=load_estimator(Path(directory)),
+            environment=manifest["environment"],
+            spec_hash=manifest["spec_hash"],
+            params=manifest["params"],
+        )
+
+    def world(self, random_state: Any = None, slip: float | None = None) -> GridWorld:
+        """A fresh copy of the training environment (optionally with another slip)."""
+        settings = self.environment | ({} if slip is None else {"slip": slip})
+        return GridWorld.from_dict(settings, random_state=random_state)
+
+
+def _stream(seed: int | None, *key: int) -> np.random.SeedSequence:
+    """The independent random stream `key` of `seed` (fresh entropy when seed is None)."""
+    return np.random.SeedSequence(seed, spawn_key=key)
+
+
+def train_agent(
+    spec: ReinforcementSpec,
+    environment: GridWorld,
+    on_episode: Callable[[int, float, int], None] | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> AgentBundle:
+    """Fit the spec's agent (built through the registry, params = spec's ∪ `overrides`) on a
+    seeded copy of `environment`; `on_episode(episode, return, moves)` after each episode."""
+    agent = build_estimator(spec.model, overrides)
+    seed = agent.get_params().get("random_state")
+    world = GridWorld.from_dict(environment.to_dict(), random_state=_stream(seed, _TRAINING_SLIPS))
+    agent.fit(world, on_episode=on_episode)
+    return AgentBundle(
+        pipeline=spec.name,
+        algorithm=spec.algorithm,
+        agent=agent,
+        environment=environment.to_dict(),
+        spec_hash=spec.spec_hash(),
+        params=agent.get_params(deep=False),
+    )
+
+
+@dataclass(frozen=True)
+class PolicyEvaluation:
+    """Metrics of the greedy policy and of a uniformly random one over the same episodes.
+
+    `metrics`/`baseline`: success_rate (share of episodes that reach the goal), mean_return
+    (mean summed reward) and mean_steps (mean moves; a failed episode counts all max_steps).
+    `headline` is the metric the champion gate compares. `greedy_path` holds the [row, col]
+    cells the greedy policy visits when no move slips; `shortest_path_length` is the
+    breadth-first-search optimum in moves.
+    """
+
+    metrics: dict[str, float]
+    baseline: dict[str, float]
+    episodes: int
+    slip: float
+    headline: str
+    headline_value: float
+    greedy_path: list[list[int]]
+    greedy_reaches_goal: bool
+    shortest_path_length: int
+
+    @property
+    def scored_on(self) -> str:
+        """Where the metrics come from, in words."""
+        return f"{self.episodes} seeded episodes (slip {self.slip:g})"
+
+    @property
+    def greedy_steps(self) -> int:
+        """Moves of the slip-free greedy walk."""
+        return len(self.greedy_path) - 1
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able plain types; `from_dict` inverts it."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PolicyEvaluation:
+        """The evaluation of a `to_dict()` mapping."""
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class Episode:
+    """One finished episode: summed reward, moves, and whether it ended on the goal."""
+
+    episode_return: float
+    steps: int
+    reached_goal: bool
+
+
+def play(world: GridWorld, choose: Callable[[int], int], seed: Any) -> Episode:
+    """Run one episode from `world.reset(seed)` with `choose(state) -> action` until done."""
+    state, total, done = world.reset(seed=seed), 0.0, False
+    while not done:
+        state, reward, done = world.step(choose(state))
+        total += reward
+    return Episode(total, world.steps, state == world.goal_state)
+
+
+def random_policy(rng: np.random.Generator, n_actions: int) -> Callable[[int], int]:
+    """A policy that ignores the state and picks one of `n_actions` uniformly with `rng`."""
+    return lambda _state: int(rng.integers(n_actions))
+
+
+def episode_metrics(episodes: Sequence[Episode]) -> dict[str, float]:
+    """success_rate, mean_return and mean_steps of some episodes."""
+    return {
+        "success_rate": float(np.mean([e.reached_goal for e in episodes])),
+        "mean_return": float(np.mean([e.episode_return for e in episodes])),
+        "mean_steps": float(np.mean([e.steps for e in episodes])),
+    }
+
+
+def evaluate_policy(spec: ReinforcementSpec, bundle: AgentBundle) -> PolicyEvaluation:
+    """The greedy policy and a uniformly random one over `evaluation.episodes` episodes,
+    episode i with the same slip seed for both."""
+    settings = spec.evaluation
+    world = bundle.world()
+    agent = bundle.agent
+    greedy, random = [], []
+    for i in range(settings.episodes):
+        slips = _stream(settings.seed, _EPISODE_SLIPS, i)
+        greedy.append(play(world, agent.act, slips))
+        moves = np.random.default_rng(_stream(settings.seed, _RANDOM_MOVES, i))
+        random.append(play(world, random_policy(moves, world.n_actions), slips))
+    metrics, baseline = episode_metrics(greedy), episode_metrics(random)
+    still = bundle.world(slip=0.0)
+    path = [still.cell_of(s) for s in greedy_walk(still, agent.policy())]
+    return PolicyEvaluation(
+        metrics=metrics,
+        baseline=baseline,
+        episodes=settings.episodes,
+        slip=world.slip,
+        headline=spec.headline,
+        headline_value=metrics[spec.headline],
+        greedy_path=[list(cell) for cell in path],
+        greedy_reaches_goal=path[-1] == still.goal,
+        shortest_path_length=len(still.shortest_path()) - 1,
+    )
+
+
+def greedy_walk(world: GridWorld, policy: np.ndarray) -> list[int]:
+    """States visited following `policy` (action per state) from the start of a slip-free
+    world, until the goal, the world's max_steps, or a state seen before (a loop)."""
+    states, done = [world.reset()], False
+    while not done:
+        state, _, done = world.step(int(policy[states[-1]]))
+        if state in states:
+            break
+        states.append(state)
+    return states

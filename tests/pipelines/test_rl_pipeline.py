@@ -1,0 +1,170 @@
+"""Training, policy evaluation, agent bundles and the report of a reinforcement pipeline."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_array_equal
+
+from algorithms.reinforcement import GridWorld
+from pipelines.gate import GateResult, decide_promotion, not_worse
+from pipelines.policy_report import grid_text, write_policy_report
+from pipelines.reinforcement import (
+    AgentBundle,
+    PolicyEvaluation,
+    evaluate_policy,
+    greedy_walk,
+    play,
+    random_policy,
+    train_agent,
+)
+from pipelines.reinforcement_spec import METRIC_DIRECTIONS, ReinforcementSpec
+
+UP, RIGHT, DOWN, LEFT = range(4)
+
+
+def small_spec(slip: float = 0.0, **evaluation) -> ReinforcementSpec:
+    """A 4 × 4 world with a wall line open at the right end: 9 moves from start to goal."""
+    return ReinforcementSpec.model_validate(
+        {
+            "name": "small",
+            "description": "A small test world.",
+            "environment": {
+                "gridworld": {
+                    "size": [4, 4],
+                    "walls": [[1, 0], [1, 1], [1, 2]],
+                    "start": [0, 0],
+                    "goal": [3, 0],
+                    "max_steps": 30,
+                    "slip": slip,
+                }
+            },
+            "model": {
+                "algorithm": "q_learning",
+                "params": {"learning_rate": 0.5, "n_episodes": 300, "random_state": 0},
+            },
+            "evaluation": {"episodes": 50, "seed": 3, **evaluation},
+        }
+    )
+
+
+def trained(spec: ReinforcementSpec) -> AgentBundle:
+    return train_agent(spec, spec.environment.build())
+
+
+def test_greedy_policy_solves_a_deterministic_world_on_the_shortest_path():
+    spec = small_spec()
+    result = evaluate_policy(spec, trained(spec))
+    # 9 moves: 8 steps at -1 and the goal's +10.
+    assert result.metrics == {"success_rate": 1.0, "mean_return": 2.0, "mean_steps": 9.0}
+    assert result.baseline["success_rate"] < 1.0
+    assert result.baseline["mean_return"] < result.metrics["mean_return"]
+    assert result.baseline["mean_steps"] > 9.0
+    assert result.greedy_reaches_goal and result.greedy_steps == result.shortest_path_length == 9
+    assert result.greedy_path[0] == [0, 0] and result.greedy_path[-1] == [3, 0]
+    assert result.headline == "success_rate" and result.headline_value == 1.0
+    assert result.scored_on == "50 seeded episodes (slip 0)"
+
+
+def test_slippery_evaluation_is_seeded_and_costs_moves():
+    spec = small_spec(slip=0.2)
+    bundle = trained(spec)
+    first, again = evaluate_policy(spec, bundle), evaluate_policy(spec, bundle)
+    assert first == again
+    other = evaluate_policy(small_spec(slip=0.2, seed=4), bundle)
+    assert other.metrics != first.metrics
+    assert first.metrics["success_rate"] >= 0.9
+    assert first.metrics["mean_steps"] > 9.0  # slips cost moves
+    assert first.baseline["success_rate"] < first.metrics["success_rate"]
+
+
+def test_training_is_reproducible_and_seeded_by_the_model():
+    spec = small_spec(slip=0.2)
+    one, two = trained(spec), trained(spec)
+    assert_array_equal(one.agent.q_table_, two.agent.q_table_)
+    assert one.environment == spec.environment.build().to_dict()
+    assert one.spec_hash == spec.spec_hash() and one.params["n_episodes"] == 300
+
+
+def test_agent_bundle_round_trip_and_errors(tmp_path):
+    spec = small_spec()
+    bundle = trained(spec)
+    bundle.save(tmp_path / "agent")
+    files = {p.name for p in (tmp_path / "agent").iterdir()}
+    assert files == {"agent.json", "estimator.json", "estimator.npz"}
+    loaded = AgentBundle.load(tmp_path / "agent")
+    assert_array_equal(loaded.agent.q_table_, bundle.agent.q_table_)
+    assert (loaded.pipeline, loaded.algorithm) == ("small", "q_learning")
+    assert loaded.spec_hash == spec.spec_hash()
+    assert loaded.environment == bundle.environment and loaded.params == bundle.params
+    with pytest.raises(ValueError, match="no agent bundle at .*agent.json is missing"):
+        AgentBundle.load(tmp_path / "missing")
+    (tmp_path / "agent" / "agent.json").write_text("{")
+    with pytest.raises(ValueError, match="corrupt agent bundle manifest"):
+        AgentBundle.load(tmp_path / "agent")
+
+
+def test_policy_evaluation_round_trips_through_json_types():
+    spec = small_spec()
+    result = evaluate_policy(spec, trained(spec))
+    assert PolicyEvaluation.from_dict(result.to_dict()) == result
+
+
+def test_play_counts_return_steps_and_success():
+    world = GridWorld(size=(1, 3), goal=(0, 2), max_steps=5)
+    episode = play(world, lambda _state: RIGHT, seed=0)
+    assert (episode.episode_return, episode.steps, episode.reached_goal) == (9.0, 2, True)
+    stuck = play(world, lambda _state: LEFT, seed=0)
+    assert (stuck.episode_return, stuck.steps, stuck.reached_goal) == (-5.0, 5, False)
+    moves = [random_policy(np.random.default_rng(0), 4)(0) for _ in range(3)]
+    assert all(0 <= m < 4 for m in moves)
+
+
+def test_greedy_walk_stops_on_a_loop():
+    world = GridWorld(size=(1, 3), goal=(0, 2))
+    assert greedy_walk(world, np.array([RIGHT, RIGHT, RIGHT])) == [0, 1, 2]
+    assert greedy_walk(world, np.array([RIGHT, LEFT, RIGHT])) == [0, 1]  # 0 ↔ 1 forever
+    assert greedy_walk(world, np.array([UP, UP, UP])) == [0]  # bumps the border
+
+
+def test_grid_text_marks_walls_start_goal_and_path():
+    world = small_spec().environment.build()
+    assert grid_text(world, world.shortest_path()).splitlines() == [
+        "S * * *",
+        "# # # *",
+        ". . . *",
+        "G * * *",
+    ]
+    assert grid_text(world).splitlines()[2:] == [". . . .", "G . . ."]
+
+
+def test_report_files_are_written_whole_and_deterministic(tmp_path):
+    spec = small_spec(slip=0.1)
+    bundle = trained(spec)
+    result = evaluate_policy(spec, bundle)
+    report = write_policy_report(spec, bundle, result, tmp_path / "r")
+    names = sorted(p.name for p in (tmp_path / "r").iterdir())
+    assert names == ["environment.png", "policy.png", "report.md", "rewards.png"]
+    text = report.path.read_text()
+    assert text == report.markdown
+    assert "| success_rate |" in text and "uniformly random policy" in text
+    assert "![Greedy policy and its path](policy.png)" in text
+    assert f"reaches the goal in {result.greedy_steps} moves" in text
+    first = {n: (tmp_path / "r" / n).read_bytes() for n in names}
+    write_policy_report(spec, bundle, result, tmp_path / "r")
+    assert {n: (tmp_path / "r" / n).read_bytes() for n in names} == first
+
+
+def test_gate_takes_the_policy_metric_directions_from_the_caller():
+    assert not_worse(20.0, 22.0, "mean_steps", greater_is_better=False).passed
+    assert not_worse(23.0, 22.0, "mean_steps", greater_is_better=False).reasons == (
+        "mean_steps 23 vs champion 22 (lower is better): fail",
+    )
+    assert not_worse(0.9, 0.8, "accuracy").passed  # registered metrics keep their direction
+    spec = small_spec(promote_if={"mean_steps": "<= 12"})
+    result = evaluate_policy(spec, trained(spec))
+    assert result.headline == "mean_steps" and result.headline_value == 9.0
+    promoted = decide_promotion(spec, result, {"mean_steps": 10.0}, METRIC_DIRECTIONS)
+    assert promoted == GateResult(
+        True,
+        ("mean_steps 9 <= 12: pass", "mean_steps 9 vs champion 10 (lower is better): pass"),
+    )
+    assert not decide_promotion(spec, result, {"mean_steps": 8.0}, METRIC_DIRECTIONS).passed
