@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 
 import dagster as dg
@@ -45,3 +46,27 @@ def markdown_table(frame: pl.DataFrame, limit: int = 20) -> dg.MetadataValue:
 def float_entries(values: Mapping[str, float], prefix: str = "") -> dict[str, dg.MetadataValue]:
     """One float entry per metric, so the UI charts each across runs."""
     return {f"{prefix}{name}": dg.MetadataValue.float(float(v)) for name, v in values.items()}
+
+
+def training_entries(
+    algorithm: str, params: dict, seconds: float, overrides: dict, spec_hash: str
+) -> dict[str, object]:
+    """What every training op records: algorithm, fitted params, time, run overrides, spec."""
+    return {
+        "algorithm": algorithm,
+        "training_time_s": dg.MetadataValue.float(round(seconds, 4)),
+        "params": dg.MetadataValue.json(json.loads(json.dumps(params, default=str))),
+        "overrides": dg.MetadataValue.json(overrides),
+        "spec_hash": spec_hash,
+    }
+
+
+def params_config() -> dict[str, dg.Field]:
+    """The run config of every training op: `params`, overrides of the spec's parameters."""
+    return {
+        "params": dg.Field(
+            dg.Permissive(),
+            default_value={},
+            description="Parameter overrides for this run; the spec's params otherwise.",
+        )
+    }

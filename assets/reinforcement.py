@@ -6,7 +6,6 @@ episodes beside a uniformly random policy (report under `reports/<p>/`), and the
 promoted only through the blocking `promotion_gate` check exactly as in table pipelines.
 """
 
-import json
 import time
 from collections.abc import Callable
 from functools import cache
@@ -16,7 +15,7 @@ import dagster as dg
 from algorithms.registry import get_algorithm
 from algorithms.reinforcement import GridWorld
 from assets.champion import champion_asset
-from assets.metadata import float_entries
+from assets.metadata import float_entries, params_config, training_entries
 from assets.versions import code_version
 from pipelines.paths import reports_dir
 from pipelines.policy_report import (
@@ -103,13 +102,7 @@ def agent_train_op(algorithm: str) -> dg.OpDefinition:
         description=f"Train {info.estimator_class.__name__} ({info.task}) on the environment.",
         ins={"environment": dg.In(GridWorld)},
         out=dg.Out(AgentBundle, io_manager_key="agent_io"),
-        config_schema={
-            "params": dg.Field(
-                dg.Permissive(),
-                default_value={},
-                description="Parameter overrides for this run; the spec's params otherwise.",
-            )
-        },
+        config_schema=params_config(),
         required_resource_keys={"specs"},
         tags={"kind": "numpy"},
     )
@@ -124,11 +117,9 @@ def agent_train_op(algorithm: str) -> dg.OpDefinition:
         return dg.Output(
             bundle,
             metadata={
-                "algorithm": bundle.algorithm,
-                "training_time_s": dg.MetadataValue.float(round(seconds, 4)),
-                "params": dg.MetadataValue.json(json.loads(json.dumps(bundle.params, default=str))),
-                "overrides": dg.MetadataValue.json(overrides),
-                "spec_hash": bundle.spec_hash,
+                **training_entries(
+                    bundle.algorithm, bundle.params, seconds, overrides, bundle.spec_hash
+                ),
                 "episodes": summary["episodes"],
                 **float_entries({k: v for k, v in summary.items() if k != "episodes"}),
                 "rewards": dg.MetadataValue.md(inline_markdown(training_section(bundle))),

@@ -7,7 +7,6 @@ the `specs` resource; its config `params` overrides the spec's parameters for on
 in the launchpad), and the overrides are recorded in the model's metadata.
 """
 
-import json
 import time
 import warnings
 from typing import Any, Optional
@@ -15,7 +14,7 @@ from typing import Any, Optional
 import dagster as dg
 
 from algorithms.registry import algorithm_names, get_algorithm
-from assets.metadata import frame_schema
+from assets.metadata import frame_schema, params_config, training_entries
 from assets.reinforcement import agent_train_op
 from assets.versions import code_version
 from pipelines.bundle import ModelBundle
@@ -57,13 +56,9 @@ def normalized_asset(spec: PipelineSpec) -> dg.AssetsDefinition:
 
 def _model_metadata(bundle: ModelBundle, seconds: float, overrides: dict[str, Any]) -> dict:
     estimator = bundle.estimator
-    metadata: dict[str, Any] = {
-        "algorithm": bundle.algorithm,
-        "training_time_s": dg.MetadataValue.float(round(seconds, 4)),
-        "params": dg.MetadataValue.json(json.loads(json.dumps(bundle.params, default=str))),
-        "overrides": dg.MetadataValue.json(overrides),
-        "spec_hash": bundle.spec_hash,
-    }
+    metadata = training_entries(
+        bundle.algorithm, bundle.params, seconds, overrides, bundle.spec_hash
+    )
     curve = getattr(estimator, "loss_curve_", None)
     if curve is not None and len(curve):
         metadata["final_loss"] = dg.MetadataValue.float(float(curve[-1]))
@@ -88,13 +83,7 @@ def train_op(algorithm: str) -> dg.OpDefinition:
             ),
         },
         out=dg.Out(ModelBundle, io_manager_key="model_io"),
-        config_schema={
-            "params": dg.Field(
-                dg.Permissive(),
-                default_value={},
-                description="Parameter overrides for this run; the spec's params otherwise.",
-            )
-        },
+        config_schema=params_config(),
         required_resource_keys={"specs"},
         tags={"kind": "numpy"},
     )

@@ -56,26 +56,12 @@ class ModelBundle:
             "spec_hash": self.spec_hash,
             "params": self.params,
         }
-        text = json.dumps(manifest, sort_keys=True, indent=2, allow_nan=False) + "\n"
-        with atomic_directory(directory) as tmp:
-            (tmp / BUNDLE_FILE).write_text(text)
-            save_estimator(self.estimator, tmp)
+        save_with_manifest(directory, BUNDLE_FILE, manifest, self.estimator)
 
     @classmethod
     def load(cls, directory: str | Path) -> ModelBundle:
         """Read a bundle written by `save`; ValueError naming the file when it is not one."""
-        path = Path(directory) / BUNDLE_FILE
-        try:
-            manifest = json.loads(path.read_text())
-        except FileNotFoundError:
-            raise ValueError(f"no model bundle at {directory}: {path} is missing") from None
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"corrupt model bundle manifest {path}: {exc}") from None
-        version = manifest.get("format_version")
-        if version != FORMAT_VERSION:
-            raise ValueError(
-                f"{path}: bundle format_version {version!r}, this code reads {FORMAT_VERSION}"
-            )
+        manifest = read_manifest(directory, BUNDLE_FILE, FORMAT_VERSION, "model bundle")
         return cls(
             pipeline=manifest["pipeline"],
             algorithm=manifest["algorithm"],
@@ -86,6 +72,37 @@ class ModelBundle:
             spec_hash=manifest["spec_hash"],
             params=manifest["params"],
         )
+
+
+def save_with_manifest(
+    directory: str | Path, manifest_file: str, manifest: dict[str, Any], estimator: Any
+) -> None:
+    """Write `manifest` as JSON (sorted keys) beside the estimator's JSON + `.npz` files into
+    `directory`, replacing it whole; a failed save changes nothing."""
+    text = json.dumps(manifest, sort_keys=True, indent=2, allow_nan=False) + "\n"
+    with atomic_directory(directory) as tmp:
+        (tmp / manifest_file).write_text(text)
+        save_estimator(estimator, tmp)
+
+
+def read_manifest(
+    directory: str | Path, manifest_file: str, format_version: int, what: str
+) -> dict[str, Any]:
+    """The manifest `save_with_manifest` wrote; ValueError naming the file when it is missing,
+    corrupt, or of another `format_version`."""
+    path = Path(directory) / manifest_file
+    try:
+        manifest = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise ValueError(f"no {what} at {directory}: {path} is missing") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"corrupt {what} manifest {path}: {exc}") from None
+    version = manifest.get("format_version")
+    if version != format_version:
+        raise ValueError(
+            f"{path}: {what} format_version {version!r}, this code reads {format_version}"
+        )
+    return manifest
 
 
 @contextmanager

@@ -16,11 +16,10 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from algorithms.reinforcement import GridWorld
-from pipelines.bundle import atomic_directory
 from pipelines.reinforcement import AgentBundle, PolicyEvaluation
 from pipelines.reinforcement_spec import METRIC_DIRECTIONS, ReinforcementSpec
-from pipelines.report import REPORT_FILE, Report
-from pipelines.sections import Section, markdown_table, new_figure, png_bytes
+from pipelines.report import Report, save_report
+from pipelines.sections import Section, markdown_table, new_figure
 
 TRAILING_EPISODES = 50
 _ARROWS = {0: (0.0, -0.3), 1: (0.3, 0.0), 2: (0.0, 0.3), 3: (-0.3, 0.0)}  # (dx, dy) on screen
@@ -262,7 +261,6 @@ def write_policy_report(
     out_dir: str | Path,
 ) -> Report:
     """Write report.md and its PNGs into `out_dir`, replacing the directory whole."""
-    out_dir = Path(out_dir)
     with matplotlib.style.context("default"):
         sections = [
             environment_section(bundle.world()),
@@ -270,15 +268,5 @@ def write_policy_report(
             policy_section(bundle, evaluation),
         ]
         figures = {name: fig for section in sections for name, fig in section.figures.items()}
-        markdown = "\n\n".join([_summary(spec, bundle, evaluation)] + [
-            section.markdown for section in sections
-        ]) + "\n"  # fmt: skip
-        with atomic_directory(out_dir) as tmp:
-            for name, figure in figures.items():
-                (tmp / f"{name}.png").write_bytes(png_bytes(figure))
-            (tmp / REPORT_FILE).write_text(markdown)
-    return Report(
-        markdown=markdown,
-        path=out_dir / REPORT_FILE,
-        images={name: out_dir / f"{name}.png" for name in figures},
-    )
+        parts = [_summary(spec, bundle, evaluation), *(section.markdown for section in sections)]
+        return save_report(out_dir, "\n\n".join(parts) + "\n", figures)

@@ -9,7 +9,6 @@ policy's moves from `evaluation.seed`, each on its own independent stream.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -17,9 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from algorithms.persistence import load_estimator, save_estimator
+from algorithms.persistence import load_estimator
 from algorithms.reinforcement import GridWorld
-from pipelines.bundle import atomic_directory
+from pipelines.bundle import read_manifest, save_with_manifest
 from pipelines.reinforcement_spec import ReinforcementSpec
 from pipelines.training import build_estimator
 
@@ -50,26 +49,12 @@ class AgentBundle:
             "spec_hash": self.spec_hash,
             "params": self.params,
         }
-        text = json.dumps(manifest, sort_keys=True, indent=2, allow_nan=False) + "\n"
-        with atomic_directory(directory) as tmp:
-            (tmp / MANIFEST_FILE).write_text(text)
-            save_estimator(self.agent, tmp)
+        save_with_manifest(directory, MANIFEST_FILE, manifest, self.agent)
 
     @classmethod
     def load(cls, directory: str | Path) -> AgentBundle:
         """Read a bundle written by `save`; ValueError naming the file when it is not one."""
-        path = Path(directory) / MANIFEST_FILE
-        try:
-            manifest = json.loads(path.read_text())
-        except FileNotFoundError:
-            raise ValueError(f"no agent bundle at {directory}: {path} is missing") from None
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"corrupt agent bundle manifest {path}: {exc}") from None
-        version = manifest.get("format_version")
-        if version != FORMAT_VERSION:
-            raise ValueError(
-                f"{path}: agent format_version {version!r}, this code reads {FORMAT_VERSION}"
-            )
+        manifest = read_manifest(directory, MANIFEST_FILE, FORMAT_VERSION, "agent bundle")
         return cls(
             pipeline=manifest["pipeline"],
             algorithm=manifest["algorithm"],

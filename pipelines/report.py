@@ -51,7 +51,6 @@ def write_report(
     `extras` build further sections (tuning, coefficients, examples, …), appended in order;
     a builder returning None adds nothing.
     """
-    out_dir = Path(out_dir)
     sections = [_summary(spec, bundle, evaluation)]
     figures: dict[str, Figure] = {}
     with matplotlib.style.context("default"):
@@ -89,11 +88,16 @@ def write_report(
                 continue
             sections.append(section.markdown)
             figures.update(section.figures)
-        markdown = "\n\n".join(sections) + "\n"
-        with atomic_directory(out_dir) as tmp:
-            for name, figure in figures.items():
-                (tmp / f"{name}.png").write_bytes(png_bytes(figure))
-            (tmp / REPORT_FILE).write_text(markdown)
+        return save_report(out_dir, "\n\n".join(sections) + "\n", figures)
+
+
+def save_report(out_dir: str | Path, markdown: str, figures: dict[str, Figure]) -> Report:
+    """Write `report.md` and each figure as `<name>.png` into `out_dir`, replacing it whole."""
+    out_dir = Path(out_dir)
+    with atomic_directory(out_dir) as tmp:
+        for name, figure in figures.items():
+            (tmp / f"{name}.png").write_bytes(png_bytes(figure))
+        (tmp / REPORT_FILE).write_text(markdown)
     return Report(
         markdown=markdown,
         path=out_dir / REPORT_FILE,

@@ -46,3 +46,12 @@ def check_results(result: dg.ExecuteInProcessResult) -> dict[str, bool]:
         e.asset_check_evaluation_data.asset_check_key.name: e.asset_check_evaluation_data.passed
         for e in events
     }
+
+
+def file_bytes(directory: Path) -> dict[str, bytes]:
+    """Every file below `directory` (relative path → bytes), to compare runs byte for byte."""
+    return {
+        str(p.relative_to(directory)): p.read_bytes()
+        for p in sorted(directory.rglob("*"))
+        if p.is_file()
+    }

@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import dagster as dg
 import pytest
 
 from assets.factory import build_definitions
 from pipelines.reinforcement import AgentBundle
-from tests.assets.helpers import check_results, make_spec, materialize_group, materialized_keys
+from tests.assets.helpers import (
+    check_results,
+    file_bytes,
+    make_spec,
+    materialize_group,
+    materialized_keys,
+)
 
 STAGES = ["environment", "model", "evaluation", "champion"]
 ALL = {f"gridworld/{stage}" for stage in STAGES}
-
-
-def _files(directory: Path) -> dict[str, bytes]:
-    return {
-        str(p.relative_to(directory)): p.read_bytes()
-        for p in sorted(directory.rglob("*"))
-        if p.is_file()
-    }
 
 
 def _graph(spec, tmp_path):
@@ -119,8 +115,8 @@ def test_two_runs_give_byte_identical_agents_and_reports(trainyard_home, tmp_pat
     for run in ("a", "b"):
         result = materialize_group(spec, tmp_path / run, dg.DagsterInstance.ephemeral())
         assert result.success
-        models.append(_files(tmp_path / run / "gridworld" / "model"))
-        reports.append(_files(trainyard_home / "reports" / "gridworld"))
+        models.append(file_bytes(tmp_path / run / "gridworld" / "model"))
+        reports.append(file_bytes(trainyard_home / "reports" / "gridworld"))
         evaluations.append(result.asset_value(dg.AssetKey(["gridworld", "evaluation"])))
     assert models[0] == models[1] and models[0]
     assert reports[0] == reports[1]
@@ -132,7 +128,7 @@ def test_a_failed_gate_keeps_the_champion(trainyard_home, tmp_path):
     base, instance = tmp_path / "g", dg.DagsterInstance.ephemeral()
     shipped = make_spec("gridworld")
     assert materialize_group(shipped, base, instance).success
-    champion = _files(base / "gridworld" / "champion")
+    champion = file_bytes(base / "gridworld" / "champion")
     evaluation = shipped.model_dump(mode="json")["evaluation"]
 
     impossible = make_spec(
@@ -142,7 +138,7 @@ def test_a_failed_gate_keeps_the_champion(trainyard_home, tmp_path):
     assert not result.success
     assert check_results(result) == {"promotion_gate": False}
     assert "gridworld/champion" not in materialized_keys(result)
-    assert _files(base / "gridworld" / "champion") == champion
+    assert file_bytes(base / "gridworld" / "champion") == champion
 
 
 @pytest.mark.slow
@@ -152,7 +148,7 @@ def test_a_worse_agent_is_not_promoted_over_the_champion(trainyard_home, tmp_pat
     evaluation = shipped.model_dump(mode="json")["evaluation"]
     by_steps = evaluation | {"promote_if": {"mean_steps": "<= 60"}}
     assert materialize_group(make_spec("gridworld", evaluation=by_steps), base, instance).success
-    champion = _files(base / "gridworld" / "champion")
+    champion = file_bytes(base / "gridworld" / "champion")
 
     model = shipped.model_dump(mode="json")["model"]
     hasty = model | {"params": model["params"] | {"n_episodes": 30}}
@@ -163,7 +159,7 @@ def test_a_worse_agent_is_not_promoted_over_the_champion(trainyard_home, tmp_pat
     gate = next(e for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION")
     reasons = gate.asset_check_evaluation_data.description
     assert "mean_steps" in reasons and "(lower is better): fail" in reasons
-    assert _files(base / "gridworld" / "champion") == champion
+    assert file_bytes(base / "gridworld" / "champion") == champion
 
 
 @pytest.mark.slow

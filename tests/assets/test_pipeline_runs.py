@@ -13,6 +13,7 @@ from assets.io_managers import ParquetIOManager
 from pipelines.bundle import ModelBundle
 from tests.assets.helpers import (
     check_results,
+    file_bytes,
     make_spec,
     materialize_group,
     materialized_keys,
@@ -23,14 +24,6 @@ ALL = {
     f"viral_posts/{s}"
     for s in ["raw", "validated", "normalized", "model", "evaluation", "champion"]
 }
-
-
-def _files(directory: Path) -> dict[str, bytes]:
-    return {
-        str(p.relative_to(directory)): p.read_bytes()
-        for p in sorted(directory.rglob("*"))
-        if p.is_file()
-    }
 
 
 def test_viral_posts_end_to_end_beats_the_baselines(trainyard_home, tmp_path):
@@ -58,7 +51,7 @@ def test_two_runs_give_byte_identical_models_and_equal_metrics(trainyard_home, t
         result = materialize_group(spec, tmp_path / run, dg.DagsterInstance.ephemeral())
         assert result.success
         summaries.append(result.asset_value(dg.AssetKey(["viral_posts", "evaluation"])))
-        models.append(_files(tmp_path / run / "viral_posts" / "model"))
+        models.append(file_bytes(tmp_path / run / "viral_posts" / "model"))
     assert models[0] == models[1] and models[0]
     assert summaries[0].metrics == summaries[1].metrics
 
@@ -131,7 +124,7 @@ def test_a_failed_gate_keeps_the_current_champion(trainyard_home, tmp_path):
     base, instance = tmp_path / "g", dg.DagsterInstance.ephemeral()
     first = make_spec("viral_posts_seed")
     assert materialize_group(first, base, instance).success
-    champion_files = _files(base / "viral_posts_seed" / "champion")
+    champion_files = file_bytes(base / "viral_posts_seed" / "champion")
 
     strict = make_spec(
         "viral_posts_seed",
@@ -142,7 +135,7 @@ def test_a_failed_gate_keeps_the_current_champion(trainyard_home, tmp_path):
     assert not result.success
     assert check_results(result)["promotion_gate"] is False
     assert "viral_posts_seed/champion" not in materialized_keys(result)
-    assert _files(base / "viral_posts_seed" / "champion") == champion_files
+    assert file_bytes(base / "viral_posts_seed" / "champion") == champion_files
 
 
 def test_candidates_are_compared_and_the_best_passing_one_is_promoted(trainyard_home, tmp_path):
