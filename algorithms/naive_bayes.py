@@ -21,23 +21,12 @@ from scipy import sparse
 from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils import check_scalar
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
+
+from algorithms._labels import encode_labels
 
 # MultinomialNB with force_alpha=False raises a smaller alpha to this, as scikit-learn does.
 _ALPHA_LOWER_BOUND = 1e-10
-
-
-def encode_classes(estimator, y):
-    """(classes_, codes): sorted labels and each row's index into them; ValueError if < 2."""
-    check_classification_targets(y)
-    classes, codes = np.unique(y, return_inverse=True)
-    if len(classes) < 2:
-        raise ValueError(
-            f"{type(estimator).__name__} needs at least two classes; got 1 class: "
-            f"{classes.tolist()}."
-        )
-    return classes, codes
 
 
 def checked_prior(prior, name, n_classes):
@@ -92,7 +81,7 @@ class GaussianNB(_NaiveBayes):
         """Class frequencies, means and smoothed variances of X's columns per class."""
         check_scalar(self.var_smoothing, "var_smoothing", numbers.Real, min_val=0.0)
         X, y = validate_data(self, X, y, dtype=np.float64)
-        classes, codes = encode_classes(self, y)
+        classes, codes = encode_labels(self, y)
         theta = np.empty((len(classes), X.shape[1]))
         var = np.empty_like(theta)
         for c in range(len(classes)):
@@ -169,7 +158,7 @@ class MultinomialNB(_NaiveBayes):
         """Per-class feature counts of X, their smoothed log probabilities and the priors."""
         check_scalar(self.alpha, "alpha", numbers.Real, min_val=0.0)
         X, y = validate_data(self, X, y, accept_sparse="csr", dtype=np.float64)
-        classes, codes = encode_classes(self, y)
+        classes, codes = encode_labels(self, y)
         values = X.data if sparse.issparse(X) else X
         if values.size and values.min() < 0:
             raise ValueError(

@@ -27,9 +27,10 @@ import numpy as np
 from numba import njit
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils import check_scalar
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
+
+from algorithms._labels import encode_labels
 
 WEIGHTS = ("uniform", "distance")
 # Distances per block of (query batch × training block): 2¹⁹ float64 = 4 MiB.
@@ -192,12 +193,7 @@ class KNeighborsClassifier(ClassifierMixin, _KNeighborsBase):
     def fit(self, X, y):
         """Check X and y and keep them: the training rows are the model."""
         X, y = validate_data(self, X, y, dtype=np.float64, order="C")
-        check_classification_targets(y)
-        classes, codes = np.unique(y, return_inverse=True)
-        if len(classes) < 2:
-            raise ValueError(
-                f"KNeighborsClassifier needs at least two classes; got 1 class: {classes.tolist()}."
-            )
+        classes, codes = encode_labels(self, y)
         self._store_training_data(X, codes)
         self.classes_ = classes
         return self

@@ -22,9 +22,9 @@ import numpy as np
 from scipy.special import expit, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils import check_scalar
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from algorithms._labels import encode_labels
 from algorithms.ensemble._binning import bin_features, fit_bin_thresholds, threshold_values
 from algorithms.ensemble._grower import grow_tree
 from algorithms.ensemble._loss import log_loss, squared_error
@@ -264,13 +264,7 @@ class GradientBoostingClassifier(ClassifierMixin, _BaseGradientBoosting):
     def fit(self, X, y):
         """Grow up to n_estimators iterations of trees on X and the labels y."""
         X, y = validate_data(self, X, y, dtype=np.float64, order="C")
-        check_classification_targets(y)
-        classes, encoded = np.unique(y, return_inverse=True)
-        if len(classes) < 2:
-            raise ValueError(
-                f"GradientBoostingClassifier needs at least two classes to learn from; got 1 "
-                f"class: {classes.tolist()}."
-            )
+        classes, encoded = encode_labels(self, y)
         self._boost(
             X,
             encoded.astype(np.float64),

@@ -18,9 +18,9 @@ import warnings
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils import check_random_state, check_scalar
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from algorithms._labels import encode_labels
 from algorithms.exceptions import ConvergenceWarning
 from algorithms.neural_network._conv import (
     conv2d_backward,
@@ -200,12 +200,7 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         """Initialise the weights from random_state and train them (class docstring)."""
         self._check_params()
         X, y = validate_data(self, X, y, dtype=np.float64, order="C")
-        check_classification_targets(y)
-        classes, y_index = np.unique(y, return_inverse=True)
-        if len(classes) < 2:
-            raise ValueError(
-                f"CNNClassifier needs at least two classes; y has one class: {classes[0]!r}."
-            )
+        classes, y_index = encode_labels(self, y)
         image_shape = self._image_shape(X.shape[1])
         rng = check_random_state(self.random_state)
         shapes = network_shapes(image_shape, self.filters, self.dense, len(classes))

@@ -11,6 +11,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
+from algorithms._labels import encode_labels
 from algorithms.neural_network._base import BaseMultilayerPerceptron
 
 
@@ -74,8 +75,7 @@ class MLPClassifier(ClassifierMixin, _MLPParams):
     def fit(self, X, y):
         """Train a fresh network for up to max_iter epochs; returns self."""
         X, y = validate_data(self, X, y, dtype=np.float64)
-        check_classification_targets(y)
-        classes = _two_or_more_classes(self, y)
+        classes, _ = encode_labels(self, y)
         self._train(X, _one_hot(y, classes), False, _out_activation(classes))
         self.classes_ = classes
         return self
@@ -88,7 +88,7 @@ class MLPClassifier(ClassifierMixin, _MLPParams):
         if first_call:
             if classes is None:
                 raise ValueError("classes must be passed on the first call to partial_fit.")
-            labels = _two_or_more_classes(self, classes)
+            labels, _ = encode_labels(self, classes)
         else:
             labels = self.classes_
             if classes is not None and not np.array_equal(np.unique(classes), labels):
@@ -160,17 +160,6 @@ class MLPRegressor(RegressorMixin, _MLPParams):
         safe = np.where(total > 0, total, 1.0)
         scores = np.where(total > 0, 1.0 - residual / safe, np.where(residual == 0, 1.0, 0.0))
         return float(scores.mean())
-
-
-def _two_or_more_classes(estimator, labels) -> np.ndarray:
-    """Sorted unique labels; ValueError when there is only one."""
-    classes = np.unique(labels)
-    if len(classes) < 2:
-        raise ValueError(
-            f"{type(estimator).__name__} needs at least two classes to learn from; got 1 "
-            f"class: {classes.tolist()}."
-        )
-    return classes
 
 
 def _out_activation(classes) -> str:

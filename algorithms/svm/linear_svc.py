@@ -18,9 +18,9 @@ import warnings
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils import check_random_state, check_scalar
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from algorithms._labels import encode_labels
 from algorithms.exceptions import ConvergenceWarning
 from algorithms.svm._dual_cd import dual_cd
 from algorithms.svm._primal_newton import squared_hinge_newton
@@ -71,12 +71,7 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
         """Solve one binary problem (two classes) or one per class (one-vs-rest); return self."""
         self._check_params()
         X, y = validate_data(self, X, y, dtype=np.float64, order="C")
-        check_classification_targets(y)
-        classes, codes = np.unique(y, return_inverse=True)
-        if len(classes) < 2:
-            raise ValueError(
-                f"LinearSVC needs samples of at least two classes; got 1 class: {classes.tolist()}."
-            )
+        classes, codes = encode_labels(self, y)
         use_dual = self.dual if self.dual != "auto" else self._auto_dual(X)
         bias = float(self.intercept_scaling) if self.fit_intercept else 0.0
         targets = [1] if len(classes) == 2 else range(len(classes))

@@ -22,9 +22,9 @@ import warnings
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils import check_scalar
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from algorithms._labels import encode_labels
 from algorithms.exceptions import ConvergenceWarning
 from algorithms.svm._kernels import KERNELS, kernel_matrix
 from algorithms.svm._smo import smo
@@ -81,18 +81,13 @@ class SVC(ClassifierMixin, BaseEstimator):
         """Solve one SMO problem per pair of classes and keep the support vectors; return self."""
         self._check_params()
         X, y = validate_data(self, X, y, dtype=np.float64, order="C")
-        check_classification_targets(y)
+        classes, codes = encode_labels(self, y)
         n_samples, n_features = X.shape
         if n_samples > self.max_samples:
             raise ValueError(
                 f"SVC got {n_samples} samples, more than max_samples={self.max_samples}: its SMO "
                 "solver needs O(n²) time and kernel memory. Use LinearSVC for data this large, "
                 "or subsample, or raise max_samples."
-            )
-        classes, codes = np.unique(y, return_inverse=True)
-        if len(classes) < 2:
-            raise ValueError(
-                f"SVC needs samples of at least two classes; got 1 class: {classes.tolist()}."
             )
         gamma = self._gamma_value(X)
         members = [np.flatnonzero(codes == c) for c in range(len(classes))]

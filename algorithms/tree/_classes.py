@@ -14,9 +14,9 @@ the classifier, classes_.
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from algorithms._labels import encode_labels
 from algorithms.tree._builder import LEAF, build_tree
 from algorithms.tree._flat_tree import apply_tree, feature_importances, tree_depth
 from algorithms.tree._params import CLASSIFICATION_CRITERIA, REGRESSION_CRITERIA, growth_params
@@ -36,18 +36,6 @@ NODE_ARRAYS = (
 def kernel_input(X, order):
     """X as a writable float32 array in `order` ("C" or "F"), the layout the kernels compile for."""
     return np.require(X, dtype=np.float32, requirements=[order, "W"])
-
-
-def encode_classes(estimator, y):
-    """(classes, float64 class index of each y); ValueError unless there are two classes or more."""
-    check_classification_targets(y)
-    classes, encoded = np.unique(y, return_inverse=True)
-    if len(classes) < 2:
-        raise ValueError(
-            f"{type(estimator).__name__} needs at least two classes to learn from; got 1 class: "
-            f"{classes.tolist()}."
-        )
-    return classes, encoded.astype(np.float64)
 
 
 class BaseDecisionTree(BaseEstimator):
@@ -142,8 +130,8 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
     def fit(self, X, y):
         """Grow the tree on (X, y); y holds class labels (at least two distinct)."""
         X, y = validate_data(self, X, y, dtype=np.float32, order="F")
-        classes, encoded = encode_classes(self, y)
-        self._fit(X, encoded, len(classes), CLASSIFICATION_CRITERIA)
+        classes, codes = encode_labels(self, y)
+        self._fit(X, codes.astype(np.float64), len(classes), CLASSIFICATION_CRITERIA)
         self.classes_ = classes
         return self
 

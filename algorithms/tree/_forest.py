@@ -26,9 +26,10 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils import check_scalar
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from algorithms._labels import encode_labels
 from algorithms.metrics import accuracy, r2
 from algorithms.tree._builder import build_tree
-from algorithms.tree._classes import NODE_ARRAYS, encode_classes, kernel_input
+from algorithms.tree._classes import NODE_ARRAYS, kernel_input
 from algorithms.tree._flat_tree import feature_importances, mean_leaf_value
 from algorithms.tree._params import CLASSIFICATION_CRITERIA, REGRESSION_CRITERIA, growth_params
 
@@ -226,7 +227,8 @@ class RandomForestClassifier(ClassifierMixin, BaseForest):
     def fit(self, X, y):
         """Grow the forest on (X, y); y holds class labels (at least two distinct)."""
         X, y = validate_data(self, X, y, dtype=np.float32, order="F")
-        classes, encoded = encode_classes(self, y)
+        classes, codes = encode_labels(self, y)
+        encoded = codes.astype(np.float64)
         seeds = self._fit(X, encoded, len(classes), CLASSIFICATION_CRITERIA)
         self.classes_ = classes
         if self.oob_score:

@@ -222,7 +222,7 @@ def test_bad_parameters(kwargs, message):
 
 def test_bad_data():
     X = np.zeros((4, 64))
-    with pytest.raises(ValueError, match="one class"):
+    with pytest.raises(ValueError, match="needs at least two classes; got 1 class"):
         CNNClassifier().fit(X, [1, 1, 1, 1])
     X[0, 0] = np.nan
     with pytest.raises(ValueError, match="NaN"):
