@@ -35,6 +35,8 @@ KERNEL = 3
 PADDING = 1
 _MAX_NDIM = 4
 _PREDICT_CHUNK = 512
+# Own Adam, not _optimizers.Adam: its form m += (1 − β₁)(g − m) turns an overflowing gradient
+# into NaN weights, which the divergence check catches; the shared one would decay to a silent 0.
 _ADAM_BETAS = (0.9, 0.999)
 _ADAM_EPSILON = 1e-8
 
