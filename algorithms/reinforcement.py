@@ -19,6 +19,7 @@ The goal's row is never updated, so it stays 0 and the target at the goal is r a
 
 import numbers
 from collections import deque
+from dataclasses import dataclass
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -184,6 +185,26 @@ class GridWorld:
         return cls(**spec, random_state=random_state)
 
 
+@dataclass(frozen=True)
+class Episode:
+    """One finished episode: summed reward, moves, and whether it ended on the goal."""
+
+    episode_return: float
+    steps: int
+    reached_goal: bool
+
+
+def play(env, choose, seed=None, max_steps=None) -> Episode:
+    """One episode from env.reset(seed) with `choose(state) -> action` until the environment
+    says done or, when given, after max_steps moves."""
+    state, total, done, steps = env.reset(seed=seed), 0.0, False, 0
+    while not done and (max_steps is None or steps < max_steps):
+        state, reward, done = env.step(choose(state))
+        total += reward
+        steps += 1
+    return Episode(total, steps, state == env.goal_state)
+
+
 def q_update(q_table, state, action, reward, next_state, learning_rate, discount) -> float:
     """Apply the module docstring's update to q_table[state, action] in place; return it."""
     target = reward + discount * q_table[next_state].max()
@@ -274,10 +295,13 @@ class QLearningAgent(BaseEstimator):
         return int(self.q_table_[state].argmax())
 
     def greedy_path(self, env) -> list[int]:
-        """States visited by the greedy policy from env.reset() until done or max_steps moves."""
+        """States visited by the greedy policy from env.reset() until done, max_steps moves, or
+        a state seen before (in a slip-free world the walk would loop from there forever)."""
         path = [env.reset()]
         for _ in range(self.max_steps):
             state, _, done = env.step(self.act(path[-1]))
+            if state in path:
+                break
             path.append(state)
             if done:
                 break
@@ -286,16 +310,11 @@ class QLearningAgent(BaseEstimator):
     def evaluate(self, env, n_episodes=100) -> dict[str, float]:
         """{"success_rate", "mean_return"} of n_episodes greedy episodes; success = goal reached."""
         check_scalar(n_episodes, "n_episodes", numbers.Integral, min_val=1)
-        successes, returns = 0, 0.0
-        for _ in range(n_episodes):
-            state = env.reset()
-            for _ in range(self.max_steps):
-                state, reward, done = env.step(self.act(state))
-                returns += reward
-                if done:
-                    break
-            successes += state == env.goal_state
-        return {"success_rate": successes / n_episodes, "mean_return": returns / n_episodes}
+        episodes = [play(env, self.act, max_steps=self.max_steps) for _ in range(n_episodes)]
+        return {
+            "success_rate": sum(e.reached_goal for e in episodes) / n_episodes,
+            "mean_return": sum(e.episode_return for e in episodes) / n_episodes,
+        }
 
     def _check_params(self):
         """ValueError (TypeError for a wrong type) on an invalid hyper-parameter."""

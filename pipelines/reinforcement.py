@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from algorithms.persistence import load_estimator
-from algorithms.reinforcement import GridWorld
+from algorithms.reinforcement import Episode, GridWorld, play
 from pipelines.bundle import read_manifest, save_with_manifest
 from pipelines.reinforcement_spec import ReinforcementSpec
 from pipelines.training import build_estimator
@@ -138,24 +138,6 @@ class PolicyEvaluation:
         return cls(**data)
 
 
-@dataclass(frozen=True)
-class Episode:
-    """One finished episode: summed reward, moves, and whether it ended on the goal."""
-
-    episode_return: float
-    steps: int
-    reached_goal: bool
-
-
-def play(world: GridWorld, choose: Callable[[int], int], seed: Any) -> Episode:
-    """Run one episode from `world.reset(seed)` with `choose(state) -> action` until done."""
-    state, total, done = world.reset(seed=seed), 0.0, False
-    while not done:
-        state, reward, done = world.step(choose(state))
-        total += reward
-    return Episode(total, world.steps, state == world.goal_state)
-
-
 def random_policy(rng: np.random.Generator, n_actions: int) -> Callable[[int], int]:
     """A policy that ignores the state and picks one of `n_actions` uniformly with `rng`."""
     return lambda _state: int(rng.integers(n_actions))
@@ -184,7 +166,7 @@ def evaluate_policy(spec: ReinforcementSpec, bundle: AgentBundle) -> PolicyEvalu
         random.append(play(world, random_policy(moves, world.n_actions), slips))
     metrics, baseline = episode_metrics(greedy), episode_metrics(random)
     still = bundle.world(slip=0.0)
-    path = [still.cell_of(s) for s in greedy_walk(still, agent.policy())]
+    path = [still.cell_of(s) for s in agent.greedy_path(still)]
     return PolicyEvaluation(
         metrics=metrics,
         baseline=baseline,
@@ -196,15 +178,3 @@ def evaluate_policy(spec: ReinforcementSpec, bundle: AgentBundle) -> PolicyEvalu
         greedy_reaches_goal=path[-1] == still.goal,
         shortest_path_length=len(still.shortest_path()) - 1,
     )
-
-
-def greedy_walk(world: GridWorld, policy: np.ndarray) -> list[int]:
-    """States visited following `policy` (action per state) from the start of a slip-free
-    world, until the goal, the world's max_steps, or a state seen before (a loop)."""
-    states, done = [world.reset()], False
-    while not done:
-        state, _, done = world.step(int(policy[states[-1]]))
-        if state in states:
-            break
-        states.append(state)
-    return states

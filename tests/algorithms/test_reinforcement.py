@@ -7,7 +7,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 from algorithms.persistence import load_estimator, save_estimator
-from algorithms.reinforcement import GridWorld, QLearningAgent, q_update
+from algorithms.reinforcement import GridWorld, QLearningAgent, play, q_update
 
 UP, RIGHT, DOWN, LEFT = range(4)
 WALLS = [(1, 1), (1, 2), (1, 3), (3, 1), (3, 2), (3, 3)]
@@ -227,3 +227,27 @@ def test_get_and_set_params():
 def test_bad_parameters(kwargs, error):
     with pytest.raises(error, match=next(iter(kwargs))):
         QLearningAgent(**kwargs).fit(walled_world())
+
+
+def test_play_counts_return_steps_and_success():
+    world = GridWorld(size=(1, 3), goal=(0, 2), max_steps=5)
+    episode = play(world, lambda _state: RIGHT, seed=0)
+    assert (episode.episode_return, episode.steps, episode.reached_goal) == (9.0, 2, True)
+    stuck = play(world, lambda _state: LEFT, seed=0)
+    assert (stuck.episode_return, stuck.steps, stuck.reached_goal) == (-5.0, 5, False)
+    capped = play(world, lambda _state: LEFT, max_steps=3)
+    assert (capped.episode_return, capped.steps, capped.reached_goal) == (-3.0, 3, False)
+
+
+def _agent_with_policy(actions) -> QLearningAgent:
+    """An agent whose greedy action in state s is actions[s]."""
+    agent = QLearningAgent(max_steps=10)
+    agent.q_table_ = np.eye(4)[actions]
+    return agent
+
+
+def test_greedy_path_stops_on_a_loop():
+    world = GridWorld(size=(1, 3), goal=(0, 2))
+    assert _agent_with_policy([RIGHT, RIGHT, RIGHT]).greedy_path(world) == [0, 1, 2]
+    assert _agent_with_policy([RIGHT, LEFT, RIGHT]).greedy_path(world) == [0, 1]  # 0 ↔ 1 forever
+    assert _agent_with_policy([UP, UP, UP]).greedy_path(world) == [0]  # bumps the border
