@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 from algorithms.metrics import confusion_matrix, get_metric
 from pipelines.bundle import ModelBundle
 from pipelines.evaluation import Evaluation, class_scores, evaluate
-from pipelines.features import design_matrix
+from pipelines.features import scored_rows
 from pipelines.gate import check_gate
 from pipelines.sections import Section, markdown_table, new_figure
 from pipelines.spec import PipelineSpec
@@ -69,13 +69,9 @@ def comparison_section(
     return Section(text + "\n\n![Candidates compared](candidates.png)", {"candidates": figure})
 
 
-def _scored_rows(spec: PipelineSpec, normalized: pl.DataFrame):
-    return design_matrix(normalized, spec, "train" if spec.split is None else "test")
-
-
 def _roc_figure(spec, bundles, normalized) -> Figure | None:
     """ROC curves of every candidate (binary classification with scores), else None."""
-    X, y = _scored_rows(spec, normalized)
+    X, y = scored_rows(normalized, spec)
     labels = np.unique(y)
     if len(labels) != 2 or any(not hasattr(b.estimator, "classes_") for b in bundles.values()):
         return None

@@ -13,7 +13,7 @@ import polars as pl
 from algorithms.metrics import get_metric
 from algorithms.registry import get_algorithm, param_names
 from pipelines.bundle import ModelBundle
-from pipelines.features import design_matrix
+from pipelines.features import design_matrix, scored_rows
 from pipelines.spec import ModelSpec, PipelineSpec
 from pipelines.studies.context import PipelineData
 from pipelines.training import build_estimator, fit_variant
@@ -86,7 +86,7 @@ def evaluate(spec: PipelineSpec, bundle: ModelBundle, normalized: pl.DataFrame) 
         )
     names = metric_names(spec)
     X_train, y_train = design_matrix(normalized, spec, "train")
-    X, y = design_matrix(normalized, spec, "train" if spec.split is None else "test")
+    X, y = scored_rows(normalized, spec)
 
     def score(estimator) -> dict[str, float]:
         return _score_all(names, y, estimator.predict(X), lambda: class_scores(estimator, X))
@@ -121,7 +121,7 @@ def pipeline_data(
 ) -> PipelineData:
     """The rows `evaluate` trains on and scores, with the fitted model, for data studies."""
     X_train, y_train = design_matrix(normalized, spec, "train")
-    X, y = design_matrix(normalized, spec, "train" if spec.split is None else "test")
+    X, y = scored_rows(normalized, spec)
     return PipelineData(
         X_train=X_train,
         y_train=y_train,

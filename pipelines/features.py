@@ -282,6 +282,11 @@ def design_matrix(
     return _matrix(rows, columns), rows.get_column(spec.target).to_numpy()
 
 
+def scored_rows(normalized: pl.DataFrame, spec: PipelineSpec) -> tuple[np.ndarray, np.ndarray]:
+    """(X, y) a model is scored on: the test rows, or the train rows when the spec has no split."""
+    return design_matrix(normalized, spec, "train" if spec.split is None else "test")
+
+
 def _matrix(df: pl.DataFrame, columns: Sequence[str]) -> np.ndarray:
     x = df.select(pl.col(c).cast(pl.Float64) for c in columns).to_numpy()
     return np.ascontiguousarray(x, dtype=np.float64)
