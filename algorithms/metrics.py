@@ -6,6 +6,8 @@ of the labels seen in y_true ∪ y_pred. With more than two labels and no `pos_l
 score is the macro average over the labels. A ratio whose denominator is 0 counts as 0.
 Clustering is scored against reference labels by the adjusted Rand index (`adjusted_rand`:
 1 for the same partition, about 0 for a random one, whatever the cluster numbering).
+A policy is scored over played episodes: the share that reached the goal (`success_rate`),
+the mean summed reward (`mean_return`) and the mean number of moves (`mean_steps`).
 """
 
 from collections.abc import Callable
@@ -176,17 +178,33 @@ def roc_auc(y_true, y_score, *, labels=None) -> float:
     return float(np.mean([_binary_auc(y_true == c, y_score[:, k]) for k, c in enumerate(labels)]))
 
 
+def success_rate(reached_goal) -> float:
+    """Share of episodes that reached the goal (one bool per episode)."""
+    return float(np.mean(np.asarray(reached_goal, dtype=bool)))
+
+
+def mean_return(episode_returns) -> float:
+    """Mean summed reward per episode."""
+    return float(np.mean(np.asarray(episode_returns, dtype=np.float64)))
+
+
+def mean_steps(episode_steps) -> float:
+    """Mean moves per episode (a failed episode counts all its moves)."""
+    return float(np.mean(np.asarray(episode_steps, dtype=np.float64)))
+
+
 @dataclass(frozen=True)
 class Metric:
-    """A named metric: function(y_true, y_pred or y_score) -> float, direction, task.
+    """A named metric: function(...) -> float, direction, task.
 
-    `needs_scores` metrics take scores (predict_proba or decision_function), not labels.
+    Row-wise metrics take (y_true, y_pred), or (y_true, y_score) when `needs_scores`
+    (predict_proba or decision_function); policy metrics take one value per episode.
     """
 
     name: str
     function: Callable[..., float]
     greater_is_better: bool
-    task: Literal["classification", "regression", "clustering"]
+    task: Literal["classification", "regression", "clustering", "reinforcement"]
     needs_scores: bool = False
 
 
@@ -203,6 +221,9 @@ METRICS: dict[str, Metric] = {
         Metric("mae", mae, False, "regression"),
         Metric("r2", r2, True, "regression"),
         Metric("adjusted_rand", adjusted_rand_score, True, "clustering"),
+        Metric("success_rate", success_rate, True, "reinforcement"),
+        Metric("mean_return", mean_return, True, "reinforcement"),
+        Metric("mean_steps", mean_steps, False, "reinforcement"),
     )
 }
 

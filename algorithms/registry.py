@@ -19,22 +19,25 @@ from algorithms.linear import (
     Ridge,
     SGDRegressor,
 )
-from algorithms.metrics import METRICS
 from algorithms.naive_bayes import GaussianNB, MultinomialNB
 from algorithms.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from algorithms.neural_network import Autoencoder, CNNClassifier, MLPClassifier, MLPRegressor
 from algorithms.reinforcement import QLearningAgent
 from algorithms.svm import SVC, LinearSVC
+from algorithms.tasks import (
+    CLASSIFICATION,
+    CLUSTERING,
+    DECOMPOSITION,
+    REGRESSION,
+    REINFORCEMENT,
+    Task,
+)
 from algorithms.tree import (
     DecisionTreeClassifier,
     DecisionTreeRegressor,
     RandomForestClassifier,
     RandomForestRegressor,
 )
-
-TASKS = ("regression", "classification", "clustering", "decomposition", "reinforcement")
-CLASSIFICATION_METRICS = ("accuracy", "precision", "recall", "f1")
-REGRESSION_METRICS = ("mse", "rmse", "mae", "r2")
 
 
 class UnknownAlgorithmError(ValueError):
@@ -43,21 +46,17 @@ class UnknownAlgorithmError(ValueError):
 
 @dataclass(frozen=True)
 class AlgorithmInfo:
-    """A registry entry: spec name, estimator class, task, default metrics, one-line summary."""
+    """A registry entry: spec name, estimator class, task, one-line summary."""
 
     name: str
     estimator_class: type
-    task: str
-    default_metrics: tuple[str, ...]
+    task: Task
     description: str
 
-    def __post_init__(self):
-        object.__setattr__(self, "default_metrics", tuple(self.default_metrics))
-        if self.task not in TASKS:
-            raise ValueError(f"{self.name}: task must be one of {TASKS}, got {self.task!r}.")
-        unknown = [metric for metric in self.default_metrics if metric not in METRICS]
-        if unknown:
-            raise ValueError(f"{self.name}: unknown default metrics {unknown}.")
+    @property
+    def default_metrics(self) -> tuple[str, ...]:
+        """The metrics a spec naming this algorithm gets when it names none: its task's."""
+        return self.task.default_metrics
 
 
 _REGISTRY: dict[str, AlgorithmInfo] = {}
@@ -118,8 +117,7 @@ register(
     AlgorithmInfo(
         "delta_rule",
         DeltaRuleClassifier,
-        "classification",
-        CLASSIFICATION_METRICS,
+        CLASSIFICATION,
         "Online delta rule (LMS or perceptron error) with a learning rate.",
     )
 )
@@ -127,8 +125,7 @@ register(
     AlgorithmInfo(
         "random_weights",
         RandomWeightsClassifier,
-        "classification",
-        CLASSIFICATION_METRICS,
+        CLASSIFICATION,
         "Best of many uniform random weight guesses (the chapter-1 baseline).",
     )
 )
@@ -136,8 +133,7 @@ register(
     AlgorithmInfo(
         "linear_regression",
         LinearRegression,
-        "regression",
-        REGRESSION_METRICS,
+        REGRESSION,
         "Ordinary least squares: a direct solve, or the tutorial's batch gradient descent.",
     )
 )
@@ -145,8 +141,7 @@ register(
     AlgorithmInfo(
         "ridge",
         Ridge,
-        "regression",
-        REGRESSION_METRICS,
+        REGRESSION,
         "Least squares with an L2 penalty alpha·‖w‖², intercept unpenalised.",
     )
 )
@@ -154,8 +149,7 @@ register(
     AlgorithmInfo(
         "sgd_regressor",
         SGDRegressor,
-        "regression",
-        REGRESSION_METRICS,
+        REGRESSION,
         "Linear regression by mini-batch SGD; partial_fit learns from data in chunks.",
     )
 )
@@ -163,8 +157,7 @@ register(
     AlgorithmInfo(
         "lasso",
         Lasso,
-        "regression",
-        REGRESSION_METRICS,
+        REGRESSION,
         "L1-penalised least squares by coordinate descent, stopped on the duality gap.",
     )
 )
@@ -172,8 +165,7 @@ register(
     AlgorithmInfo(
         "elastic_net",
         ElasticNet,
-        "regression",
-        REGRESSION_METRICS,
+        REGRESSION,
         "L1 + L2-penalised least squares by coordinate descent, stopped on the duality gap.",
     )
 )
@@ -181,8 +173,7 @@ register(
     AlgorithmInfo(
         "logistic_regression",
         LogisticRegression,
-        "classification",
-        CLASSIFICATION_METRICS,
+        CLASSIFICATION,
         "Logistic regression, binary or multinomial, with an l2, l1 or elastic-net penalty.",
     )
 )
@@ -190,8 +181,7 @@ register(
     AlgorithmInfo(
         "linear_svc",
         LinearSVC,
-        "classification",
-        CLASSIFICATION_METRICS,
+        CLASSIFICATION,
         "Linear SVM (squared hinge or hinge) by dual coordinate descent or primal Newton.",
     )
 )
@@ -199,8 +189,7 @@ register(
     AlgorithmInfo(
         "svc",
         SVC,
-        "classification",
-        CLASSIFICATION_METRICS,
+        CLASSIFICATION,
         "Kernel SVM (rbf, linear, poly) by SMO with second-order working sets; one-vs-one.",
     )
 )
@@ -208,8 +197,7 @@ register(
     AlgorithmInfo(
         "k_neighbors_classifier",
         KNeighborsClassifier,
-        "classification",
-        CLASSIFICATION_METRICS,
+        CLASSIFICATION,
         "Vote of the k nearest training rows (Euclidean), uniform or 1/distance weights.",
     )
 )
@@ -217,8 +205,7 @@ register(
     AlgorithmInfo(
         "k_neighbors_regressor",
         KNeighborsRegressor,
-        "regression",
-        REGRESSION_METRICS,
+        REGRESSION,
         "Mean target of the k nearest training rows (Euclidean), uniform or 1/distance weights.",
     )
 )
@@ -226,8 +213,7 @@ register(
     AlgorithmInfo(
         "gaussian_nb",
         GaussianNB,
-        "classification",
-        CLASSIFICATION_METRICS,
+        CLASSIFICATION,
         "Gaussian naive Bayes: a normal per class and feature, variances smoothed.",
     )
 )
@@ -235,8 +221,7 @@ register(
     AlgorithmInfo(
         "multinomial_nb",
         MultinomialNB,
-        "classification",
-        CLASSIFICATION_METRICS,
+        CLASSIFICATION,
         "Naive Bayes for counts (bag of words, TF-IDF) with Laplace/Lidstone smoothing alpha.",
     )
 )
@@ -244,8 +229,7 @@ register(
     AlgorithmInfo(
         "decision_tree_classifier",
         DecisionTreeClassifier,
-        "classification",
-        CLASSIFICATION_METRICS,
+        CLASSIFICATION,
         "CART decision tree (gini or entropy splits), flat arrays, scikit-learn's splits.",
     )
 )
@@ -253,8 +237,7 @@ register(
     AlgorithmInfo(
         "decision_tree_regressor",
         DecisionTreeRegressor,
-        "regression",
-        REGRESSION_METRICS,
+        REGRESSION,
         "CART regression tree (squared error), flat arrays, scikit-learn's splits.",
     )
 )
@@ -262,8 +245,7 @@ register(
     AlgorithmInfo(
         "random_forest_classifier",
         RandomForestClassifier,
-        "classification",
-        CLASSIFICATION_METRICS,
+        CLASSIFICATION,
         "Random forest of bootstrapped CART trees on random feature subsets.",
     )
 )
@@ -271,8 +253,7 @@ register(
     AlgorithmInfo(
         "random_forest_regressor",
         RandomForestRegressor,
-        "regression",
-        REGRESSION_METRICS,
+        REGRESSION,
         "Random forest of bootstrapped CART regression trees, predictions averaged.",
     )
 )
@@ -280,8 +261,7 @@ register(
     AlgorithmInfo(
         "gradient_boosting_regressor",
         GradientBoostingRegressor,
-        "regression",
-        REGRESSION_METRICS,
+        REGRESSION,
         "Histogram gradient boosting of regression trees on the squared error.",
     )
 )
@@ -289,8 +269,7 @@ register(
     AlgorithmInfo(
         "gradient_boosting_classifier",
         GradientBoostingClassifier,
-        "classification",
-        CLASSIFICATION_METRICS,
+        CLASSIFICATION,
         "Histogram gradient boosting on the log-loss, binary or multiclass.",
     )
 )
@@ -298,8 +277,7 @@ register(
     AlgorithmInfo(
         "mlp_classifier",
         MLPClassifier,
-        "classification",
-        CLASSIFICATION_METRICS,
+        CLASSIFICATION,
         "Multilayer perceptron: softmax/logistic output, Adam or SGD, L2, dropout, early stop.",
     )
 )
@@ -307,8 +285,7 @@ register(
     AlgorithmInfo(
         "mlp_regressor",
         MLPRegressor,
-        "regression",
-        REGRESSION_METRICS,
+        REGRESSION,
         "Multilayer perceptron regressor: identity output, squared loss, Adam or SGD.",
     )
 )
@@ -316,8 +293,7 @@ register(
     AlgorithmInfo(
         "autoencoder",
         Autoencoder,
-        "decomposition",
-        (),
+        DECOMPOSITION,
         "Encoder/decoder perceptron trained to reconstruct X; transform gives the code.",
     )
 )
@@ -325,8 +301,7 @@ register(
     AlgorithmInfo(
         "cnn_classifier",
         CNNClassifier,
-        "classification",
-        CLASSIFICATION_METRICS,
+        CLASSIFICATION,
         "Small CNN: 3×3 conv + ReLU + 2×2 max-pool blocks, dense head, softmax; Adam.",
     )
 )
@@ -334,8 +309,7 @@ register(
     AlgorithmInfo(
         "q_learning",
         QLearningAgent,
-        "reinforcement",
-        (),
+        REINFORCEMENT,
         "Tabular ε-greedy Q-learning; fit(env) on a GridWorld.",
     )
 )
@@ -343,8 +317,7 @@ register(
     AlgorithmInfo(
         "k_means",
         KMeans,
-        "clustering",
-        ("adjusted_rand",),
+        CLUSTERING,
         "k-means: k-means++ seeding, fused numba Lloyd iterations.",
     )
 )
@@ -352,8 +325,7 @@ register(
     AlgorithmInfo(
         "pca",
         PCA,
-        "decomposition",
-        (),
+        DECOMPOSITION,
         "Principal component analysis by exact SVD or covariance eigendecomposition.",
     )
 )

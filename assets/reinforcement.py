@@ -99,7 +99,7 @@ def agent_train_op(algorithm: str) -> dg.OpDefinition:
 
     @dg.op(
         name=f"train_{algorithm}",
-        description=f"Train {info.estimator_class.__name__} ({info.task}) on the environment.",
+        description=f"Train {info.estimator_class.__name__} ({info.task.name}) on the environment.",
         ins={"environment": dg.In(GridWorld)},
         out=dg.Out(AgentBundle, io_manager_key="agent_io"),
         config_schema=params_config(),

@@ -14,6 +14,7 @@ from typing import Any, Optional
 import dagster as dg
 
 from algorithms.registry import algorithm_names, get_algorithm
+from algorithms.tasks import REINFORCEMENT
 from assets.metadata import frame_schema, params_config, training_entries
 from assets.reinforcement import agent_train_op
 from assets.versions import code_version
@@ -73,7 +74,7 @@ def train_op(algorithm: str) -> dg.OpDefinition:
 
     @dg.op(
         name=f"train_{algorithm}",
-        description=f"Fit {info.estimator_class.__name__} ({info.task}) on the train rows.",
+        description=f"Fit {info.estimator_class.__name__} ({info.task.name}) on the train rows.",
         ins={
             "normalized": dg.In(PreparedFeatures),
             "tuning": dg.In(
@@ -110,7 +111,7 @@ def train_op(algorithm: str) -> dg.OpDefinition:
 
 
 TRAIN_OPS: dict[str, dg.OpDefinition] = {
-    name: agent_train_op(name) if get_algorithm(name).task == "reinforcement" else train_op(name)
+    name: agent_train_op(name) if get_algorithm(name).task is REINFORCEMENT else train_op(name)
     for name in algorithm_names()
 }
 

@@ -21,7 +21,6 @@ from pipelines.training import build_estimator, fit_variant
 HELD_OUT = "held-out test split"
 TRAINING = "training data"
 _PER_ROW = ("y_true", "y_pred")
-SCORED_TASKS = ("classification", "regression", "clustering")
 
 
 @dataclass(frozen=True)
@@ -79,10 +78,10 @@ def evaluate(spec: PipelineSpec, bundle: ModelBundle, normalized: pl.DataFrame) 
     reference partition its clusters are scored against.
     """
     task = get_algorithm(spec.algorithm).task
-    if task not in SCORED_TASKS:
+    if not task.scored_on_rows:
         raise ValueError(
-            f"cannot evaluate {task} algorithm '{spec.algorithm}' with metrics; "
-            f"a pipeline's model must do one of: {', '.join(SCORED_TASKS)}"
+            f"cannot evaluate {task.name} algorithm '{spec.algorithm}' with metrics; "
+            "a pipeline's model must be scored on rows (classification, regression, clustering)"
         )
     names = metric_names(spec)
     X_train, y_train = design_matrix(normalized, spec, "train")
@@ -98,9 +97,9 @@ def evaluate(spec: PipelineSpec, bundle: ModelBundle, normalized: pl.DataFrame) 
     }
     headline = _headline(spec, names)
     curves, sweep_scores = loss_curves(spec, normalized, X, y)
-    baseline_pred = np.full(y.shape, _baseline_value(task, y_train))
+    baseline_pred = np.full(y.shape, task.constant_baseline(y_train))
     return Evaluation(
-        task=task,
+        task=task.name,
         scored_on=TRAINING if spec.split is None else HELD_OUT,
         metrics=metrics,
         baseline=_score_all(names, y, baseline_pred, lambda: _constant_scores(bundle, len(y))),
@@ -201,12 +200,3 @@ def _comparison(name: str, bundle: ModelBundle):
     shared = "random_state" in bundle.params and "random_state" in param_names(name)
     overrides = {"random_state": bundle.params["random_state"]} if shared else None
     return build_estimator(ModelSpec(algorithm=name), overrides)
-
-
-def _baseline_value(task: str, y_train: np.ndarray):
-    if task == "regression":
-        return float(np.mean(y_train))
-    if task == "clustering":
-        return 0
-    labels, counts = np.unique(y_train, return_counts=True)
-    return labels[np.argmax(counts)]

@@ -26,6 +26,7 @@ from pydantic import Field, field_validator, model_validator
 
 from algorithms.registry import algorithm_names, get_algorithm
 from algorithms.reinforcement import GridWorld
+from algorithms.tasks import REINFORCEMENT
 from pipelines.spec_base import NAME_PATTERN, ModelSpec, Strict, check_cron, check_gate_conditions
 
 # The metrics of a policy evaluation, each with whether a higher value is better.
@@ -34,7 +35,6 @@ METRIC_DIRECTIONS: dict[str, bool] = {
     "mean_return": True,
     "mean_steps": False,
 }
-REINFORCEMENT = "reinforcement"
 
 Cell = tuple[int, int]
 
@@ -123,10 +123,10 @@ class ReinforcementSpec(Strict):
     @field_validator("model")
     @classmethod
     def _reinforcement_algorithm(cls, model: ModelSpec) -> ModelSpec:
-        if model.task != REINFORCEMENT:
-            learners = [n for n in algorithm_names() if get_algorithm(n).task == REINFORCEMENT]
+        if model.task is not REINFORCEMENT:
+            learners = [n for n in algorithm_names() if get_algorithm(n).task is REINFORCEMENT]
             raise ValueError(
-                f"'{model.algorithm}' is a {model.task} algorithm, which learns from a table; "
+                f"'{model.algorithm}' is a {model.task.name} algorithm, which learns from a table; "
                 f"an `environment:` pipeline needs a reinforcement algorithm: "
                 f"{', '.join(learners)} (or declare `source:` and `schema:` for a table)"
             )

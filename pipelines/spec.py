@@ -22,6 +22,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from algorithms.metrics import get_metric
 from algorithms.registry import get_algorithm, param_names
+from algorithms.tasks import REINFORCEMENT
 from pipelines.generators import get_generator
 from pipelines.paths import SPECS_DIR
 from pipelines.reinforcement_spec import ReinforcementSpec
@@ -354,7 +355,7 @@ def schema_columns(schema: type) -> list[str]:
 
 def _refuse_reinforcement(model: ModelSpec) -> None:
     """ValueError when a table pipeline names an algorithm that learns from an environment."""
-    if model.task == "reinforcement":
+    if model.task is REINFORCEMENT:
         raise ValueError(
             f"'{model.algorithm}' is a reinforcement algorithm: it learns from an environment, "
             "not from a table; declare an `environment:` (e.g. {gridworld: {...}}) instead of "

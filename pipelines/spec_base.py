@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from algorithms.registry import get_algorithm, param_names
+from algorithms.tasks import Task
 
 NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
 _GATE = re.compile(r"^\s*(>=|<=|==|>|<)\s*(-?\d+(?:\.\d+)?(?:[eE]-?\d+)?)\s*$")
@@ -59,7 +60,7 @@ class ModelSpec(Strict):
         return self
 
     @property
-    def task(self) -> str:
+    def task(self) -> Task:
         """The registry task of the algorithm (classification, reinforcement, …)."""
         return get_algorithm(self.algorithm).task
 

@@ -18,6 +18,7 @@ from algorithms.persistence import (
     save_estimator,
     write_npz,
 )
+from algorithms.tasks import CLASSIFICATION
 
 
 def viral_posts(n=100, seed=0):
@@ -177,7 +178,7 @@ def test_saving_refuses_unregistered_or_unserialisable_estimators(tmp_path):
 def _registered(task):
     from algorithms.registry import algorithm_names, get_algorithm
 
-    return [n for n in algorithm_names() if get_algorithm(n).task == task]
+    return [n for n in algorithm_names() if get_algorithm(n).task.name == task]
 
 
 @pytest.mark.parametrize("name", _registered("classification") + _registered("regression"))
@@ -188,7 +189,7 @@ def test_every_registered_estimator_round_trips(name, tmp_path):
     rng = np.random.default_rng(0)
     X = rng.random((60, 4))
     score = X @ [1.0, -2.0, 0.5, 0.0]
-    y = (score > np.median(score)).astype(int) if info.task == "classification" else score
+    y = (score > np.median(score)).astype(int) if info.task is CLASSIFICATION else score
     # The CNN reads rows as 8×8 images by default; these rows are four numbers.
     params = {"cnn_classifier": {"image_shape": None, "max_iter": 5}}.get(name, {})
     with warnings.catch_warnings():
