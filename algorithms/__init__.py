@@ -1,64 +1,35 @@
-"""trainyard algorithms."""
+"""trainyard algorithms: estimators written from scratch behind scikit-learn's API.
 
-from algorithms.cluster import KMeans, adjusted_rand_score
-from algorithms.decomposition import PCA
-from algorithms.ensemble import GradientBoostingClassifier, GradientBoostingRegressor
-from algorithms.exceptions import ConvergenceWarning
-from algorithms.linear import (
-    DeltaRuleClassifier,
-    ElasticNet,
-    Lasso,
-    LinearRegression,
-    LogisticRegression,
-    RandomWeightsClassifier,
-    Ridge,
-    SGDRegressor,
-    enet_path,
-    lasso_path,
-)
-from algorithms.naive_bayes import GaussianNB, MultinomialNB
-from algorithms.neighbors import KNeighborsClassifier, KNeighborsRegressor
-from algorithms.neural_network import Autoencoder, CNNClassifier, MLPClassifier, MLPRegressor
-from algorithms.reinforcement import GridWorld, QLearningAgent
-from algorithms.svm import SVC, LinearSVC
-from algorithms.tree import (
-    DecisionTreeClassifier,
-    DecisionTreeRegressor,
-    RandomForestClassifier,
-    RandomForestRegressor,
-)
+`from algorithms import Ridge` works as usual, but nothing is imported until it is asked
+for (PEP 562): the estimators come from the registry table, the few other names from
+`_OTHER_NAMES`. So importing `algorithms.registry` or the spec layer loads no estimator.
+"""
 
-__all__ = [
-    "KMeans",
-    "PCA",
-    "adjusted_rand_score",
-    "CNNClassifier",
-    "GridWorld",
-    "QLearningAgent",
-    "Autoencoder",
-    "MLPClassifier",
-    "MLPRegressor",
-    "GradientBoostingClassifier",
-    "GradientBoostingRegressor",
-    "DecisionTreeClassifier",
-    "DecisionTreeRegressor",
-    "RandomForestClassifier",
-    "RandomForestRegressor",
-    "GaussianNB",
-    "KNeighborsClassifier",
-    "KNeighborsRegressor",
-    "MultinomialNB",
-    "ConvergenceWarning",
-    "DeltaRuleClassifier",
-    "ElasticNet",
-    "Lasso",
-    "enet_path",
-    "lasso_path",
-    "LinearRegression",
-    "LinearSVC",
-    "LogisticRegression",
-    "RandomWeightsClassifier",
-    "Ridge",
-    "SVC",
-    "SGDRegressor",
-]
+import importlib
+
+from algorithms.registry import _TABLE
+
+_OTHER_NAMES = {
+    "adjusted_rand_score": "algorithms.metrics",
+    "ConvergenceWarning": "algorithms.exceptions",
+    "enet_path": "algorithms.linear.coordinate_descent",
+    "lasso_path": "algorithms.linear.coordinate_descent",
+    "GridWorld": "algorithms.gridworld",
+}
+_MODULE_OF = {
+    **{info.target.partition(":")[2]: info.target.partition(":")[0] for info in _TABLE},
+    **_OTHER_NAMES,
+}
+
+__all__ = sorted(_MODULE_OF)
+
+
+def __getattr__(name: str):
+    """Import `name` from its module on first use."""
+    if name not in _MODULE_OF:
+        raise AttributeError(f"module 'algorithms' has no attribute {name!r}")
+    return getattr(importlib.import_module(_MODULE_OF[name]), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -34,6 +34,9 @@ class Constant(BaseEstimator):
         self.value = value
 
 
+CONSTANT = f"{Constant.__module__}:{Constant.__qualname__}"
+
+
 def test_builtin_entries():
     assert {"delta_rule", "random_weights"} <= set(algorithm_names())
     assert list(algorithm_names()) == sorted(algorithm_names())
@@ -80,7 +83,7 @@ def test_info_for_class_by_class_or_qualified_name():
 
 
 def test_registering_is_one_line(scratch_registry):
-    info = register(AlgorithmInfo("constant", Constant, REGRESSION, "Predicts 0."))
+    info = register(AlgorithmInfo("constant", CONSTANT, REGRESSION, "Predicts 0."))
     assert get_algorithm("constant") is info
     assert info_for_class(Constant) is info
     assert param_names("constant") == ("value",)
@@ -90,14 +93,21 @@ def test_registering_is_one_line(scratch_registry):
 
 def test_clashing_or_invalid_entries_are_refused(scratch_registry):
     with pytest.raises(ValueError, match="clashes"):
-        register(AlgorithmInfo("delta_rule", Constant, REGRESSION, "Name taken."))
+        register(AlgorithmInfo("delta_rule", CONSTANT, REGRESSION, "Name taken."))
     with pytest.raises(ValueError, match="clashes"):
-        register(AlgorithmInfo("perceptron", DeltaRuleClassifier, CLASSIFICATION, "Twice."))
+        register(
+            AlgorithmInfo(
+                "perceptron",
+                "algorithms.linear.delta_rule:DeltaRuleClassifier",
+                CLASSIFICATION,
+                "Twice.",
+            )
+        )
     assert "perceptron" not in algorithm_names()
 
 
 def test_default_metrics_come_from_the_task(scratch_registry):
-    info = AlgorithmInfo("constant", Constant, REGRESSION, "Predicts 0.")
+    info = AlgorithmInfo("constant", CONSTANT, REGRESSION, "Predicts 0.")
     assert info.default_metrics == ("mse", "rmse", "mae", "r2")
 
 
