@@ -19,3 +19,4 @@ PROBABILITY = [Interval(Real, 0, 1, closed="both")]
 FRACTION = [Interval(Real, 0, 1, closed="neither")]
 # What np.random.default_rng accepts as a seed that persistence can also save.
 SEED = [Interval(Integral, 0, None, closed="left"), np.random.Generator, None]
+FINITE = [Interval(Real, None, None, closed="neither")]

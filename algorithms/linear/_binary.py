@@ -6,11 +6,7 @@ everywhere in scikit-learn, a positive decision means the positive class. Target
 encoded as y01 = [y == classes_[1]].
 """
 
-import math
-import numbers
-
 import numpy as np
-from sklearn.utils import check_scalar
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 
@@ -30,19 +26,12 @@ class BinaryThresholdMixin:
 
     def decision_function(self, X):
         """s − threshold: positive where the positive class classes_[1] is predicted."""
-        return self.raw_score(X) - self._checked_threshold()
+        return self.raw_score(X) - float(self.threshold)
 
     def predict(self, X):
         """classes_[1] where the score exceeds threshold, else classes_[0]."""
         above = self.decision_function(X) > 0
         return self.classes_[above.astype(np.intp)]
-
-    def _checked_threshold(self) -> float:
-        """The threshold parameter as a float; ValueError unless it is a finite number."""
-        check_scalar(self.threshold, "threshold", numbers.Real)
-        if not math.isfinite(self.threshold):
-            raise ValueError(f"threshold must be a finite number, got {self.threshold}")
-        return float(self.threshold)
 
 
 def binary_classes(estimator, labels) -> np.ndarray:

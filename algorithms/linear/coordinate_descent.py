@@ -33,10 +33,12 @@ import numbers
 import warnings
 
 import numpy as np
-from sklearn.base import BaseEstimator, RegressorMixin
-from sklearn.utils import check_random_state, check_scalar
+from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import StrOptions, validate_params
 from sklearn.utils.validation import check_is_fitted, check_X_y, validate_data
 
+from algorithms._constraints import NON_NEGATIVE, POSITIVE, POSITIVE_INT, PROBABILITY
 from algorithms.exceptions import ConvergenceWarning
 from algorithms.linear._cd_kernels import enet_cd_dense, enet_cd_gram
 
@@ -99,14 +101,16 @@ def alpha_grid(Xty, n_samples, l1_ratio=1.0, eps=1e-3, n_alphas=100, positive=Fa
     return np.geomspace(alpha_max, alpha_max * eps, num=n_alphas)
 
 
-def check_cd_params(l1_ratio, max_iter, tol, positive, selection):
-    """ValueError (TypeError for a wrong type) on an invalid coordinate-descent setting."""
-    check_scalar(l1_ratio, "l1_ratio", numbers.Real, min_val=0.0, max_val=1.0)
-    check_scalar(max_iter, "max_iter", numbers.Integral, min_val=1)
-    check_scalar(tol, "tol", numbers.Real, min_val=0.0)
-    check_scalar(positive, "positive", (bool, np.bool_))
-    if selection not in SELECTIONS:
-        raise ValueError(f"selection must be one of {SELECTIONS}, got {selection!r}.")
+# The coordinate-descent settings enet_path and ElasticNet share.
+_CD_CONSTRAINTS = {
+    "l1_ratio": PROBABILITY,
+    "precompute": [StrOptions({"auto"}), "boolean"],
+    "max_iter": POSITIVE_INT,
+    "tol": NON_NEGATIVE,
+    "positive": ["boolean"],
+    "random_state": ["random_state"],
+    "selection": [StrOptions(set(SELECTIONS))],
+}
 
 
 def enet_coordinate_descent(
@@ -182,6 +186,10 @@ def enet_coordinate_descent(
     return coefs, dual_gaps, n_iters
 
 
+@validate_params(
+    {**_CD_CONSTRAINTS, "eps": POSITIVE, "n_alphas": POSITIVE_INT},
+    prefer_skip_nested_validation=True,
+)
 def enet_path(
     X,
     y,
@@ -208,13 +216,10 @@ def enet_path(
     """
     X, y = check_X_y(X, y, dtype=np.float64, y_numeric=True)
     y = np.ascontiguousarray(y, dtype=np.float64)
-    check_cd_params(l1_ratio, max_iter, tol, positive, selection)
     n_samples, n_features = X.shape
     if isinstance(alphas, numbers.Integral):
         n_alphas, alphas = alphas, None
     if alphas is None:
-        check_scalar(eps, "eps", numbers.Real, min_val=0.0, include_boundaries="neither")
-        check_scalar(n_alphas, "n_alphas", numbers.Integral, min_val=1)
         alphas = alpha_grid(X.T @ y, n_samples, l1_ratio, eps, n_alphas, positive)
     else:
         alphas = np.sort(np.asarray(alphas, dtype=np.float64).ravel())[::-1]
@@ -259,6 +264,13 @@ class ElasticNet(RegressorMixin, BaseEstimator):
     n_iter_ (sweeps over the coordinates), n_features_in_.
     """
 
+    _parameter_constraints = {
+        **_CD_CONSTRAINTS,
+        "alpha": NON_NEGATIVE,
+        "fit_intercept": ["boolean"],
+        "warm_start": ["boolean"],
+    }
+
     def __init__(
         self,
         alpha=1.0,
@@ -284,10 +296,9 @@ class ElasticNet(RegressorMixin, BaseEstimator):
         self.random_state = random_state
         self.selection = selection
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Minimise the objective from zeros (or from coef_ when warm_start) until converged."""
-        check_scalar(self.alpha, "alpha", numbers.Real, min_val=0.0)
-        check_cd_params(self.l1_ratio, self.max_iter, self.tol, self.positive, self.selection)
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
         if self.alpha == 0:
             warnings.warn(
@@ -331,6 +342,9 @@ class ElasticNet(RegressorMixin, BaseEstimator):
 
 class Lasso(ElasticNet):
     """ElasticNet with l1_ratio = 1: minimises (1/2n)‖y − Xw − b‖² + alpha·‖w‖₁."""
+
+    _parameter_constraints = {**ElasticNet._parameter_constraints}
+    _parameter_constraints.pop("l1_ratio")
 
     def __init__(
         self,

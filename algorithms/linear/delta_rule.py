@@ -13,11 +13,12 @@ import numbers
 
 import numpy as np
 from numba import njit
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils import check_scalar
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
+from algorithms._constraints import FINITE, NON_NEGATIVE, POSITIVE, POSITIVE_INT, SEED
 from algorithms.linear._binary import BinaryThresholdMixin, binary_classes, encode_binary
 
 RULES = ("lms", "perceptron")
@@ -75,6 +76,17 @@ class DeltaRuleClassifier(BinaryThresholdMixin, ClassifierMixin, BaseEstimator):
     n_features_in_.
     """
 
+    _parameter_constraints = {
+        "learning_rate": POSITIVE,
+        "epochs": POSITIVE_INT,
+        "threshold": FINITE,
+        "rule": [StrOptions(set(RULES))],
+        "fit_intercept": ["boolean"],
+        "learning_rate_decay": NON_NEGATIVE,
+        "shuffle": ["boolean"],
+        "random_state": SEED,
+    }
+
     def __init__(
         self,
         learning_rate=0.01,
@@ -95,19 +107,18 @@ class DeltaRuleClassifier(BinaryThresholdMixin, ClassifierMixin, BaseEstimator):
         self.shuffle = shuffle
         self.random_state = random_state
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, coef_init=None, intercept_init=None):
         """Start from fresh weights (or coef_init / intercept_init) and run `epochs` epochs."""
-        self._check_params()
-        check_scalar(self.epochs, "epochs", numbers.Integral, min_val=1)
         X, y = validate_data(self, X, y, dtype=np.float64, order="C")
         check_classification_targets(y)
         classes = binary_classes(self, y)
         coef, intercept = self._initial_weights(X.shape[1], coef_init, intercept_init)
         return self._train(X, y, classes, coef, intercept, np.empty(0), self.epochs)
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None, coef_init=None, intercept_init=None):
         """Run one epoch, continuing from coef_ when fitted; the first call needs `classes`."""
-        self._check_params()
         first_call = not hasattr(self, "coef_")
         X, y = validate_data(self, X, y, dtype=np.float64, order="C", reset=first_call)
         check_classification_targets(y)
@@ -123,20 +134,6 @@ class DeltaRuleClassifier(BinaryThresholdMixin, ClassifierMixin, BaseEstimator):
                 f"previous calls, {self.classes_.tolist()}."
             )
         return self._train(X, y, self.classes_, self.coef_, self.intercept_, self.loss_curve_, 1)
-
-    def _check_params(self):
-        """ValueError (TypeError for a wrong type) on an invalid hyper-parameter."""
-        self._checked_threshold()
-        check_scalar(
-            self.learning_rate,
-            "learning_rate",
-            numbers.Real,
-            min_val=0.0,
-            include_boundaries="neither",
-        )
-        check_scalar(self.learning_rate_decay, "learning_rate_decay", numbers.Real, min_val=0.0)
-        if self.rule not in RULES:
-            raise ValueError(f"rule must be one of {RULES}, got {self.rule!r}.")
 
     def _train(self, X, y, classes, coef, intercept, loss_curve, n_epochs):
         """Run n_epochs after the len(loss_curve) done so far, then store the fitted state."""

@@ -13,14 +13,14 @@ solver="gd" is the seed's batch gradient descent on the mean squared error, from
 which is plain gradient descent on MSE/2, so with a stable step η the MSE never rises.
 """
 
-import numbers
-
 import numpy as np
 from scipy import linalg
 from scipy.linalg import lapack
-from sklearn.base import BaseEstimator, RegressorMixin
-from sklearn.utils import check_scalar
+from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
+
+from algorithms._constraints import NON_NEGATIVE, POSITIVE, POSITIVE_INT
 
 SOLVERS = ("lstsq", "gd")
 # Cholesky's error grows like eps / rcond of the (Jacobi-scaled) Gram matrix, i.e. with κ(X)²:
@@ -144,6 +144,14 @@ class LinearRegression(RegressorMixin, BaseEstimator):
     gd loss_curve_ (MSE at the start of each iteration) and n_iter_ (= len(loss_curve_)).
     """
 
+    _parameter_constraints = {
+        "fit_intercept": ["boolean"],
+        "solver": [StrOptions(set(SOLVERS))],
+        "learning_rate": POSITIVE,
+        "max_iter": POSITIVE_INT,
+        "tol": [*NON_NEGATIVE, None],
+    }
+
     def __init__(
         self, fit_intercept=True, solver="lstsq", learning_rate=0.001, max_iter=1000, tol=None
     ):
@@ -158,9 +166,9 @@ class LinearRegression(RegressorMixin, BaseEstimator):
         tags.target_tags.multi_output = True
         return tags
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Fit coef_ and intercept_ with the chosen solver; returns self."""
-        self._check_params()
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True, multi_output=True)
         if self.solver == "gd":
             coef, intercept, losses = gradient_descent(
@@ -181,18 +189,3 @@ class LinearRegression(RegressorMixin, BaseEstimator):
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=np.float64)
         return X @ self.coef_.T + self.intercept_
-
-    def _check_params(self):
-        """ValueError (TypeError for a wrong type) on an invalid hyper-parameter."""
-        if self.solver not in SOLVERS:
-            raise ValueError(f"solver must be one of {SOLVERS}, got {self.solver!r}.")
-        check_scalar(
-            self.learning_rate,
-            "learning_rate",
-            numbers.Real,
-            min_val=0.0,
-            include_boundaries="neither",
-        )
-        check_scalar(self.max_iter, "max_iter", numbers.Integral, min_val=1)
-        if self.tol is not None:
-            check_scalar(self.tol, "tol", numbers.Real, min_val=0.0)

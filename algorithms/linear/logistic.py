@@ -10,22 +10,23 @@ penalty=None drops both terms). Smooth penalties are solved by scipy's L-BFGS-B 
 and gradient, L1 and elastic-net by the proximal Newton method of `_logistic_newton_cd`.
 """
 
-import numbers
 import warnings
+from numbers import Real
 
 import numpy as np
 from scipy.optimize import minimize
 from scipy.special import expit, log_softmax, softmax
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils import check_scalar
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from algorithms._constraints import NON_NEGATIVE, POSITIVE_INT, PROBABILITY
 from algorithms.exceptions import ConvergenceWarning
 from algorithms.linear._logistic_loss import smooth_objective, unpack
 from algorithms.linear._logistic_newton_cd import newton_cd
 
-PENALTIES = ("l2", "l1", "elasticnet", None)
+PENALTIES = ("l2", "l1", "elasticnet")
 SOLVERS = ("auto", "lbfgs", "newton-cd")
 
 
@@ -66,6 +67,17 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     (n_classes,); n_iter_ (1,); n_features_in_.
     """
 
+    _parameter_constraints = {
+        "penalty": [StrOptions(set(PENALTIES)), None],
+        "C": [Interval(Real, 0, None, closed="right")],  # inf: no penalty, as scikit-learn
+        "l1_ratio": [*PROBABILITY, None],
+        "fit_intercept": ["boolean"],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+        "solver": [StrOptions(set(SOLVERS))],
+        "max_iter": POSITIVE_INT,
+        "tol": NON_NEGATIVE,
+    }
+
     def __init__(
         self,
         penalty="l2",
@@ -86,9 +98,10 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self.max_iter = max_iter
         self.tol = tol
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Minimise the objective, s_i = sample_weight_i (default 1) · class weight; return self."""
-        l1_share, solver = self._check_params()
+        l1_share, solver = self._penalty_and_solver()
         X, y = validate_data(self, X, y, dtype=np.float64, order="C")
         check_classification_targets(y)
         classes, codes = np.unique(y, return_inverse=True)
@@ -164,22 +177,11 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             return self.classes_[(scores > 0).astype(np.intp)]
         return self.classes_[np.argmax(scores, axis=1)]
 
-    def _check_params(self):
-        """(the L1 share of the penalty, the solver to run); ValueError on a bad parameter."""
-        if self.penalty not in PENALTIES:
-            raise ValueError(f"penalty must be one of {PENALTIES}, got {self.penalty!r}.")
-        if self.solver not in SOLVERS:
-            raise ValueError(f"solver must be one of {SOLVERS}, got {self.solver!r}.")
-        check_scalar(self.C, "C", numbers.Real, min_val=0.0, include_boundaries="neither")
-        check_scalar(self.max_iter, "max_iter", numbers.Integral, min_val=1)
-        check_scalar(self.tol, "tol", numbers.Real, min_val=0.0)
-        if np.isnan(self.C) or np.isnan(self.tol):
-            raise ValueError(f"C and tol must be numbers, got C={self.C}, tol={self.tol}.")
+    def _penalty_and_solver(self):
+        """(the L1 share of the penalty, the solver to run); ValueError on a bad combination."""
         l1_share = {"l1": 1.0, "elasticnet": self.l1_ratio}.get(self.penalty, 0.0)
-        if self.penalty == "elasticnet":
-            if self.l1_ratio is None:
-                raise ValueError("penalty='elasticnet' needs l1_ratio, a number in [0, 1].")
-            check_scalar(self.l1_ratio, "l1_ratio", numbers.Real, min_val=0.0, max_val=1.0)
+        if self.penalty == "elasticnet" and self.l1_ratio is None:
+            raise ValueError("penalty='elasticnet' needs l1_ratio, a number in [0, 1].")
         smooth = self.penalty in ("l2", None)
         if self.solver == "lbfgs" and not smooth:
             raise ValueError(
@@ -217,10 +219,6 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             per_class = np.bincount(codes, weights=sample_weight, minlength=len(classes))
             with np.errstate(divide="ignore"):
                 return np.where(per_class > 0, per_class.sum() / (len(classes) * per_class), 0.0)
-        if not isinstance(self.class_weight, dict):
-            raise ValueError(
-                f"class_weight must be None, 'balanced' or a dict, got {self.class_weight!r}."
-            )
         unknown = set(self.class_weight) - set(classes.tolist())
         if unknown:
             raise ValueError(

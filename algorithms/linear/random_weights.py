@@ -6,14 +6,12 @@ prediction against the 0/1 target, which is the error rate. A draw replaces the 
 when its error is strictly lower.
 """
 
-import numbers
-
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils import check_scalar
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
+from algorithms._constraints import FINITE, POSITIVE_INT, SEED
 from algorithms.linear._binary import BinaryThresholdMixin, binary_classes, encode_binary
 
 # Upper bound on the score-matrix entries (posts × trials) computed at once.
@@ -41,6 +39,13 @@ class RandomWeightsClassifier(BinaryThresholdMixin, ClassifierMixin, BaseEstimat
     n_features_in_.
     """
 
+    _parameter_constraints = {
+        "n_trials": POSITIVE_INT,
+        "threshold": FINITE,
+        "fit_intercept": ["boolean"],
+        "random_state": SEED,
+    }
+
     def __init__(self, n_trials=1000, threshold=0.5, fit_intercept=False, random_state=None):
         self.n_trials = n_trials
         self.threshold = threshold
@@ -52,10 +57,9 @@ class RandomWeightsClassifier(BinaryThresholdMixin, ClassifierMixin, BaseEstimat
         tags.classifier_tags.poor_score = True  # random guessing is the chapter's point
         return tags
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Draw n_trials weight vectors and keep the first one with the lowest error rate."""
-        threshold = self._checked_threshold()
-        check_scalar(self.n_trials, "n_trials", numbers.Integral, min_val=1)
         X, y = validate_data(self, X, y, dtype=np.float64)
         check_classification_targets(y)
         classes = binary_classes(self, y)
@@ -65,7 +69,7 @@ class RandomWeightsClassifier(BinaryThresholdMixin, ClassifierMixin, BaseEstimat
         )
         intercepts = draws[:, n_features] if self.fit_intercept else np.zeros(self.n_trials)
         errors = trial_errors(
-            X, encode_binary(y, classes), draws[:, :n_features], intercepts, threshold
+            X, encode_binary(y, classes), draws[:, :n_features], intercepts, float(self.threshold)
         )
         best = int(np.argmin(errors))
         self.classes_ = classes

@@ -6,14 +6,13 @@ dropping singular values below max(n, p)·eps·s_max, so α = 0 gives the minimu
 squares solution even when XcᵀXc is singular.
 """
 
-import numbers
-
 import numpy as np
 from scipy import linalg
-from sklearn.base import BaseEstimator, RegressorMixin
-from sklearn.utils import check_scalar
+from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from algorithms._constraints import NON_NEGATIVE
 from algorithms.linear.least_squares import centered_gram, means, solve_normal_equations
 
 SOLVERS = ("auto", "cholesky", "svd")
@@ -41,6 +40,12 @@ class Ridge(RegressorMixin, BaseEstimator):
     (n_targets,)), solver_ (the solver that produced coef_), n_features_in_.
     """
 
+    _parameter_constraints = {
+        "alpha": NON_NEGATIVE,
+        "fit_intercept": ["boolean"],
+        "solver": [StrOptions(set(SOLVERS))],
+    }
+
     def __init__(self, alpha=1.0, fit_intercept=True, solver="auto"):
         self.alpha = alpha
         self.fit_intercept = fit_intercept
@@ -51,13 +56,9 @@ class Ridge(RegressorMixin, BaseEstimator):
         tags.target_tags.multi_output = True
         return tags
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Solve for coef_ and intercept_; returns self."""
-        if self.solver not in SOLVERS:
-            raise ValueError(f"solver must be one of {SOLVERS}, got {self.solver!r}.")
-        check_scalar(self.alpha, "alpha", numbers.Real, min_val=0.0)
-        if not np.isfinite(self.alpha):
-            raise ValueError(f"alpha must be finite, got {self.alpha}.")
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True, multi_output=True)
         x_mean, y_mean = means(X, y, self.fit_intercept)
         coef = None

@@ -22,11 +22,12 @@ import numbers
 
 import numpy as np
 from numba import njit
-from sklearn.base import BaseEstimator, RegressorMixin
-from sklearn.utils import check_scalar
+from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-PENALTIES = ("l2", "l1", "elasticnet", None)
+from algorithms._constraints import NON_NEGATIVE, POSITIVE, POSITIVE_INT, PROBABILITY, SEED
+
 LEARNING_RATES = ("invscaling", "constant", "adaptive")
 # "adaptive" stops instead of dividing the step by 5 once it is at most this (as scikit-learn).
 _MIN_ADAPTIVE_ETA = 1e-6
@@ -92,6 +93,24 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
     the last fresh start), n_iter_ (= len(loss_curve_)), t_ (1 + updates made), n_features_in_.
     """
 
+    _parameter_constraints = {
+        "loss": [StrOptions({"squared_error"})],
+        "penalty": [StrOptions({"l2", "l1", "elasticnet"}), None],
+        "alpha": NON_NEGATIVE,
+        "l1_ratio": PROBABILITY,
+        "fit_intercept": ["boolean"],
+        "max_iter": POSITIVE_INT,
+        "tol": [*NON_NEGATIVE, None],
+        "shuffle": ["boolean"],
+        "random_state": SEED,
+        "learning_rate": [StrOptions(set(LEARNING_RATES))],
+        "eta0": POSITIVE,
+        "power_t": NON_NEGATIVE,
+        "n_iter_no_change": POSITIVE_INT,
+        "warm_start": ["boolean"],
+        "batch_size": POSITIVE_INT,
+    }
+
     def __init__(
         self,
         loss="squared_error",
@@ -126,9 +145,9 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         self.warm_start = warm_start
         self.batch_size = batch_size
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Run up to max_iter epochs from zero weights (or coef_ with warm_start); returns self."""
-        self._check_params()
         X, y = validate_data(
             self, X, y, dtype=np.float64, order="C", force_writeable=True, y_numeric=True
         )
@@ -142,9 +161,9 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
             coef, intercept = self.coef_.copy(), self.intercept_
         return self._run_epochs(X, y, coef, intercept, 1.0, np.empty(0), self.max_iter, True)
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y):
         """One epoch over this chunk, continuing from the current weights; returns self."""
-        self._check_params()
         first_call = not hasattr(self, "coef_")
         X, y = validate_data(
             self,
@@ -167,29 +186,6 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=np.float64)
         return X @ self.coef_ + self.intercept_
-
-    def _check_params(self):
-        """ValueError (TypeError for a wrong type) on an invalid hyper-parameter."""
-        if self.loss != "squared_error":
-            raise ValueError(f"loss must be 'squared_error', got {self.loss!r}.")
-        if self.penalty not in PENALTIES:
-            raise ValueError(f"penalty must be one of {PENALTIES}, got {self.penalty!r}.")
-        if self.learning_rate not in LEARNING_RATES:
-            raise ValueError(
-                f"learning_rate must be one of {LEARNING_RATES}, got {self.learning_rate!r}."
-            )
-        check_scalar(self.alpha, "alpha", numbers.Real, min_val=0.0)
-        check_scalar(self.l1_ratio, "l1_ratio", numbers.Real, min_val=0.0, max_val=1.0)
-        check_scalar(self.eta0, "eta0", numbers.Real, min_val=0.0, include_boundaries="neither")
-        check_scalar(self.power_t, "power_t", numbers.Real, min_val=0.0)
-        check_scalar(self.max_iter, "max_iter", numbers.Integral, min_val=1)
-        check_scalar(self.n_iter_no_change, "n_iter_no_change", numbers.Integral, min_val=1)
-        check_scalar(self.batch_size, "batch_size", numbers.Integral, min_val=1)
-        if self.tol is not None:
-            check_scalar(self.tol, "tol", numbers.Real, min_val=0.0)
-        for name in ("alpha", "eta0", "power_t"):
-            if not np.isfinite(getattr(self, name)):
-                raise ValueError(f"{name} must be finite, got {getattr(self, name)}.")
 
     def _penalty_weights(self):
         """(l2, l1): the weights of ½‖w‖² and ‖w‖₁ in α·R(w)."""

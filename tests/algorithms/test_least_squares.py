@@ -174,10 +174,22 @@ XY = regression_data(n_samples=20)
         ({}, XY[0][:, 0], XY[1], "2D array"),
         ({}, XY[0][:0], XY[1][:0], "0 sample"),
         ({}, XY[0], XY[1][:-1], "inconsistent numbers of samples"),
-        ({"solver": "normal"}, *XY, "solver must be one of"),
-        ({"solver": "gd", "learning_rate": 0.0}, *XY, "learning_rate == 0.0, must be > 0.0"),
-        ({"solver": "gd", "max_iter": 0}, *XY, "max_iter == 0, must be >= 1"),
-        ({"solver": "gd", "tol": -1.0}, *XY, "tol == -1.0, must be >= 0.0"),
+        ({"solver": "normal"}, *XY, r"'solver' parameter .* str among"),
+        (
+            {"solver": "gd", "learning_rate": 0.0},
+            *XY,
+            r"'learning_rate' parameter .* float in the range \(0\.0, inf\)\. Got 0\.0",
+        ),
+        (
+            {"solver": "gd", "max_iter": 0},
+            *XY,
+            r"'max_iter' parameter .* int in the range \[1, inf\)\. Got 0",
+        ),
+        (
+            {"solver": "gd", "tol": -1.0},
+            *XY,
+            r"'tol' parameter .* float in the range \[0\.0, inf\) or None\. Got -1\.0",
+        ),
     ],
 )
 def test_bad_input_raises_a_clear_value_error(params, X, y, match):

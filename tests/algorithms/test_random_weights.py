@@ -85,8 +85,12 @@ def test_same_random_state_same_model():
 @pytest.mark.parametrize(
     ("params", "y", "match"),
     [
-        ({"n_trials": 0}, None, "n_trials == 0, must be >= 1"),
-        ({"threshold": np.inf}, None, "threshold must be a finite number"),
+        ({"n_trials": 0}, None, r"'n_trials' parameter .* int in the range \[1, inf\)\. Got 0"),
+        (
+            {"threshold": np.inf},
+            None,
+            r"'threshold' parameter .* float in the range \(-inf, inf\)\. Got inf",
+        ),
         ({}, np.arange(300) % 3, "Only binary classification is supported"),
         ({}, np.ones(300), "got 1 class"),
     ],

@@ -89,9 +89,17 @@ XY = regression_data(n_samples=20)
         ({}, XY[0][:, 0], XY[1], "2D array"),
         ({}, XY[0][:0], XY[1][:0], "0 sample"),
         ({}, XY[0], XY[1][:-1], "inconsistent numbers of samples"),
-        ({"alpha": -1.0}, *XY, "alpha == -1.0, must be >= 0.0"),
-        ({"alpha": np.inf}, *XY, "alpha must be finite"),
-        ({"solver": "lsqr"}, *XY, "solver must be one of"),
+        (
+            {"alpha": -1.0},
+            *XY,
+            r"'alpha' parameter .* float in the range \[0\.0, inf\)\. Got -1\.0",
+        ),
+        (
+            {"alpha": np.inf},
+            *XY,
+            r"'alpha' parameter .* float in the range \[0\.0, inf\)\. Got inf",
+        ),
+        ({"solver": "lsqr"}, *XY, r"'solver' parameter .* str among"),
     ],
 )
 def test_bad_input_raises_a_clear_value_error(params, X, y, match):
