@@ -13,16 +13,15 @@ predict_proba the softmax exp(jll − logsumexp(jll)).
   (X log pᵀ) are matrix products, so X may be dense or scipy.sparse (CSR).
 """
 
-import numbers
 import warnings
 
 import numpy as np
 from scipy import sparse
 from scipy.special import logsumexp
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils import check_scalar
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from algorithms._constraints import NON_NEGATIVE
 from algorithms._labels import encode_labels
 
 # MultinomialNB with force_alpha=False raises a smaller alpha to this, as scikit-learn does.
@@ -73,13 +72,15 @@ class GaussianNB(_NaiveBayes):
     n_features), epsilon_, n_features_in_.
     """
 
+    _parameter_constraints = {"priors": ["array-like", None], "var_smoothing": NON_NEGATIVE}
+
     def __init__(self, priors=None, var_smoothing=1e-9):
         self.priors = priors
         self.var_smoothing = var_smoothing
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Class frequencies, means and smoothed variances of X's columns per class."""
-        check_scalar(self.var_smoothing, "var_smoothing", numbers.Real, min_val=0.0)
         X, y = validate_data(self, X, y, dtype=np.float64)
         classes, codes = encode_labels(self, y)
         theta = np.empty((len(classes), X.shape[1]))
@@ -139,6 +140,13 @@ class MultinomialNB(_NaiveBayes):
     feature_log_prob_ (log p_cj), (n_classes, n_features), n_features_in_.
     """
 
+    _parameter_constraints = {
+        "alpha": NON_NEGATIVE,
+        "fit_prior": ["boolean"],
+        "class_prior": ["array-like", None],
+        "force_alpha": ["boolean"],
+    }
+
     def __init__(self, alpha=1.0, fit_prior=True, class_prior=None, force_alpha=True):
         self.alpha = alpha
         self.fit_prior = fit_prior
@@ -154,9 +162,9 @@ class MultinomialNB(_NaiveBayes):
         tags.classifier_tags.poor_score = True
         return tags
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Per-class feature counts of X, their smoothed log probabilities and the priors."""
-        check_scalar(self.alpha, "alpha", numbers.Real, min_val=0.0)
         X, y = validate_data(self, X, y, accept_sparse="csr", dtype=np.float64)
         classes, codes = encode_labels(self, y)
         values = X.data if sparse.issparse(X) else X

@@ -25,11 +25,13 @@ import numbers
 
 import numpy as np
 from numba import njit
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.utils import check_scalar
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
+from algorithms._constraints import POSITIVE_INT
 from algorithms._labels import encode_labels
 
 WEIGHTS = ("uniform", "distance")
@@ -133,6 +135,12 @@ def neighbor_weights(distances, weights):
 class _KNeighborsBase(BaseEstimator):
     """Shared parameters, checks and `kneighbors` of the two k-nearest-neighbour estimators."""
 
+    _parameter_constraints = {
+        "n_neighbors": POSITIVE_INT,
+        "weights": [StrOptions(set(WEIGHTS))],
+        "batch_size": [*POSITIVE_INT, None],
+    }
+
     def __init__(self, n_neighbors=5, weights="uniform", batch_size=None):
         self.n_neighbors = n_neighbors
         self.weights = weights
@@ -151,11 +159,7 @@ class _KNeighborsBase(BaseEstimator):
         return (distances, indices) if return_distance else indices
 
     def _store_training_data(self, X, y):
-        """Check the parameters against X, then keep X and y as the fitted state."""
-        if self.weights not in WEIGHTS:
-            raise ValueError(f"weights must be one of {WEIGHTS}, got {self.weights!r}.")
-        if self.batch_size is not None:
-            check_scalar(self.batch_size, "batch_size", numbers.Integral, min_val=1)
+        """Check n_neighbors against X, then keep X and y as the fitted state."""
         self._checked_n_neighbors(self.n_neighbors, X.shape[0])
         self.fit_X_ = X
         self.fit_y_ = y
@@ -190,6 +194,7 @@ class KNeighborsClassifier(ClassifierMixin, _KNeighborsBase):
     classes_), n_samples_fit_, n_features_in_.
     """
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Check X and y and keep them: the training rows are the model."""
         X, y = validate_data(self, X, y, dtype=np.float64, order="C")
@@ -228,6 +233,7 @@ class KNeighborsRegressor(RegressorMixin, _KNeighborsBase):
         tags.target_tags.multi_output = True
         return tags
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Check X and y (one target column or several) and keep them: they are the model."""
         X, y = validate_data(

@@ -12,21 +12,21 @@ coordinate descent (`_dual_cd`, both losses) or the primal Newton method
 n_samples ≥ n_features and the loss allows it, as scikit-learn does.
 """
 
-import numbers
 import warnings
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils import check_random_state, check_scalar
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from algorithms._constraints import POSITIVE, POSITIVE_INT
 from algorithms._labels import encode_labels
 from algorithms.exceptions import ConvergenceWarning
 from algorithms.svm._dual_cd import dual_cd
 from algorithms.svm._primal_newton import squared_hinge_newton
 
 LOSSES = ("squared_hinge", "hinge")
-DUALS = ("auto", True, False)
 
 
 class LinearSVC(ClassifierMixin, BaseEstimator):
@@ -43,6 +43,18 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
     (n_classes, n_features); intercept_ (1,) or (n_classes,) (zeros without fit_intercept);
     n_iter_ (the largest number of epochs or iterations over the problems); n_features_in_.
     """
+
+    _parameter_constraints = {
+        "penalty": [StrOptions({"l2"})],
+        "loss": [StrOptions(set(LOSSES))],
+        "dual": [StrOptions({"auto"}), "boolean"],
+        "tol": POSITIVE,
+        "C": POSITIVE,
+        "fit_intercept": ["boolean"],
+        "intercept_scaling": POSITIVE,
+        "random_state": ["random_state"],
+        "max_iter": POSITIVE_INT,
+    }
 
     def __init__(
         self,
@@ -67,9 +79,14 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
         self.max_iter = max_iter
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Solve one binary problem (two classes) or one per class (one-vs-rest); return self."""
-        self._check_params()
+        if self.dual is False and self.loss == "hinge":
+            raise ValueError(
+                "loss='hinge' needs the dual solver: use dual=True or 'auto', or "
+                "loss='squared_hinge'."
+            )
         X, y = validate_data(self, X, y, dtype=np.float64, order="C")
         classes, codes = encode_labels(self, y)
         use_dual = self.dual if self.dual != "auto" else self._auto_dual(X)
@@ -134,30 +151,3 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
     def _auto_dual(self, X):
         """scikit-learn's dual="auto": the dual when n_samples < n_features or the loss is hinge."""
         return X.shape[0] < X.shape[1] or self.loss == "hinge"
-
-    def _check_params(self):
-        """ValueError (TypeError for a wrong type) on an invalid hyper-parameter or combination."""
-        if self.penalty != "l2":
-            raise ValueError(f"penalty must be 'l2', got {self.penalty!r}.")
-        if self.loss not in LOSSES:
-            raise ValueError(f"loss must be one of {LOSSES}, got {self.loss!r}.")
-        if self.dual not in DUALS:
-            raise ValueError(f"dual must be 'auto', True or False, got {self.dual!r}.")
-        if self.dual is False and self.loss == "hinge":
-            raise ValueError(
-                "loss='hinge' needs the dual solver: use dual=True or 'auto', or "
-                "loss='squared_hinge'."
-            )
-        check_scalar(self.C, "C", numbers.Real, min_val=0.0, include_boundaries="neither")
-        check_scalar(self.tol, "tol", numbers.Real, min_val=0.0, include_boundaries="neither")
-        check_scalar(self.max_iter, "max_iter", numbers.Integral, min_val=1)
-        if not (np.isfinite(self.C) and np.isfinite(self.tol)):
-            raise ValueError(f"C and tol must be finite, got C={self.C}, tol={self.tol}.")
-        if self.fit_intercept:
-            check_scalar(
-                self.intercept_scaling,
-                "intercept_scaling",
-                numbers.Real,
-                min_val=0.0,
-                include_boundaries="neither",
-            )

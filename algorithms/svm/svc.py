@@ -20,10 +20,11 @@ import numbers
 import warnings
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils import check_scalar
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from algorithms._constraints import FINITE, NON_NEGATIVE, POSITIVE, POSITIVE_INT
 from algorithms._labels import encode_labels
 from algorithms.exceptions import ConvergenceWarning
 from algorithms.svm._kernels import KERNELS, kernel_matrix
@@ -52,6 +53,19 @@ class SVC(ClassifierMixin, BaseEstimator):
     class with the most votes (the first of tied ones).
     """
 
+    _parameter_constraints = {
+        "C": POSITIVE,
+        "kernel": [StrOptions(set(KERNELS))],
+        "degree": [Interval(numbers.Integral, 0, None, closed="left")],
+        "gamma": [StrOptions(set(GAMMAS)), *NON_NEGATIVE],
+        "coef0": FINITE,
+        "tol": POSITIVE,
+        "cache_size": POSITIVE,
+        "max_iter": [Options(numbers.Integral, {-1}), *POSITIVE_INT],
+        "max_samples": [Interval(numbers.Integral, 2, None, closed="left")],
+        "random_state": ["random_state"],
+    }
+
     def __init__(
         self,
         *,
@@ -77,9 +91,9 @@ class SVC(ClassifierMixin, BaseEstimator):
         self.max_samples = max_samples
         self.random_state = random_state
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Solve one SMO problem per pair of classes and keep the support vectors; return self."""
-        self._check_params()
         X, y = validate_data(self, X, y, dtype=np.float64, order="C")
         classes, codes = encode_labels(self, y)
         n_samples, n_features = X.shape
@@ -206,34 +220,6 @@ class SVC(ClassifierMixin, BaseEstimator):
     def _cache_rows(self, n_rows):
         """Kernel rows the cache holds for a problem of n_rows rows (module docstring)."""
         return max(2, min(n_rows, int(self.cache_size * 2**20 // (8 * n_rows))))
-
-    def _check_params(self):
-        """ValueError (TypeError for a wrong type) on an invalid hyper-parameter."""
-        if self.kernel not in KERNELS:
-            raise ValueError(f"kernel must be one of {KERNELS}, got {self.kernel!r}.")
-        if isinstance(self.gamma, str):
-            if self.gamma not in GAMMAS:
-                raise ValueError(f"gamma must be 'scale', 'auto' or a number, got {self.gamma!r}.")
-        else:
-            check_scalar(self.gamma, "gamma", numbers.Real, min_val=0.0)
-        check_scalar(self.C, "C", numbers.Real, min_val=0.0, include_boundaries="neither")
-        check_scalar(self.tol, "tol", numbers.Real, min_val=0.0, include_boundaries="neither")
-        check_scalar(self.coef0, "coef0", numbers.Real)
-        check_scalar(self.degree, "degree", numbers.Integral, min_val=0)
-        check_scalar(
-            self.cache_size, "cache_size", numbers.Real, min_val=0.0, include_boundaries="neither"
-        )
-        check_scalar(self.max_iter, "max_iter", numbers.Integral, min_val=-1)
-        check_scalar(self.max_samples, "max_samples", numbers.Integral, min_val=2)
-        if self.max_iter == 0:
-            raise ValueError("max_iter must be -1 (no limit of ours) or a positive number, got 0.")
-        values = (self.C, self.tol, self.coef0, self.cache_size, self.gamma)
-        if not all(isinstance(v, str) or np.isfinite(v) for v in values):
-            raise ValueError(
-                f"C, tol, coef0, cache_size and gamma must be finite, got C={self.C}, "
-                f"tol={self.tol}, coef0={self.coef0}, cache_size={self.cache_size}, "
-                f"gamma={self.gamma}."
-            )
 
 
 def _pairs(n_classes):

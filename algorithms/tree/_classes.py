@@ -13,13 +13,18 @@ the classifier, classes_.
 """
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from algorithms._labels import encode_labels
 from algorithms.tree._builder import LEAF, build_tree
 from algorithms.tree._flat_tree import apply_tree, feature_importances, tree_depth
-from algorithms.tree._params import CLASSIFICATION_CRITERIA, REGRESSION_CRITERIA, growth_params
+from algorithms.tree._params import (
+    CLASSIFICATION_CRITERIA,
+    REGRESSION_CRITERIA,
+    criterion_constraints,
+    growth_params,
+)
 
 NODE_ARRAYS = (
     "tree_children_left_",
@@ -109,6 +114,8 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
     tried, which decides between equally good splits).
     """
 
+    _parameter_constraints = criterion_constraints(CLASSIFICATION_CRITERIA)
+
     def __init__(
         self,
         criterion="gini",
@@ -127,6 +134,7 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
         self.random_state = random_state
         self.min_impurity_decrease = min_impurity_decrease
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Grow the tree on (X, y); y holds class labels (at least two distinct)."""
         X, y = validate_data(self, X, y, dtype=np.float32, order="F")
@@ -152,6 +160,8 @@ class DecisionTreeRegressor(RegressorMixin, BaseDecisionTree):
     predict is the mean target of the row's leaf. Parameters as DecisionTreeClassifier's.
     """
 
+    _parameter_constraints = criterion_constraints(REGRESSION_CRITERIA)
+
     def __init__(
         self,
         criterion="squared_error",
@@ -170,6 +180,7 @@ class DecisionTreeRegressor(RegressorMixin, BaseDecisionTree):
         self.random_state = random_state
         self.min_impurity_decrease = min_impurity_decrease
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Grow the tree on (X, y); y numeric."""
         X, y = validate_data(self, X, y, dtype=np.float32, order="F", y_numeric=True)

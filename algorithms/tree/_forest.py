@@ -22,16 +22,22 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from joblib import effective_n_jobs
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
-from sklearn.utils import check_scalar
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
+from sklearn.utils._param_validation import Interval, RealNotInt
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from algorithms._constraints import POSITIVE_INT
 from algorithms._labels import encode_labels
 from algorithms.metrics import accuracy, r2
 from algorithms.tree._builder import build_tree
 from algorithms.tree._classes import NODE_ARRAYS, kernel_input
 from algorithms.tree._flat_tree import feature_importances, mean_leaf_value
-from algorithms.tree._params import CLASSIFICATION_CRITERIA, REGRESSION_CRITERIA, growth_params
+from algorithms.tree._params import (
+    CLASSIFICATION_CRITERIA,
+    REGRESSION_CRITERIA,
+    criterion_constraints,
+    growth_params,
+)
 
 # Rows per prediction task: below this, threads cost more than they save.
 _MIN_ROWS_PER_THREAD = 2_000
@@ -46,6 +52,15 @@ def bootstrap_weights(rng, n_samples, n_draws):
 class BaseForest(BaseEstimator):
     """Growing (`_fit`), averaging and reading the trees; subclasses validate X and y."""
 
+    # The forest's own parameters; the trees' come from `criterion_constraints`.
+    _FOREST_CONSTRAINTS = {
+        "n_estimators": POSITIVE_INT,
+        "bootstrap": ["boolean"],
+        "oob_score": ["boolean"],
+        "n_jobs": [numbers.Integral, None],
+        "max_samples": [None, *POSITIVE_INT, Interval(RealNotInt, 0, 1, closed="right")],
+    }
+
     def _n_draws(self, n_samples):
         """Bootstrap sample size: n_samples, an int ≤ n_samples, or a share of it (≥ 1)."""
         if self.max_samples is None:
@@ -55,20 +70,11 @@ class BaseForest(BaseEstimator):
                 "max_samples needs bootstrap=True: without it every tree sees all rows."
             )
         if isinstance(self.max_samples, numbers.Integral):
-            check_scalar(self.max_samples, "max_samples", numbers.Integral, min_val=1)
             if self.max_samples > n_samples:
                 raise ValueError(
                     f"max_samples={self.max_samples} exceeds the number of rows, {n_samples}."
                 )
             return int(self.max_samples)
-        check_scalar(
-            self.max_samples,
-            "max_samples",
-            numbers.Real,
-            min_val=0.0,
-            max_val=1.0,
-            include_boundaries="right",
-        )
         return max(1, round(self.max_samples * n_samples))
 
     def _n_threads(self, n_tasks):
@@ -76,7 +82,6 @@ class BaseForest(BaseEstimator):
 
     def _fit(self, X, y, n_outputs, criteria):
         """Grow n_estimators trees in parallel, concatenate their nodes; return the seeds."""
-        check_scalar(self.n_estimators, "n_estimators", numbers.Integral, min_val=1)
         if self.oob_score and not self.bootstrap:
             raise ValueError(
                 "oob_score=True needs bootstrap=True: without it no row is out of bag."
@@ -196,6 +201,11 @@ class RandomForestClassifier(ClassifierMixin, BaseForest):
     rows, an int, or a share), min_impurity_decrease.
     """
 
+    _parameter_constraints = {
+        **criterion_constraints(CLASSIFICATION_CRITERIA),
+        **BaseForest._FOREST_CONSTRAINTS,
+    }
+
     def __init__(
         self,
         n_estimators=100,
@@ -224,6 +234,7 @@ class RandomForestClassifier(ClassifierMixin, BaseForest):
         self.max_samples = max_samples
         self.min_impurity_decrease = min_impurity_decrease
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Grow the forest on (X, y); y holds class labels (at least two distinct)."""
         X, y = validate_data(self, X, y, dtype=np.float32, order="F")
@@ -253,6 +264,11 @@ class RandomForestRegressor(RegressorMixin, BaseForest):
     1.0 (all features, scikit-learn's default).
     """
 
+    _parameter_constraints = {
+        **criterion_constraints(REGRESSION_CRITERIA),
+        **BaseForest._FOREST_CONSTRAINTS,
+    }
+
     def __init__(
         self,
         n_estimators=100,
@@ -281,6 +297,7 @@ class RandomForestRegressor(RegressorMixin, BaseForest):
         self.max_samples = max_samples
         self.min_impurity_decrease = min_impurity_decrease
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Grow the forest on (X, y); y numeric."""
         X, y = validate_data(self, X, y, dtype=np.float32, order="F", y_numeric=True)

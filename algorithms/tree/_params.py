@@ -1,16 +1,42 @@
-"""The growth parameters shared by trees and forests, checked and resolved as scikit-learn does."""
+"""The growth parameters shared by trees and forests: their constraints, and their values
+resolved against the data as scikit-learn resolves them."""
 
 import math
 import numbers
 from dataclasses import dataclass
 
-from sklearn.utils import check_scalar
+from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 
+from algorithms._constraints import NON_NEGATIVE, POSITIVE_INT, SEED
 from algorithms.tree._splitter import ENTROPY, GINI, SQUARED_ERROR
 
 CLASSIFICATION_CRITERIA = {"gini": GINI, "entropy": ENTROPY, "log_loss": ENTROPY}
 REGRESSION_CRITERIA = {"squared_error": SQUARED_ERROR}
 _UNLIMITED_DEPTH = 2**31 - 1
+
+# The `_parameter_constraints` entries of every tree and forest but criterion: a count is an
+# int, a share of the rows or features a float (scikit-learn's table).
+GROWTH_CONSTRAINTS = {
+    "max_depth": [*POSITIVE_INT, None],
+    "min_samples_split": [
+        Interval(numbers.Integral, 2, None, closed="left"),
+        Interval(RealNotInt, 0, 1, closed="right"),
+    ],
+    "min_samples_leaf": [*POSITIVE_INT, Interval(RealNotInt, 0, 1, closed="neither")],
+    "max_features": [
+        *POSITIVE_INT,
+        Interval(RealNotInt, 0, 1, closed="right"),
+        StrOptions({"sqrt", "log2"}),
+        None,
+    ],
+    "random_state": SEED,
+    "min_impurity_decrease": NON_NEGATIVE,
+}
+
+
+def criterion_constraints(criteria: dict) -> dict:
+    """The `_parameter_constraints` of a tree or forest splitting on one of `criteria`."""
+    return {**GROWTH_CONSTRAINTS, "criterion": [StrOptions(set(criteria))]}
 
 
 @dataclass(frozen=True)
@@ -25,19 +51,10 @@ class GrowthParams:
     min_impurity_decrease: float
 
 
-def _count_or_fraction(value, name, n_samples, min_count, fraction_max_inclusive):
-    """An int ≥ min_count as is, or a fraction of n_samples rounded up (at least 1)."""
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
-        check_scalar(value, name, numbers.Integral, min_val=min_count)
+def _count_or_fraction(value, n_samples):
+    """An int count as is, or a fraction of n_samples rounded up (at least 1)."""
+    if isinstance(value, numbers.Integral):
         return int(value)
-    check_scalar(
-        value,
-        name,
-        numbers.Real,
-        min_val=0.0,
-        max_val=1.0,
-        include_boundaries="right" if fraction_max_inclusive else "neither",
-    )
     return max(1, math.ceil(value * n_samples))
 
 
@@ -45,56 +62,28 @@ def resolve_max_features(max_features, n_features):
     """None → all, int k, float share ⌊share·n⌋, "sqrt" ⌊√n⌋ or "log2" ⌊log2 n⌋, at least 1."""
     if max_features is None:
         return n_features
-    if isinstance(max_features, str):
-        if max_features == "sqrt":
-            return max(1, int(math.sqrt(n_features)))
-        if max_features == "log2":
-            return max(1, int(math.log2(n_features)))
-        raise ValueError(
-            f"max_features must be an int, a float, 'sqrt', 'log2' or None, got {max_features!r}."
-        )
-    if isinstance(max_features, numbers.Integral) and not isinstance(max_features, bool):
-        check_scalar(max_features, "max_features", numbers.Integral, min_val=1)
+    if max_features == "sqrt":
+        return max(1, int(math.sqrt(n_features)))
+    if max_features == "log2":
+        return max(1, int(math.log2(n_features)))
+    if isinstance(max_features, numbers.Integral):
         if max_features > n_features:
             raise ValueError(
                 f"max_features={max_features} exceeds the number of features, {n_features}."
             )
         return int(max_features)
-    check_scalar(
-        max_features,
-        "max_features",
-        numbers.Real,
-        min_val=0.0,
-        max_val=1.0,
-        include_boundaries="right",
-    )
     return max(1, int(max_features * n_features))
 
 
 def growth_params(estimator, criteria, n_samples, n_features) -> GrowthParams:
     """The estimator's criterion, max_depth, min_samples_*, max_features, min_impurity_decrease.
 
-    ValueError (TypeError for a wrong type) on an invalid value; min_samples_split is raised to
+    The values have passed GROWTH_CONSTRAINTS; min_samples_split is raised to
     2·min_samples_leaf as in scikit-learn.
     """
-    if estimator.criterion not in criteria:
-        raise ValueError(
-            f"criterion must be one of {sorted(criteria)}, got {estimator.criterion!r}."
-        )
-    max_depth = estimator.max_depth
-    if max_depth is None:
-        max_depth = _UNLIMITED_DEPTH
-    else:
-        check_scalar(max_depth, "max_depth", numbers.Integral, min_val=1)
-    min_samples_leaf = _count_or_fraction(
-        estimator.min_samples_leaf, "min_samples_leaf", n_samples, 1, False
-    )
-    min_samples_split = _count_or_fraction(
-        estimator.min_samples_split, "min_samples_split", n_samples, 2, True
-    )
-    check_scalar(
-        estimator.min_impurity_decrease, "min_impurity_decrease", numbers.Real, min_val=0.0
-    )
+    max_depth = _UNLIMITED_DEPTH if estimator.max_depth is None else estimator.max_depth
+    min_samples_leaf = _count_or_fraction(estimator.min_samples_leaf, n_samples)
+    min_samples_split = _count_or_fraction(estimator.min_samples_split, n_samples)
     return GrowthParams(
         criteria[estimator.criterion],
         int(max_depth),

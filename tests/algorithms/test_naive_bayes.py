@@ -186,7 +186,12 @@ COUNTS, Y_COUNTS, _ = word_counts(n=30)
         (GaussianNB(priors=[0.5, 0.5]), X_GAUSS, Y_GAUSS, r"one number per class, 3, .*\(2,\)"),
         (GaussianNB(priors=[0.5, 0.5, 0.5]), X_GAUSS, Y_GAUSS, "priors must sum to 1, got 1.5"),
         (GaussianNB(priors=[1.5, -0.5, 0.0]), X_GAUSS, Y_GAUSS, "finite and non-negative"),
-        (GaussianNB(var_smoothing=-1.0), X_GAUSS, Y_GAUSS, "var_smoothing == -1.0"),
+        (
+            GaussianNB(var_smoothing=-1.0),
+            X_GAUSS,
+            Y_GAUSS,
+            r"'var_smoothing' parameter .* float in the range \[0\.0, inf\)\. Got -1\.0",
+        ),
         (GaussianNB(), np.ones((30, 2)), Y_GAUSS, "feature 0 is constant in class 0"),
         (MultinomialNB(), COUNTS - 1, Y_COUNTS, "Negative values in data .* smallest value is -1"),
         (
@@ -197,7 +202,12 @@ COUNTS, Y_COUNTS, _ = word_counts(n=30)
         ),
         (MultinomialNB(), np.where(COUNTS > 2, np.nan, COUNTS), Y_COUNTS, "NaN"),
         (MultinomialNB(), COUNTS, np.full(30, "spam"), "got 1 class: \\['spam'\\]"),
-        (MultinomialNB(alpha=-1.0), COUNTS, Y_COUNTS, "alpha == -1.0, must be >= 0.0"),
+        (
+            MultinomialNB(alpha=-1.0),
+            COUNTS,
+            Y_COUNTS,
+            r"'alpha' parameter .* float in the range \[0\.0, inf\)\. Got -1\.0",
+        ),
         (MultinomialNB(alpha=0.0), np.zeros((30, 3)), Y_COUNTS, "alpha=0 leaves a feature"),
         (MultinomialNB(class_prior=[1.0]), COUNTS, Y_COUNTS, "class_prior must hold one number"),
     ],

@@ -184,9 +184,17 @@ XY = blobs(n=20)[:2]
         ({}, XY[0], np.zeros(20), "needs at least two classes; got 1 class"),
         ({}, XY[0], np.linspace(0, 1, 20), "Unknown label type"),
         ({"n_neighbors": 21}, *XY, r"n_neighbors = 21 is more than .* n_samples = 20"),
-        ({"n_neighbors": 0}, *XY, "n_neighbors == 0, must be >= 1"),
-        ({"weights": "inverse"}, *XY, "weights must be one of"),
-        ({"batch_size": 0}, *XY, "batch_size == 0, must be >= 1"),
+        (
+            {"n_neighbors": 0},
+            *XY,
+            r"'n_neighbors' parameter .* int in the range \[1, inf\)\. Got 0",
+        ),
+        ({"weights": "inverse"}, *XY, r"'weights' parameter .* str among .*\. Got 'inverse'"),
+        (
+            {"batch_size": 0},
+            *XY,
+            r"'batch_size' parameter .* int in the range \[1, inf\) or None\. Got 0",
+        ),
     ],
 )
 def test_bad_input_raises_a_clear_value_error(params, X, y, match):
