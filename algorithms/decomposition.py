@@ -14,7 +14,8 @@ import numbers
 
 import numpy as np
 from scipy import linalg
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils._param_validation import Interval, RealNotInt
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 # The covariance route needs n_samples ≥ _TALL_RATIO · n_features and n_features ≤ _MAX_EIGH.
@@ -52,11 +53,22 @@ class PCA(TransformerMixin, BaseEstimator):
     variance of the discarded axes, the probabilistic-PCA noise), n_samples_, n_features_in_.
     """
 
+    _parameter_constraints = {
+        "n_components": [
+            Interval(numbers.Integral, 0, None, closed="left"),
+            Interval(RealNotInt, 0, 1, closed="neither"),
+            None,
+        ],
+        "whiten": ["boolean"],
+        "random_state": ["random_state"],
+    }
+
     def __init__(self, n_components=None, *, whiten=False, random_state=None):
         self.n_components = n_components
         self.whiten = whiten
         self.random_state = random_state
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Find the principal axes of X; y is ignored."""
         X = validate_data(self, X, dtype=np.float64, order="C")
@@ -103,14 +115,12 @@ class PCA(TransformerMixin, BaseEstimator):
         wanted = self.n_components
         if wanted is None:
             return max_components
-        if isinstance(wanted, numbers.Integral) and not isinstance(wanted, bool):
-            if not 0 <= wanted <= max_components:
+        if isinstance(wanted, numbers.Integral):
+            if wanted > max_components:
                 raise ValueError(
                     f"n_components={wanted} must be between 0 and min(n_samples, n_features)="
                     f"{max_components}."
                 )
             return int(wanted)
-        if isinstance(wanted, numbers.Real) and 0 < wanted < 1:
-            cumulative = np.cumsum(ratios)
-            return min(int(np.searchsorted(cumulative, wanted, side="right")) + 1, max_components)
-        raise ValueError(f"n_components must be None, an int or a float in (0, 1), got {wanted!r}.")
+        cumulative = np.cumsum(ratios)
+        return min(int(np.searchsorted(cumulative, wanted, side="right")) + 1, max_components)

@@ -16,13 +16,13 @@ are centred on their mean during the fit (as scikit-learn does) so ‖c‖² −
 precision to a far-away origin.
 """
 
-import numbers
-
 import numpy as np
-from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
-from sklearn.utils import check_random_state, check_scalar
+from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin, _fit_context
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from algorithms._constraints import NON_NEGATIVE, POSITIVE_INT
 from algorithms.cluster._lloyd import assign_and_sum
 
 INITS = ("k-means++", "random")
@@ -104,6 +104,15 @@ class KMeans(TransformerMixin, ClusterMixin, BaseEstimator):
     n_iter_ (Lloyd iterations of the kept run), n_features_in_.
     """
 
+    _parameter_constraints = {
+        "n_clusters": POSITIVE_INT,
+        "init": [StrOptions(set(INITS)), "array-like"],
+        "n_init": [StrOptions({"auto"}), *POSITIVE_INT],
+        "max_iter": POSITIVE_INT,
+        "tol": NON_NEGATIVE,
+        "random_state": ["random_state"],
+    }
+
     def __init__(
         self, n_clusters=8, *, init="k-means++", n_init=1, max_iter=300, tol=1e-4, random_state=None
     ):
@@ -114,11 +123,9 @@ class KMeans(TransformerMixin, ClusterMixin, BaseEstimator):
         self.tol = tol
         self.random_state = random_state
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Cluster the rows of X; y is ignored."""
-        check_scalar(self.n_clusters, "n_clusters", numbers.Integral, min_val=1)
-        check_scalar(self.max_iter, "max_iter", numbers.Integral, min_val=1)
-        check_scalar(self.tol, "tol", numbers.Real, min_val=0.0)
         X = validate_data(self, X, dtype=np.float64, order="C")
         if X.shape[0] < self.n_clusters:
             raise ValueError(f"n_samples={X.shape[0]} should be >= n_clusters={self.n_clusters}.")
@@ -173,8 +180,6 @@ class KMeans(TransformerMixin, ClusterMixin, BaseEstimator):
     def _init_array(self, n_features):
         """The init centres as a float array, None for a named init; ValueError if invalid."""
         if isinstance(self.init, str):
-            if self.init not in INITS:
-                raise ValueError(f"init must be one of {INITS} or an array, got {self.init!r}.")
             return None
         centers = np.array(self.init, dtype=np.float64)
         if centers.shape != (self.n_clusters, n_features):
@@ -192,5 +197,4 @@ class KMeans(TransformerMixin, ClusterMixin, BaseEstimator):
             return 1
         if self.n_init == "auto":
             return 10 if self.init == "random" else 1
-        check_scalar(self.n_init, "n_init", numbers.Integral, min_val=1)
         return self.n_init

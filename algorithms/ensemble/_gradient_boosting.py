@@ -20,10 +20,11 @@ import numbers
 
 import numpy as np
 from scipy.special import expit, softmax
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
-from sklearn.utils import check_scalar
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from algorithms._constraints import FRACTION, NON_NEGATIVE, POSITIVE, POSITIVE_INT, SEED
 from algorithms._labels import encode_labels
 from algorithms.ensemble._binning import bin_features, fit_bin_thresholds, threshold_values
 from algorithms.ensemble._grower import grow_tree
@@ -67,7 +68,22 @@ def should_stop(scores, n_iter_no_change, tol):
 
 
 class _BaseGradientBoosting(BaseEstimator):
-    """Parameters, validation, the boosting loop and raw prediction shared by both estimators."""
+    """Parameters, their constraints, the boosting loop and raw prediction of both estimators."""
+
+    _parameter_constraints = {
+        "learning_rate": POSITIVE,
+        "n_estimators": POSITIVE_INT,
+        "max_depth": [*POSITIVE_INT, None],
+        "max_leaf_nodes": [Interval(numbers.Integral, 2, None, closed="left"), None],
+        "min_samples_leaf": POSITIVE_INT,
+        "l2_regularization": NON_NEGATIVE,
+        "max_bins": [Interval(numbers.Integral, 2, 255, closed="both")],
+        "early_stopping": [StrOptions({"auto"}), "boolean"],
+        "validation_fraction": [*FRACTION, None],
+        "n_iter_no_change": POSITIVE_INT,
+        "tol": NON_NEGATIVE,
+        "random_state": SEED,
+    }
 
     def __init__(
         self,
@@ -97,42 +113,8 @@ class _BaseGradientBoosting(BaseEstimator):
         self.tol = tol
         self.random_state = random_state
 
-    def _check_params(self):
-        """ValueError (TypeError for a wrong type) on an invalid hyper-parameter."""
-        check_scalar(
-            self.learning_rate,
-            "learning_rate",
-            numbers.Real,
-            min_val=0.0,
-            include_boundaries="neither",
-        )
-        check_scalar(self.n_estimators, "n_estimators", numbers.Integral, min_val=1)
-        if self.max_depth is not None:
-            check_scalar(self.max_depth, "max_depth", numbers.Integral, min_val=1)
-        if self.max_leaf_nodes is not None:
-            check_scalar(self.max_leaf_nodes, "max_leaf_nodes", numbers.Integral, min_val=2)
-        check_scalar(self.min_samples_leaf, "min_samples_leaf", numbers.Integral, min_val=1)
-        check_scalar(self.l2_regularization, "l2_regularization", numbers.Real, min_val=0.0)
-        check_scalar(self.max_bins, "max_bins", numbers.Integral, min_val=2, max_val=255)
-        if self.early_stopping not in ("auto", True, False):
-            raise ValueError(
-                f"early_stopping must be 'auto', True or False, got {self.early_stopping!r}."
-            )
-        if self.validation_fraction is not None:
-            check_scalar(
-                self.validation_fraction,
-                "validation_fraction",
-                numbers.Real,
-                min_val=0.0,
-                max_val=1.0,
-                include_boundaries="neither",
-            )
-        check_scalar(self.n_iter_no_change, "n_iter_no_change", numbers.Integral, min_val=1)
-        check_scalar(self.tol, "tol", numbers.Real, min_val=0.0)
-
     def _boost(self, X, y, make_loss, stratify):
         """Fit the trees to float64 X and y (class indices for classifiers); store the state."""
-        self._check_params()
         rng = np.random.default_rng(self.random_state)
         if self.early_stopping == "auto":
             early_stopping = X.shape[0] > AUTO_EARLY_STOPPING_ROWS
@@ -243,6 +225,7 @@ class GradientBoostingRegressor(RegressorMixin, _BaseGradientBoosting):
     nodes_value_ with tree_offsets_ (see _predictor; tree t belongs to iteration t // K).
     """
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Grow up to n_estimators trees on X (n_samples, n_features) and y (n_samples,)."""
         X, y = validate_data(self, X, y, dtype=np.float64, order="C", y_numeric=True)
@@ -261,6 +244,7 @@ class GradientBoostingClassifier(ClassifierMixin, _BaseGradientBoosting):
     classes, else n_classes) and all those of GradientBoostingRegressor.
     """
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Grow up to n_estimators iterations of trees on X and the labels y."""
         X, y = validate_data(self, X, y, dtype=np.float64, order="C")

@@ -7,10 +7,20 @@ row is the activation of the last encoder layer; the decoder mirrors the encoder
 """
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    _fit_context,
+)
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from algorithms.neural_network._base import BaseMultilayerPerceptron, _layer_sizes
+from algorithms.neural_network._base import (
+    LAYER_SIZES,
+    TRAINING_CONSTRAINTS,
+    BaseMultilayerPerceptron,
+    _layer_sizes,
+)
 from algorithms.neural_network._layers import forward, unpack
 
 
@@ -22,6 +32,12 @@ class Autoencoder(
     Training parameters are those of MLPRegressor. validation_scores_ (early stopping) are
     the negated mean squared reconstruction errors of the validation rows.
     """
+
+    _parameter_constraints = {
+        **TRAINING_CONSTRAINTS,
+        "encoder_layer_sizes": LAYER_SIZES,
+        "decoder_layer_sizes": [*LAYER_SIZES, None],
+    }
 
     def __init__(
         self,
@@ -71,11 +87,13 @@ class Autoencoder(
         self.n_iter_no_change = n_iter_no_change
         self.dropout = dropout
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Train a fresh autoencoder on X for up to max_iter epochs; y is ignored."""
         X = validate_data(self, X, dtype=np.float64)
         return self._train(X, X, False, "identity")
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y=None):
         """One epoch over X, continuing from the fitted weights when there are some."""
         first_call = not hasattr(self, "packed_coefs_")

@@ -19,11 +19,20 @@ arrays (views into packed_coefs_).
 import math
 import numbers
 import warnings
+from numbers import Real
 
 import numpy as np
-from sklearn.utils import check_random_state, check_scalar
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from algorithms._constraints import (
+    FRACTION,
+    NON_NEGATIVE,
+    POSITIVE,
+    POSITIVE_INT,
+    PROBABILITY,
+)
 from algorithms.exceptions import ConvergenceWarning
 from algorithms.neural_network._layers import (
     HIDDEN_ACTIVATIONS,
@@ -38,6 +47,31 @@ from algorithms.neural_network._layers import (
 from algorithms.neural_network._optimizers import LEARNING_RATES, SGD, Adam
 
 SOLVERS = ("adam", "sgd")
+# The `_parameter_constraints` of the training parameters every perceptron shares.
+TRAINING_CONSTRAINTS = {
+    "activation": [StrOptions(set(HIDDEN_ACTIVATIONS))],
+    "solver": [StrOptions(set(SOLVERS))],
+    "alpha": NON_NEGATIVE,
+    "batch_size": [StrOptions({"auto"}), *POSITIVE_INT],
+    "learning_rate": [StrOptions(set(LEARNING_RATES))],
+    "learning_rate_init": POSITIVE,
+    "power_t": NON_NEGATIVE,
+    "max_iter": POSITIVE_INT,
+    "shuffle": ["boolean"],
+    "random_state": ["random_state"],
+    "tol": NON_NEGATIVE,
+    "momentum": PROBABILITY,
+    "nesterovs_momentum": ["boolean"],
+    "early_stopping": ["boolean"],
+    "validation_fraction": FRACTION,
+    "beta_1": [Interval(Real, 0, 1, closed="left")],
+    "beta_2": [Interval(Real, 0, 1, closed="left")],
+    "epsilon": POSITIVE,
+    "n_iter_no_change": POSITIVE_INT,
+    "dropout": [Interval(Real, 0, 1, closed="left")],
+}
+# A layer-sizes parameter: one int or a sequence of them (each checked by `_layer_sizes`).
+LAYER_SIZES = ["array-like", *POSITIVE_INT]
 
 
 class BaseMultilayerPerceptron:
@@ -68,57 +102,8 @@ class BaseMultilayerPerceptron:
         coefs, intercepts = unpack(self.packed_coefs_, self.layer_shapes_)
         return forward(coefs, intercepts, X, self.activation, self.out_activation_)[2]
 
-    def _check_params(self):
-        """ValueError (TypeError for a wrong type) on an invalid hyper-parameter."""
-        if self.activation not in HIDDEN_ACTIVATIONS:
-            raise ValueError(
-                f"activation must be one of {HIDDEN_ACTIVATIONS}, got {self.activation!r}."
-            )
-        if self.solver not in SOLVERS:
-            raise ValueError(f"solver must be one of {SOLVERS}, got {self.solver!r}.")
-        if self.learning_rate not in LEARNING_RATES:
-            raise ValueError(
-                f"learning_rate must be one of {LEARNING_RATES}, got {self.learning_rate!r}."
-            )
-        if self.batch_size != "auto":
-            check_scalar(self.batch_size, "batch_size", numbers.Integral, min_val=1)
-        real, integral = numbers.Real, numbers.Integral
-        check_scalar(self.alpha, "alpha", real, min_val=0.0)
-        check_scalar(
-            self.learning_rate_init,
-            "learning_rate_init",
-            real,
-            min_val=0.0,
-            include_boundaries="neither",
-        )
-        check_scalar(self.power_t, "power_t", real, min_val=0.0)
-        check_scalar(self.max_iter, "max_iter", integral, min_val=1)
-        check_scalar(self.tol, "tol", real, min_val=0.0)
-        check_scalar(self.momentum, "momentum", real, min_val=0.0, max_val=1.0)
-        check_scalar(
-            self.validation_fraction,
-            "validation_fraction",
-            real,
-            min_val=0.0,
-            max_val=1.0,
-            include_boundaries="neither",
-        )
-        for name in ("beta_1", "beta_2"):
-            check_scalar(
-                getattr(self, name), name, real, min_val=0.0, max_val=1.0, include_boundaries="left"
-            )
-        check_scalar(self.epsilon, "epsilon", real, min_val=0.0, include_boundaries="neither")
-        check_scalar(self.n_iter_no_change, "n_iter_no_change", integral, min_val=1)
-        check_scalar(
-            self.dropout, "dropout", real, min_val=0.0, max_val=1.0, include_boundaries="left"
-        )
-        for name in ("alpha", "learning_rate_init", "tol", "power_t"):
-            if not math.isfinite(getattr(self, name)):
-                raise ValueError(f"{name} must be finite, got {getattr(self, name)}.")
-
     def _train(self, X, Y, incremental: bool, out_activation: str):
         """Run max_iter epochs (fit) or one (partial_fit) on float64 X and 2-D targets Y."""
-        self._check_params()
         fresh = not incremental or not hasattr(self, "packed_coefs_")
         if fresh:
             self._start(X.shape[1], Y.shape[1], out_activation)

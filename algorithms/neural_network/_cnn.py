@@ -16,10 +16,11 @@ import numbers
 import warnings
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils import check_random_state, check_scalar
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from algorithms._constraints import FRACTION, NON_NEGATIVE, POSITIVE, POSITIVE_INT
 from algorithms._labels import encode_labels
 from algorithms.exceptions import ConvergenceWarning
 from algorithms.neural_network._conv import (
@@ -170,6 +171,21 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
     (None without early_stopping), best_loss_, n_iter_.
     """
 
+    _parameter_constraints = {
+        "image_shape": ["array-like", None],
+        "filters": ["array-like"],
+        "dense": ["array-like"],
+        "alpha": NON_NEGATIVE,
+        "batch_size": POSITIVE_INT,
+        "learning_rate_init": POSITIVE,
+        "max_iter": POSITIVE_INT,
+        "tol": NON_NEGATIVE,
+        "n_iter_no_change": POSITIVE_INT,
+        "early_stopping": ["boolean"],
+        "validation_fraction": FRACTION,
+        "random_state": ["random_state"],
+    }
+
     def __init__(
         self,
         image_shape=(8, 8, 1),
@@ -198,9 +214,13 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         self.validation_fraction = validation_fraction
         self.random_state = random_state
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Initialise the weights from random_state and train them (class docstring)."""
-        self._check_params()
+        for name in ("filters", "dense"):
+            sizes = getattr(self, name)
+            if not all(isinstance(s, numbers.Integral) and s >= 1 for s in sizes):
+                raise ValueError(f"{name} must be a sequence of positive integers, got {sizes!r}.")
         X, y = validate_data(self, X, y, dtype=np.float64, order="C")
         classes, y_index = encode_labels(self, y)
         image_shape = self._image_shape(X.shape[1])
@@ -234,32 +254,6 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         """The class of highest probability for each row."""
         proba = self.predict_proba(X)
         return self.classes_[proba.argmax(axis=1)]
-
-    def _check_params(self):
-        """ValueError (TypeError for a wrong type) on an invalid hyper-parameter."""
-        for name in ("batch_size", "max_iter", "n_iter_no_change"):
-            check_scalar(getattr(self, name), name, numbers.Integral, min_val=1)
-        check_scalar(
-            self.learning_rate_init,
-            "learning_rate_init",
-            numbers.Real,
-            min_val=0.0,
-            include_boundaries="neither",
-        )
-        check_scalar(self.alpha, "alpha", numbers.Real, min_val=0.0)
-        check_scalar(self.tol, "tol", numbers.Real, min_val=0.0)
-        check_scalar(
-            self.validation_fraction,
-            "validation_fraction",
-            numbers.Real,
-            min_val=0.0,
-            max_val=1.0,
-            include_boundaries="neither",
-        )
-        for name in ("filters", "dense"):
-            sizes = getattr(self, name)
-            if not all(isinstance(s, numbers.Integral) and s >= 1 for s in sizes):
-                raise ValueError(f"{name} must be a sequence of positive integers, got {sizes!r}.")
 
     def _image_shape(self, n_features) -> tuple[int, int, int]:
         """image_shape as three ints matching n_features, or (1, n_features, 1) when None."""

@@ -7,16 +7,22 @@ lbfgs; `dropout` (inverted dropout on the hidden layers) is ours.
 """
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
 from algorithms._labels import encode_labels
-from algorithms.neural_network._base import BaseMultilayerPerceptron
+from algorithms.neural_network._base import (
+    LAYER_SIZES,
+    TRAINING_CONSTRAINTS,
+    BaseMultilayerPerceptron,
+)
 
 
 class _MLPParams(BaseMultilayerPerceptron, BaseEstimator):
     """The hyper-parameters shared by both perceptrons (scikit-learn's names and defaults)."""
+
+    _parameter_constraints = {**TRAINING_CONSTRAINTS, "hidden_layer_sizes": LAYER_SIZES}
 
     def __init__(
         self,
@@ -72,6 +78,7 @@ class MLPClassifier(ClassifierMixin, _MLPParams):
     else the softmax over classes_. validation_scores_ (early stopping) are accuracies.
     """
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Train a fresh network for up to max_iter epochs; returns self."""
         X, y = validate_data(self, X, y, dtype=np.float64)
@@ -80,6 +87,7 @@ class MLPClassifier(ClassifierMixin, _MLPParams):
         self.classes_ = classes
         return self
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None):
         """One epoch over X, y, continuing from the fitted weights; the first call needs classes."""
         first_call = not hasattr(self, "classes_")
@@ -133,12 +141,14 @@ class MLPRegressor(RegressorMixin, _MLPParams):
         tags.target_tags.multi_output = True
         return tags
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Train a fresh network for up to max_iter epochs; returns self."""
         X, y = validate_data(self, X, y, dtype=np.float64, multi_output=True, y_numeric=True)
         self._train(X, y.reshape(len(y), -1), False, "identity")
         return self
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y):
         """One epoch over X, y, continuing from the fitted weights when there are some."""
         first_call = not hasattr(self, "packed_coefs_")

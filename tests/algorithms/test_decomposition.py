@@ -121,8 +121,16 @@ def test_fitted_state_is_plain_arrays_and_numbers():
         (np.zeros((0, 3)), {}, "0 sample"),
         (np.zeros(4), {}, "Expected 2D array"),
         (np.ones((5, 3)), {"n_components": 4}, r"between 0 and min\(n_samples, n_features\)=3"),
-        (np.ones((5, 3)), {"n_components": 1.5}, r"float in \(0, 1\), got 1.5"),
-        (np.ones((5, 3)), {"n_components": "mle"}, "must be None, an int or a float"),
+        (
+            np.ones((5, 3)),
+            {"n_components": 1.5},
+            r"'n_components' parameter .* float in the range \(0\.0, 1\.0\) or None\. Got 1\.5",
+        ),
+        (
+            np.ones((5, 3)),
+            {"n_components": "mle"},
+            r"'n_components' parameter .* float in the range \(0\.0, 1\.0\) or None\. Got 'mle'",
+        ),
     ],
 )
 def test_bad_input_is_refused(X, params, message):
