@@ -5,7 +5,6 @@ import warnings
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from algorithms.exceptions import ConvergenceWarning
 from algorithms.neural_network import Autoencoder, MLPRegressor
@@ -127,15 +126,3 @@ def test_bad_input_raises_a_clear_value_error():
         fitted.inverse_transform(X[:, :3])
     with pytest.raises(ValueError, match="X has 3 features, but Autoencoder is expecting 10"):
         fitted.transform(X[:, :3])
-
-
-@parametrize_with_checks(
-    [
-        Autoencoder(max_iter=20),
-        Autoencoder(encoder_layer_sizes=(4,), activation="logistic", solver="sgd", max_iter=20),
-    ]
-)
-def test_sklearn_estimator_checks(estimator, check):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        check(estimator)

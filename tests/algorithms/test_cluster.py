@@ -5,7 +5,6 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn import cluster, metrics
 from sklearn.datasets import make_blobs
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from algorithms.cluster import KMeans, adjusted_rand_score
 from algorithms.cluster._lloyd import assign_and_sum
@@ -173,8 +172,3 @@ def test_adjusted_rand_score_on_random_labelings():
     assert adjusted_rand_score(a, b) == pytest.approx(expected, rel=1e-12)
     with pytest.raises(ValueError, match="differ in length"):
         adjusted_rand_score(a, b[:10])
-
-
-@parametrize_with_checks([KMeans(), KMeans(init="random", n_init=2)])
-def test_sklearn_estimator_checks(estimator, check):
-    check(estimator)

@@ -7,7 +7,6 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy.signal import correlate
 from sklearn.datasets import load_digits
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from algorithms.exceptions import ConvergenceWarning
 from algorithms.neural_network._cnn import (
@@ -234,12 +233,3 @@ def test_divergence_names_the_learning_rate():
     X_train, y_train, _, _ = digits()
     with pytest.raises(ValueError, match="learning_rate_init=1e\\+30"):
         CNNClassifier(learning_rate_init=1e30, random_state=0).fit(X_train * 1e200, y_train)
-
-
-@parametrize_with_checks(
-    [CNNClassifier(image_shape=None, learning_rate_init=0.01, max_iter=100, random_state=0)]
-)
-def test_sklearn_checks(estimator, check):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        check(estimator)

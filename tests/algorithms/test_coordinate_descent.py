@@ -7,7 +7,6 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy.optimize import nnls
 from sklearn import linear_model
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from algorithms.linear.coordinate_descent import (
     ConvergenceWarning,
@@ -349,15 +348,3 @@ def test_bad_path_arguments_and_predict_shape_raise():
     fitted = Lasso(alpha=0.1).fit(X, y)
     with pytest.raises(ValueError, match="X has 2 features, but Lasso is expecting 3"):
         fitted.predict(X[:, :2])
-
-
-@parametrize_with_checks(
-    [
-        Lasso(),
-        ElasticNet(),
-        ElasticNet(precompute=True, l1_ratio=0.2),
-        Lasso(precompute=False, selection="random", random_state=0),
-    ]
-)
-def test_sklearn_estimator_checks(estimator, check):
-    check(estimator)

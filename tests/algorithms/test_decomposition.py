@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 from sklearn import decomposition
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from algorithms.decomposition import PCA
 
@@ -144,8 +143,3 @@ def test_transform_and_inverse_check_shapes():
         pca.transform(np.zeros((3, 4)))
     with pytest.raises(ValueError, match=r"expects shape \(n_samples, 2\), got \(3, 3\)"):
         pca.inverse_transform(np.zeros((3, 3)))
-
-
-@parametrize_with_checks([PCA(), PCA(n_components=1, whiten=True)])
-def test_sklearn_estimator_checks(estimator, check):
-    check(estimator)

@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn import ensemble
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from algorithms import persistence
 from algorithms.tree import (
@@ -180,15 +179,3 @@ def test_fitted_state_round_trips_through_persistence(tmp_path):
 def test_bad_input_raises_a_clear_value_error(estimator, X, y, match):
     with pytest.raises(ValueError, match=match):
         estimator.fit(X, y)
-
-
-@parametrize_with_checks(
-    [
-        RandomForestClassifier(n_estimators=10),
-        RandomForestClassifier(n_estimators=30, criterion="entropy", oob_score=True, n_jobs=2),
-        RandomForestRegressor(n_estimators=10),
-        RandomForestRegressor(n_estimators=5, max_samples=0.7, max_features="sqrt", n_jobs=2),
-    ]
-)
-def test_sklearn_estimator_checks(estimator, check):
-    check(estimator)

@@ -5,7 +5,6 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn import ensemble
 from sklearn.ensemble._hist_gradient_boosting.binning import _BinMapper
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from algorithms import persistence
 from algorithms.ensemble import GradientBoostingClassifier, GradientBoostingRegressor
@@ -400,13 +399,3 @@ def test_predict_checks_the_number_of_features():
     model = GradientBoostingRegressor(n_estimators=2).fit(*XY)
     with pytest.raises(ValueError, match="X has 5 features, but GradientBoostingRegressor is"):
         model.predict(XY[0][:, :5])
-
-
-@parametrize_with_checks(
-    [
-        GradientBoostingRegressor(n_estimators=10, min_samples_leaf=5),
-        GradientBoostingClassifier(n_estimators=10, min_samples_leaf=5),
-    ]
-)
-def test_sklearn_estimator_checks(estimator, check):
-    check(estimator)

@@ -9,7 +9,6 @@ from numpy.testing import assert_allclose, assert_array_equal
 from scipy.optimize import check_grad
 from sklearn import linear_model
 from sklearn.model_selection import train_test_split
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from algorithms.exceptions import ConvergenceWarning
 from algorithms.linear._logistic_loss import (
@@ -388,14 +387,3 @@ def test_bad_sample_weights_raise():
     fitted = LogisticRegression().fit(X, y)
     with pytest.raises(ValueError, match="X has 2 features, but LogisticRegression is expecting"):
         fitted.predict(X[:, :2])
-
-
-@parametrize_with_checks(
-    [
-        LogisticRegression(),
-        LogisticRegression(penalty="l1"),
-        LogisticRegression(penalty="elasticnet", l1_ratio=0.5),
-    ]
-)
-def test_sklearn_estimator_checks(estimator, check):
-    check(estimator)

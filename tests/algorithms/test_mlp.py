@@ -8,7 +8,6 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn import neural_network as sk_nn
 from sklearn.datasets import load_digits
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from algorithms.exceptions import ConvergenceWarning
 from algorithms.neural_network import MLPClassifier, MLPRegressor
@@ -401,16 +400,3 @@ def test_bad_partial_fit_and_predict_input_raise():
         fitted.predict(X[:, :2])
     with pytest.raises(ValueError, match="NaN"):
         MLPRegressor().fit(X, np.where(y == 1, np.nan, y))
-
-
-@parametrize_with_checks(
-    [
-        MLPClassifier(max_iter=100),
-        MLPClassifier(hidden_layer_sizes=(8,), solver="sgd", activation="tanh", dropout=0.2),
-        MLPRegressor(max_iter=200),
-    ]
-)
-def test_sklearn_estimator_checks(estimator, check):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        check(estimator)

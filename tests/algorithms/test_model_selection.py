@@ -9,8 +9,7 @@ import pytest
 import sklearn.metrics as skm
 import sklearn.model_selection as skms
 from numpy.testing import assert_allclose, assert_array_equal
-from sklearn.linear_model import ElasticNet, LogisticRegression, Ridge, RidgeClassifier
-from sklearn.utils.estimator_checks import parametrize_with_checks
+from sklearn.linear_model import ElasticNet, LogisticRegression, Ridge
 
 from algorithms.model_selection import (
     SCORERS,
@@ -492,18 +491,3 @@ def test_a_non_finite_score_stops_the_search():
 def test_unfitted_search_cannot_predict():
     with pytest.raises(ValueError, match="not fitted"):
         GridSearchCV(Ridge(), {"alpha": [1.0]}).predict(np.zeros((2, 5)))
-
-
-@parametrize_with_checks(
-    [
-        GridSearchCV(Ridge(), {"alpha": [0.1, 1.0]}, cv=3, n_jobs=1),
-        GridSearchCV(RidgeClassifier(), {"alpha": [0.1, 1.0]}, cv=3, n_jobs=1),
-    ],
-    expected_failed_checks=lambda search: (
-        {"check_supervised_y_2d": "Ridge takes a column y silently, so no warning (as sklearn's)"}
-        if isinstance(search.estimator, Ridge)
-        else {}
-    ),
-)
-def test_sklearn_estimator_checks(estimator, check):
-    check(estimator)

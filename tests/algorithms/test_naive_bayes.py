@@ -8,7 +8,6 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy import sparse
 from sklearn import naive_bayes as sk_naive_bayes
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from algorithms.naive_bayes import GaussianNB, MultinomialNB
 from algorithms.persistence import load_estimator, save_estimator
@@ -223,15 +222,3 @@ def test_bad_queries_raise():
         nb.predict(COUNTS[:, :2])
     with pytest.raises(ValueError, match="NaN"):
         GaussianNB().fit(X_GAUSS, Y_GAUSS).predict_proba(np.full((1, 4), np.nan))
-
-
-@parametrize_with_checks(
-    [
-        GaussianNB(),
-        GaussianNB(var_smoothing=1e-3),
-        MultinomialNB(),
-        MultinomialNB(alpha=0.5, fit_prior=False),
-    ]
-)
-def test_sklearn_estimator_checks(estimator, check):
-    check(estimator)

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn import neighbors as sk_neighbors
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from algorithms.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from algorithms.persistence import load_estimator, save_estimator
@@ -215,15 +214,3 @@ def test_bad_queries_raise():
         knn.predict(np.full((2, 5), np.nan))
     with pytest.raises(ValueError, match="more than the training samples"):
         KNeighborsRegressor(n_neighbors=5).fit(X[:3], [1.0, 2.0, 3.0])
-
-
-@parametrize_with_checks(
-    [
-        KNeighborsClassifier(),
-        KNeighborsClassifier(n_neighbors=3, weights="distance", batch_size=7),
-        KNeighborsRegressor(),
-        KNeighborsRegressor(n_neighbors=2, weights="distance", batch_size=3),
-    ]
-)
-def test_sklearn_estimator_checks(estimator, check):
-    check(estimator)

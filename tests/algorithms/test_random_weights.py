@@ -3,7 +3,6 @@
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from algorithms import RandomWeightsClassifier
 from algorithms.linear import random_weights
@@ -106,10 +105,3 @@ def test_nan_input_raises():
     X[3, 1] = np.nan
     with pytest.raises(ValueError, match="Input X contains NaN"):
         RandomWeightsClassifier().fit(X, y)
-
-
-@parametrize_with_checks(
-    [RandomWeightsClassifier(), RandomWeightsClassifier(fit_intercept=True)],
-)
-def test_sklearn_estimator_checks(estimator, check):
-    check(estimator)

@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 from sklearn import linear_model
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from algorithms.linear.ridge import Ridge
 
@@ -105,8 +104,3 @@ XY = regression_data(n_samples=20)
 def test_bad_input_raises_a_clear_value_error(params, X, y, match):
     with pytest.raises(ValueError, match=match):
         Ridge(**params).fit(X, y)
-
-
-@parametrize_with_checks([Ridge(), Ridge(alpha=0.0, solver="svd")])
-def test_sklearn_estimator_checks(estimator, check):
-    check(estimator)

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn import linear_model
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from algorithms.linear.sgd import SGDRegressor
 
@@ -233,8 +232,3 @@ def test_partial_fit_checks_the_number_of_features():
     model = SGDRegressor().partial_fit(*XY)
     with pytest.raises(ValueError, match="X has 2 features, but SGDRegressor is expecting 6"):
         model.partial_fit(XY[0][:, :2], XY[1])
-
-
-@parametrize_with_checks([SGDRegressor(), SGDRegressor(penalty="l1", learning_rate="adaptive")])
-def test_sklearn_estimator_checks(estimator, check):
-    check(estimator)

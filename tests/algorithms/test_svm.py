@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn import svm
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from algorithms.exceptions import ConvergenceWarning
 from algorithms.persistence import load_estimator, save_estimator
@@ -334,11 +333,3 @@ def test_predicting_with_the_wrong_number_of_features_raises():
         estimator.fit(*XY)
         with pytest.raises(ValueError, match="X has 2 features, but .* is expecting 5"):
             estimator.predict(XY[0][:, :2])
-
-
-# Dual coordinate descent needs more than max_iter epochs on the checks' unscaled data, as
-# scikit-learn's does; it warns and the checks pass.
-@pytest.mark.filterwarnings("ignore::algorithms.exceptions.ConvergenceWarning")
-@parametrize_with_checks([LinearSVC(), LinearSVC(dual=True), SVC(), SVC(kernel="linear")])
-def test_sklearn_estimator_checks(estimator, check):
-    check(estimator)

@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn import tree as sk_tree
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from algorithms import persistence
 from algorithms.tree import DecisionTreeClassifier, DecisionTreeRegressor
@@ -255,15 +254,3 @@ def test_predict_checks_its_input():
         tree.predict(np.ones((2, 3)))
     with pytest.raises(ValueError, match="NaN"):
         tree.predict_proba([[np.nan, 0.0]])
-
-
-@parametrize_with_checks(
-    [
-        DecisionTreeClassifier(),
-        DecisionTreeClassifier(criterion="entropy", max_features="sqrt", max_depth=4),
-        DecisionTreeRegressor(),
-        DecisionTreeRegressor(min_samples_leaf=3, max_features=0.5),
-    ]
-)
-def test_sklearn_estimator_checks(estimator, check):
-    check(estimator)
