@@ -84,9 +84,20 @@ class AlgorithmInfo:
         docs = []
         for name in cls._get_param_names():
             allowed = [make_constraint(c) for c in constraints.get(name, ())]
-            shown = [str(c) for c in allowed if not c.hidden] or ["any value"]
+            shown = [_describe(c) for c in allowed if not c.hidden] or ["any value"]
             docs.append(ParameterDoc(name, signature[name].default, _either(shown)))
         return tuple(docs)
+
+
+def _describe(constraint) -> str:
+    """scikit-learn's text for a constraint, but with a set of options in sorted order (a
+    set's own order changes from one run to the next)."""
+    from sklearn.utils._param_validation import Options, _type_name
+
+    if isinstance(constraint, Options):
+        options = ", ".join(repr(option) for option in sorted(constraint.options, key=str))
+        return f"a {_type_name(constraint.type)} among {{{options}}}"
+    return str(constraint)
 
 
 def _either(options: list[str]) -> str:

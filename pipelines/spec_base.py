@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from algorithms.registry import get_algorithm, param_names
+from algorithms.registry import InvalidParamsError, check_params, get_algorithm
 from algorithms.tasks import Task
 
 NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
@@ -56,7 +56,23 @@ class ModelSpec(Strict):
 
     @model_validator(mode="after")
     def _known_params(self) -> ModelSpec:
-        reject_unknown(self.params, param_names(self.algorithm), f"algorithm '{self.algorithm}'")
+        """Each parameter known to the algorithm and allowed by its constraint table; a bad
+        value is reported at `model.params.<name>`, unknown names at `model`."""
+        try:
+            check_params(self.algorithm, self.params)
+        except InvalidParamsError as error:
+            raise ValidationError.from_exception_data(
+                type(self).__name__,
+                [
+                    {
+                        "type": "value_error",
+                        "loc": () if param is None else ("params", param),
+                        "input": self.params if param is None else self.params[param],
+                        "ctx": {"error": ValueError(message)},
+                    }
+                    for param, message in error.problems
+                ],
+            ) from None
         return self
 
     @property

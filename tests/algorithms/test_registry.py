@@ -5,20 +5,24 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from sklearn.base import BaseEstimator
 
 import algorithms
 from algorithms import DeltaRuleClassifier, RandomWeightsClassifier, registry
 from algorithms.registry import (
     AlgorithmInfo,
+    InvalidParamsError,
     UnknownAlgorithmError,
     algorithm_names,
+    check_params,
     get_algorithm,
     info_for_class,
     param_names,
     register,
 )
 from algorithms.tasks import CLASSIFICATION, REGRESSION
+from pipelines.spec import SpecError, load_spec
 
 
 @pytest.fixture
@@ -121,3 +125,108 @@ def test_algorithms_never_import_dagster_polars_or_pandera():
         [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_the_table_names_each_class_by_its_defining_module():
+    for name in algorithm_names():
+        info = get_algorithm(name)
+        assert info.qualified_name == registry.qualified_name(info.estimator_class)
+        assert info_for_class(info.qualified_name) is info
+        assert info.description and info.description.endswith(".")
+
+
+def test_package_names_resolve_lazily_from_the_table():
+    assert algorithms.Ridge is get_algorithm("ridge").estimator_class
+    assert algorithms.GridWorld is algorithms.reinforcement.GridWorld
+    assert "KMeans" in algorithms.__all__ and "KMeans" in dir(algorithms)
+    with pytest.raises(AttributeError, match="no attribute 'Ridgee'"):
+        algorithms.Ridgee  # noqa: B018
+
+
+def test_parameters_give_each_default_and_its_allowed_values():
+    docs = {doc.name: doc for doc in get_algorithm("delta_rule").parameters()}
+    assert tuple(docs) == param_names("delta_rule")
+    assert docs["epochs"] == registry.ParameterDoc("epochs", 100, "an int in the range [1, inf)")
+    assert docs["learning_rate"].allowed == "a float in the range (0.0, inf)"
+    assert docs["rule"].allowed == "a str among {'lms', 'perceptron'}"
+    assert docs["fit_intercept"].default is False
+    assert docs["fit_intercept"].allowed == "an instance of 'bool' or an instance of 'numpy.bool'"
+    random_state = docs["random_state"].allowed
+    assert random_state.startswith("an int in the range [0, inf), an instance of ")
+    assert random_state.endswith(" or None")
+
+
+def test_check_params_accepts_good_values_and_names_each_bad_one():
+    check_params("delta_rule", {"learning_rate": 0.5, "epochs": 3, "rule": "perceptron"})
+    check_params("svc", {"gamma": "scale", "max_iter": -1})
+    with pytest.raises(InvalidParamsError) as info:
+        check_params("delta_rule", {"learning_rate": "fast", "epochs": -1, "epoch": 3})
+    assert info.value.problems == [
+        (
+            None,
+            "unknown parameter(s) epoch for algorithm 'delta_rule'; its parameters: "
+            + ", ".join(param_names("delta_rule")),
+        ),
+        (
+            "epochs",
+            "The 'epochs' parameter of algorithm 'delta_rule' must be an int in the range "
+            "[1, inf). Got -1 instead.",
+        ),
+        (
+            "learning_rate",
+            "The 'learning_rate' parameter of algorithm 'delta_rule' must be a float in the "
+            "range (0.0, inf). Got 'fast' instead.",
+        ),
+    ]
+    assert isinstance(info.value, ValueError)
+    assert "Got 'fast'" in str(info.value) and "Got -1" in str(info.value)
+
+
+def test_a_spec_with_a_bad_value_fails_when_it_loads(tmp_path):
+    shipped = Path(algorithms.__file__).parents[1] / "pipelines" / "specs" / "viral_posts.yaml"
+    spec = yaml.safe_load(shipped.read_text())
+    spec["model"]["params"].update(learning_rate="fast", epochs=-1)
+    path = tmp_path / "viral_posts.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    with pytest.raises(SpecError) as info:
+        load_spec(path)
+    lines = str(info.value).splitlines()
+    assert lines[0] == f"invalid pipeline spec {path}:"
+    assert lines[1:] == [
+        "  model.params.epochs: The 'epochs' parameter of algorithm 'delta_rule' must be an "
+        "int in the range [1, inf). Got -1 instead.",
+        "  model.params.learning_rate: The 'learning_rate' parameter of algorithm 'delta_rule' "
+        "must be a float in the range (0.0, inf). Got 'fast' instead.",
+    ]
+
+
+def test_every_shipped_model_passes_its_constraints():
+    specs = Path(algorithms.__file__).parents[1] / "pipelines" / "specs"
+    models = [yaml.safe_load(path.read_text()).get("model") for path in specs.glob("*.yaml")]
+    assert len([model for model in models if model]) >= 10
+    for model in filter(None, models):
+        check_params(model["algorithm"], model.get("params", {}))
+
+
+def _modules_after_import(statement: str) -> set[str]:
+    """The modules a fresh interpreter holds after running `statement`."""
+    code = f"import sys; {statement}; print('\\n'.join(sys.modules))"
+    root = Path(algorithms.__file__).parents[1]
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+    )
+    return set(result.stdout.split())
+
+
+ESTIMATOR_MODULES = {get_algorithm(name).target.partition(":")[0] for name in algorithm_names()} | {
+    "numba"
+}
+
+
+def test_the_registry_metrics_and_tasks_load_no_estimator_and_not_numba():
+    loaded = _modules_after_import(
+        "import algorithms, algorithms.registry, algorithms.metrics, algorithms.tasks;"
+        "algorithms.registry.get_algorithm('ridge').task.metrics();"
+        "algorithms.registry.info_for_class('algorithms.linear.ridge.Ridge')"
+    )
+    assert loaded & ESTIMATOR_MODULES == set()
