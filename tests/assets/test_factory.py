@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import dagster as dg
+import pytest
 
+from algorithms.registry import algorithm_names, get_algorithm
+from algorithms.tasks import REINFORCEMENT
 from assets.factory import build_definitions
 from assets.training import TRAIN_OPS
 from pipelines.reinforcement_spec import ReinforcementSpec
@@ -78,9 +81,16 @@ def test_retrain_job_and_stopped_schedule(tmp_path):
     assert schedule.job_name == "viral_posts_retrain"
 
 
-def test_every_registered_algorithm_has_a_training_op():
-    from algorithms.registry import algorithm_names
-
-    assert set(TRAIN_OPS) == set(algorithm_names())
-    assert TRAIN_OPS["delta_rule"].name == "train_delta_rule"
-    assert "params" in TRAIN_OPS["delta_rule"].config_schema.as_field().config_type.fields
+@pytest.mark.parametrize("name", algorithm_names())
+def test_each_training_op_fits_its_algorithm_on_its_tasks_input(name):
+    info = get_algorithm(name)
+    op = TRAIN_OPS[name]
+    assert op.name == f"train_{name}"
+    assert f"{info.estimator_class.__name__} ({info.task.name})" in op.description
+    assert "params" in op.config_schema.as_field().config_type.fields
+    if info.task is REINFORCEMENT:
+        assert set(op.ins) == {"environment"}
+        assert op.outs["result"].io_manager_key == "agent_io"
+    else:
+        assert set(op.ins) == {"normalized", "tuning"}
+        assert op.outs["result"].io_manager_key == "model_io"
