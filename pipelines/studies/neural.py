@@ -54,7 +54,7 @@ def _rows_for_internal_split(model: MLPRegressor, train: np.ndarray, val: np.nda
     draw (`_split_validation` on the row numbers) and the rows are placed where it looks."""
     n = train.size + val.size
     probe = clone(model)
-    probe._check_params()
+    probe._validate_params()
     probe._start(1, 1, "identity")
     positions = np.arange(n)[:, None]
     _, _, held, _ = probe._split_validation(positions, positions)
