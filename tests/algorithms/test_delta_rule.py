@@ -1,6 +1,5 @@
 """DeltaRuleClassifier: the seed's worked example, learning, the contract, sklearn checks."""
 
-
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal

@@ -1,6 +1,5 @@
 """SGDRegressor: the mini-batch update, the penalties' optima, chunks, stopping, checks."""
 
-
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
