@@ -6,7 +6,6 @@ import dagster as dg
 
 from assets.factory import build_definitions
 from assets.training import TRAIN_OPS
-from pipelines.reinforcement_spec import ReinforcementSpec
 from pipelines.spec import load_specs
 from tests.assets.helpers import make_spec
 
@@ -19,10 +18,10 @@ def test_every_shipped_spec_becomes_a_group_with_the_six_assets(tmp_path):
     assert {"viral_posts", "viral_posts_seed"} <= set(specs)
     graph = build_definitions(specs, base_dir=tmp_path).resolve_asset_graph()
     for name, spec in specs.items():
-        if isinstance(spec, ReinforcementSpec):
+        if spec.kind == "environment":
             stages = ENVIRONMENT_STAGES
         else:
-            models = [f"model/{c}" for c in spec.candidate_names] or ["model"]
+            models = [f"model/{c}" for c in spec.candidates or {}] or ["model"]
             stages = [s for s in STAGES if s != "model"] + models
             stages += ["tuning"] if spec.tuning else []
         keys = {k.to_user_string() for k in graph.get_all_asset_keys() if k.path[0] == name}
