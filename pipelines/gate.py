@@ -7,15 +7,13 @@ every task's metrics."""
 from __future__ import annotations
 
 import operator
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from algorithms.metrics import get_metric
 from pipelines.evaluation import Evaluation
-from pipelines.spec_base import SpecBase
+from pipelines.spec_base import GATE_CONDITION, SpecBase
 
-_CONDITION = re.compile(r"^\s*(>=|<=|==|>|<)\s*(-?\d+(?:\.\d+)?(?:[eE]-?\d+)?)\s*$")
 _COMPARE = {
     ">=": operator.ge,
     "<=": operator.le,
@@ -39,7 +37,7 @@ def check_gate(metrics: Mapping[str, float], promote_if: Mapping[str, str]) -> G
         return GateResult(True, ("no promote_if conditions declared: pass",))
     reasons, passed = [], True
     for name, condition in promote_if.items():
-        match = _CONDITION.match(str(condition))
+        match = GATE_CONDITION.match(str(condition))
         if match is None:
             raise ValueError(
                 f"promote_if.{name}: expected a comparison like '>= 0.8', got {condition!r}"

@@ -28,13 +28,13 @@ from pipelines.kinds.environment_spec import ReinforcementSpec
 from pipelines.paths import SPECS_DIR
 from pipelines.spec_base import (
     NAME_PATTERN,
+    Gate,
     ModelSpec,
     SpecBase,
     SpecError,
     Strict,
     _with_gate_metrics,
     check_fits_task,
-    check_gate_conditions,
     format_errors,
     reject_unknown,
 )
@@ -160,7 +160,7 @@ class EvaluationSpec(Strict):
     """
 
     metrics: list[str] | None = None
-    promote_if: dict[str, str] = Field(default_factory=dict)
+    promote_if: Gate = Field(default_factory=dict)
     loss_curves: LossCurvesSpec | None = None
     compare_with: list[str] = Field(default_factory=list)
     examples: list[dict[str, Any]] = Field(default_factory=list)
@@ -179,14 +179,6 @@ class EvaluationSpec(Strict):
         for name in names or []:
             get_metric(name)
         return names
-
-    @field_validator("promote_if")
-    @classmethod
-    def _gate_expressions(cls, gate: dict[str, str]) -> dict[str, str]:
-        for metric in gate:
-            get_metric(metric)
-        check_gate_conditions(gate)
-        return gate
 
 
 class PipelineSpec(SpecBase):

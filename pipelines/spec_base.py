@@ -15,15 +15,25 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
+from algorithms.metrics import get_metric
 from algorithms.registry import get_algorithm, param_names
 from algorithms.tasks import Task
 
 NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
-_GATE = re.compile(r"^\s*(>=|<=|==|>|<)\s*(-?\d+(?:\.\d+)?(?:[eE]-?\d+)?)\s*$")
+# A `promote_if` condition: an operator and a number, e.g. ">= 0.8".
+GATE_CONDITION = re.compile(r"^\s*(>=|<=|==|>|<)\s*(-?\d+(?:\.\d+)?(?:[eE]-?\d+)?)\s*$")
 _CRON_FIELD = re.compile(r"^[0-9A-Za-z*,/\-?]+$")
 # A whole-spec check's message that starts with the field it is about ("evaluation.metrics: …").
 _NAMES_A_FIELD = re.compile(r"^[a-z_]+(\.[a-z0-9_]+)*: ")
@@ -173,20 +183,20 @@ def check_fits_task(task: Task, field: str, metrics: Iterable[str]) -> None:
             raise ValueError(f"{field}: {exc}") from None
 
 
-def check_gate_conditions(gate: Mapping[str, str], metrics: Iterable[str] | None = None) -> None:
-    """ValueError unless every condition reads like '>= 0.8' (and, when `metrics` is given,
-    names one of them)."""
-    known = None if metrics is None else list(metrics)
+def check_gate_conditions(gate: dict[str, str]) -> dict[str, str]:
+    """`gate` unchanged if every key is a registered metric and every condition reads like
+    '>= 0.8'; ValueError otherwise (whether the metric fits the task is the spec's check)."""
     for metric, condition in gate.items():
-        if known is not None and metric not in known:
-            raise ValueError(
-                f"promote_if.{metric}: unknown metric '{metric}'; expected one of "
-                f"{', '.join(known)}"
-            )
-        if not _GATE.match(str(condition)):
+        get_metric(metric)
+        if not GATE_CONDITION.match(str(condition)):
             raise ValueError(
                 f"promote_if.{metric}: expected a comparison like '>= 0.8', got {condition!r}"
             )
+    return gate
+
+
+# The `promote_if` section of every kind's evaluation: metric name → condition.
+Gate = Annotated[dict[str, str], AfterValidator(check_gate_conditions)]
 
 
 def check_cron(cron: str | None) -> str | None:
