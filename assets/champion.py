@@ -1,4 +1,4 @@
-"""`<p>/champion`: the promoted model of any pipeline, table or reinforcement.
+"""`<p>/champion`: the promoted model of every pipeline kind (table or environment).
 
 Its blocking `promotion_gate` check passes only when the spec's `promote_if` holds and the
 new model is not worse than the current champion on the headline metric. On a failed gate

@@ -33,10 +33,10 @@ from pipelines.spec_base import (
     SpecBase,
     SpecError,
     Strict,
-    _with_gate_metrics,
     check_fits_task,
     format_errors,
     reject_unknown,
+    with_gate_metrics,
 )
 from pipelines.studies import check_study_fits, study_params
 
@@ -326,7 +326,7 @@ class PipelineSpec(SpecBase):
     def metric_names(self) -> list[str]:
         """The spec's metrics (else the task's defaults), plus any gate metric not among them."""
         names = self.evaluation.metrics or self.task.default_metrics
-        return _with_gate_metrics(names, self.evaluation.promote_if)
+        return with_gate_metrics(names, self.evaluation.promote_if)
 
     def for_candidate(self, name: str) -> PipelineSpec:
         """This spec with candidate `name` as its single model (for training and scoring)."""

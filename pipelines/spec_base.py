@@ -126,7 +126,8 @@ class SpecBase(Strict):
         )
 
     def trained_models(self) -> dict[str, ModelSpec]:
-        """Every model the pipeline trains, by name (one entry, `model`, unless candidates)."""
+        """Every model the pipeline trains, by name: here the kind's one `model`; a kind with
+        candidates returns them."""
         return {"model": self.model}
 
     @property
@@ -141,7 +142,7 @@ class SpecBase(Strict):
 
     def metric_names(self) -> list[str]:
         """The task's default metrics, plus any gate metric not among them."""
-        return _with_gate_metrics(self.task.default_metrics, self.evaluation.promote_if)
+        return with_gate_metrics(self.task.default_metrics, self.evaluation.promote_if)
 
     @property
     def headline(self) -> str:
@@ -169,7 +170,8 @@ def either(words: Iterable[str]) -> str:
     return " or ".join(filter(None, [", ".join(words[:-1]), words[-1]]))
 
 
-def _with_gate_metrics(names: Iterable[str], gate: Mapping[str, str]) -> list[str]:
+def with_gate_metrics(names: Iterable[str], gate: Mapping[str, str]) -> list[str]:
+    """`names`, then each gate metric not among them (the gate's metrics are always scored)."""
     names = list(names)
     return names + [m for m in gate if m not in names]
 

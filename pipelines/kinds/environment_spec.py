@@ -1,4 +1,4 @@
-"""The spec of a reinforcement-learning pipeline: an environment instead of a data source.
+"""The spec of an environment pipeline (reinforcement learning): an environment, no data.
 
 ```yaml
 name: gridworld
@@ -116,7 +116,7 @@ class ReinforcementSpec(SpecBase):
 
     @field_validator("model")
     @classmethod
-    def _reinforcement_algorithm(cls, model: ModelSpec) -> ModelSpec:
+    def _trained_by_this_kind(cls, model: ModelSpec) -> ModelSpec:
         return cls.check_model_task(model)
 
     @model_validator(mode="after")
