@@ -371,7 +371,6 @@ def schema_columns(schema: type) -> list[str]:
 SPEC_KINDS: dict[str, type[SpecBase]] = {
     kind.declared_by: kind for kind in (PipelineSpec, ReinforcementSpec)
 }
-AnySpec = PipelineSpec | ReinforcementSpec
 
 
 def spec_kind(raw: dict[str, Any]) -> type[SpecBase]:
@@ -379,7 +378,7 @@ def spec_kind(raw: dict[str, Any]) -> type[SpecBase]:
     `environment:` → an environment); ValueError when it declares more than one."""
     declared = [key for key in SPEC_KINDS if key in raw]
     if len(declared) > 1:
-        listed = " and ".join(f"`{key}:` (a {SPEC_KINDS[key].kind} pipeline)" for key in declared)
+        listed = " and ".join(f"`{key}:` (the {SPEC_KINDS[key].kind} kind)" for key in declared)
         raise ValueError(f"declares both {listed}; keep exactly one")
     return SPEC_KINDS[declared[0]] if declared else PipelineSpec
 

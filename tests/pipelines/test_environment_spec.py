@@ -85,7 +85,9 @@ def test_unknown_keys(tmp_path):
 
 def test_both_source_and_environment(tmp_path):
     message = _load_changed(tmp_path, lambda s: s.update(source={"csv": "data/x.csv"}))
-    assert "declares both `source:` (a table pipeline) and `environment:`" in message
+    assert "declares both `source:` (the table kind) and `environment:` (the environment kind)" in (
+        message
+    )
 
 
 def test_a_table_algorithm_in_an_environment_spec(tmp_path):
