@@ -1,4 +1,4 @@
-"""`<p>/champion`: the promoted model of any pipeline, table or reinforcement.
+"""`<p>/champion`: the promoted model of every pipeline kind (table or environment).
 
 Its blocking `promotion_gate` check passes only when the spec's `promote_if` holds and the
 new model is not worse than the current champion on the headline metric. On a failed gate
@@ -13,6 +13,7 @@ from assets.instance import latest_metadata
 from assets.metadata import float_entries
 from assets.versions import code_version
 from pipelines.gate import decide_promotion
+from pipelines.spec_base import SpecBase
 
 GATE_CHECK = "promotion_gate"
 
@@ -26,17 +27,10 @@ def _champion_metrics(context: dg.AssetExecutionContext, key: dg.AssetKey) -> di
 
 
 def champion_asset(
-    spec,
-    models: Mapping[str, dg.AssetIn],
-    io_manager_key: str,
-    directions: Mapping[str, bool] | None = None,
+    spec: SpecBase, models: Mapping[str, dg.AssetIn], io_manager_key: str
 ) -> dg.AssetsDefinition:
     """`<p>/champion` fed by `<p>/evaluation` and the `models` inputs (`model`, or
-    `model__<name>` per candidate: the evaluation's chosen candidate is promoted).
-
-    `directions` (metric → higher is better) is passed to the gate for metrics that
-    `algorithms.metrics` does not register.
-    """
+    `model__<name>` per candidate: the evaluation's chosen candidate is promoted)."""
     key = dg.AssetKey([spec.name, "champion"])
     gate = spec.evaluation.promote_if or {"(none)": "always"}
     check = dg.AssetCheckSpec(
@@ -60,10 +54,10 @@ def champion_asset(
     def champion(
         context: dg.AssetExecutionContext, evaluation, **models
     ) -> Iterator[dg.Output | dg.AssetCheckResult]:
-        candidate = getattr(evaluation, "candidate", None)
+        candidate = evaluation.candidate
         model = models["model" if candidate is None else f"model__{candidate}"]
         current = _champion_metrics(context, key)
-        decision = decide_promotion(spec, evaluation, current, directions)
+        decision = decide_promotion(spec, evaluation, current)
         yield dg.AssetCheckResult(
             check_name=GATE_CHECK,
             passed=decision.passed,

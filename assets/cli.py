@@ -11,8 +11,8 @@ import os
 import sys
 from pathlib import Path
 
+from pipelines.kinds.environment_spec import ReinforcementSpec
 from pipelines.paths import PROJECT_ROOT, dagster_home
-from pipelines.reinforcement_spec import ReinforcementSpec
 from pipelines.spec import SpecError, load_specs
 
 
@@ -40,8 +40,8 @@ def cmd_list(args: argparse.Namespace) -> int:
         if evaluation:
             headline = evaluation["headline"]
             metric = f"{headline} {evaluation[headline]:.4f}"
-        candidates = spec.candidate_names
-        model = f"{len(candidates)} candidates" if candidates else spec.algorithm
+        models = spec.trained_models()
+        model = f"{len(models)} candidates" if len(models) > 1 else spec.algorithm
         print(f"{name:<20} {model:<26} {metric:<28} {'yes' if champion else 'none'}")
     return 0
 

@@ -1,52 +1,38 @@
 """Turn pipeline specs into Dagster definitions: one asset group, job and schedule per spec.
 
-`<p>/raw → <p>/validated (+ <p>/rejected) → <p>/normalized (→ <p>/tuning) → <p>/model →
-<p>/evaluation → <p>/champion` for a table pipeline, `<p>/environment → <p>/model →
-<p>/evaluation → <p>/champion` for a reinforcement one (`assets.reinforcement`); a job
-`<p>_retrain` that materializes the group, and a schedule from the spec's cron, shipped
-stopped (turn it on in the UI or with `dagster schedule start`).
+Each spec's kind builds its assets (`assets.kinds`): `<p>/raw → <p>/validated (+ <p>/rejected)
+→ <p>/normalized (→ <p>/tuning) → <p>/model → <p>/evaluation → <p>/champion` for a table
+pipeline, `<p>/environment → <p>/model → <p>/evaluation → <p>/champion` for an environment
+pipeline. Every pipeline also gets a job `<p>_retrain` that materializes the group, and a
+schedule from the spec's cron, shipped stopped (turn it on in the UI or with
+`dagster schedule start`).
+
+Each pipeline's definitions are built on their own: one that cannot be built (say, a cron
+string Dagster refuses) is left out and reported by name, and the others still load.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import warnings
+from collections.abc import Mapping, MutableMapping
 from pathlib import Path
 
 import dagster as dg
 from upath import UPath
 
-from assets.champion import champion_asset
-from assets.evaluation import evaluation_asset
-from assets.ingest import raw_asset, validated_assets
 from assets.io_managers import io_managers
+from assets.kinds import pipeline_assets
 from assets.progress import progress_logger
-from assets.reinforcement import reinforcement_assets
-from assets.training import model_assets, model_inputs, normalized_asset
-from assets.tuning import TuningIOManager, tuning_asset
+from assets.tuning import TuningIOManager
 from pipelines.paths import artifacts_dir
-from pipelines.reinforcement_spec import ReinforcementSpec
-from pipelines.spec import PipelineSpec
-
-AnySpec = PipelineSpec | ReinforcementSpec
+from pipelines.spec_base import SpecBase
 
 
-def pipeline_assets(spec: AnySpec) -> list[dg.AssetsDefinition]:
-    """The asset definitions of one pipeline, in graph order."""
-    if isinstance(spec, ReinforcementSpec):
-        return reinforcement_assets(spec)
-    tuning = [tuning_asset(spec)] if spec.tuning is not None else []
-    return [
-        raw_asset(spec),
-        validated_assets(spec),
-        normalized_asset(spec),
-        *tuning,
-        *model_assets(spec),
-        evaluation_asset(spec),
-        champion_asset(spec, model_inputs(spec), "model_io"),
-    ]
+class BrokenPipelineWarning(UserWarning):
+    """A pipeline left out of the code location because its definitions cannot be built."""
 
 
-def retrain_job(spec: AnySpec) -> dg.UnresolvedAssetJobDefinition:
+def retrain_job(spec: SpecBase) -> dg.UnresolvedAssetJobDefinition:
     """`<p>_retrain`: materialize every asset of the pipeline's group."""
     return dg.define_asset_job(
         f"{spec.name}_retrain",
@@ -55,7 +41,7 @@ def retrain_job(spec: AnySpec) -> dg.UnresolvedAssetJobDefinition:
     )
 
 
-def retrain_schedule(spec: AnySpec, job: dg.UnresolvedAssetJobDefinition):
+def retrain_schedule(spec: SpecBase, job: dg.UnresolvedAssetJobDefinition):
     """The spec's cron as a schedule on the retrain job, stopped until someone starts it."""
     return dg.ScheduleDefinition(
         name=f"{spec.name}_retrain_schedule",
@@ -66,28 +52,44 @@ def retrain_schedule(spec: AnySpec, job: dg.UnresolvedAssetJobDefinition):
     )
 
 
+def pipeline_definitions(spec: SpecBase) -> dg.Definitions:
+    """The assets, retrain job and schedule of one pipeline; raises when they cannot be built."""
+    job = retrain_job(spec)
+    schedules = [retrain_schedule(spec, job)] if spec.schedule else []
+    return dg.Definitions(assets=pipeline_assets(spec), jobs=[job], schedules=schedules)
+
+
 def build_definitions(
-    specs: Mapping[str, AnySpec], base_dir: str | Path | None = None
+    specs: Mapping[str, SpecBase],
+    base_dir: str | Path | None = None,
+    broken: MutableMapping[str, str] | None = None,
 ) -> dg.Definitions:
-    """All pipelines as one code location; artifacts under `base_dir` (default: home)."""
-    assets, jobs, schedules = [], [], []
-    for spec in specs.values():
-        assets += pipeline_assets(spec)
-        job = retrain_job(spec)
-        jobs.append(job)
-        if spec.schedule:
-            schedules.append(retrain_schedule(spec, job))
-    return dg.Definitions(
-        assets=assets,
-        jobs=jobs,
-        schedules=schedules,
+    """All pipelines as one code location; artifacts under `base_dir` (default: home).
+
+    A pipeline whose definitions cannot be built is left out with a BrokenPipelineWarning;
+    its error is recorded in `broken` (pipeline name → message) when given.
+    """
+    built, good = [], {}
+    for name, spec in specs.items():
+        try:
+            built.append(pipeline_definitions(spec))
+        except (dg.DagsterInvalidDefinitionError, ValueError) as exc:
+            message = f"pipeline {name} cannot be built and is left out: {exc}"
+            warnings.warn(message, BrokenPipelineWarning, stacklevel=2)
+            if broken is not None:
+                broken[name] = message
+            continue
+        good[name] = spec
+    base = base_dir or artifacts_dir()
+    shared = dg.Definitions(
         resources={
-            **io_managers(base_dir or artifacts_dir()),
-            "tuning_io": TuningIOManager(base_path=UPath(base_dir or artifacts_dir())),
-            "specs": dg.ResourceDefinition.hardcoded_resource(dict(specs)),
+            **io_managers(base),
+            "tuning_io": TuningIOManager(base_path=UPath(base)),
+            "specs": dg.ResourceDefinition.hardcoded_resource(good),
         },
         loggers={"progress": progress_logger},
         # A pipeline's steps run one after another and take well under a second each; a
         # process per step would spend ~6 s importing on every step. Override per run if needed.
         executor=dg.in_process_executor,
     )
+    return dg.Definitions.merge(shared, *built)

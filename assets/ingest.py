@@ -17,7 +17,7 @@ from collections.abc import Iterator
 import dagster as dg
 import polars as pl
 
-from assets.metadata import frame_schema, markdown_table, table_schema
+from assets.metadata import frame_preview, frame_schema, table_schema
 from assets.versions import code_version
 from pipelines.sources import content_hash, read_source
 from pipelines.spec import PipelineSpec, resolve_schema
@@ -60,7 +60,7 @@ def raw_asset(spec: PipelineSpec) -> dg.AssetsDefinition:
                 "columns": frame.width,
                 "content_hash": digest,
                 "dagster/column_schema": frame_schema(frame),
-                "preview": markdown_table(frame, 10),
+                "preview": frame_preview(frame, 10),
             },
         )
 
@@ -80,7 +80,7 @@ def _check_result(
             "num_failing_rows": failing,
             "num_failures": report.failures.height,
             "frame_errors": dg.MetadataValue.json(list(report.frame_errors)),
-            "failure_cases": markdown_table(report.failures, 20),
+            "failure_cases": frame_preview(report.failures, 20),
         },
         description=None if report.ok else report.summary(),
     )

@@ -9,10 +9,9 @@ materialization stays readable.
 - `FeaturesIOManager`: the normalized frame plus its fitted `FeatureTransform`, in one
   parquet file whose key-value metadata carries the transform as JSON.
 - `ModelIOManager`: a `ModelBundle` as a directory of JSON + `.npz` (never pickle).
-- `EvaluationIOManager`: the evaluation summary as JSON.
+- `EvaluationIOManager`: the evaluation summary (of every pipeline kind) as JSON.
 - `EnvironmentIOManager`: a reinforcement pipeline's `GridWorld` as its JSON definition.
 - `AgentIOManager`: an `AgentBundle` (trained agent + manifest) as a directory of JSON + `.npz`.
-- `PolicyEvaluationIOManager`: a `PolicyEvaluation` as JSON.
 """
 
 from __future__ import annotations
@@ -28,7 +27,7 @@ from algorithms.reinforcement import GridWorld
 from pipelines.bundle import ModelBundle
 from pipelines.evaluation import Evaluation
 from pipelines.features import FeatureTransform, PreparedFeatures
-from pipelines.reinforcement import AgentBundle, PolicyEvaluation
+from pipelines.kinds.environment import AgentBundle
 
 _TRANSFORM_KEY = "trainyard.feature_transform"
 
@@ -131,18 +130,6 @@ class AgentIOManager(dg.UPathIOManager):
         return AgentBundle.load(Path(path.path))
 
 
-class PolicyEvaluationIOManager(dg.UPathIOManager):
-    """Stores a `PolicyEvaluation` as JSON with sorted keys (byte-identical when equal)."""
-
-    extension = ".json"
-
-    def dump_to_path(self, context: dg.OutputContext, obj: PolicyEvaluation, path: UPath) -> None:
-        _write_json(path, obj.to_dict())
-
-    def load_from_path(self, context: dg.InputContext, path: UPath) -> PolicyEvaluation:
-        return PolicyEvaluation.from_dict(json.loads(path.read_text()))
-
-
 def io_managers(base_dir: str | Path) -> dict[str, dg.IOManager]:
     """The IO managers the asset factory refers to, all rooted at `base_dir`."""
     base = UPath(base_dir)
@@ -153,5 +140,4 @@ def io_managers(base_dir: str | Path) -> dict[str, dg.IOManager]:
         "evaluation_io": EvaluationIOManager(base_path=base),
         "environment_io": EnvironmentIOManager(base_path=base),
         "agent_io": AgentIOManager(base_path=base),
-        "policy_evaluation_io": PolicyEvaluationIOManager(base_path=base),
     }

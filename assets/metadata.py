@@ -8,6 +8,9 @@ from collections.abc import Mapping
 import dagster as dg
 import polars as pl
 
+from pipelines.evaluation_result import Evaluation
+from pipelines.report import Report, markdown_with_inline_images
+from pipelines.sections import markdown_table
 from pipelines.validation import ColumnInfo
 
 
@@ -35,17 +38,29 @@ def frame_schema(frame: pl.DataFrame) -> dg.TableSchema:
     )
 
 
-def markdown_table(frame: pl.DataFrame, limit: int = 20) -> dg.MetadataValue:
-    """The first rows of a frame as a Markdown table."""
+def frame_preview(frame: pl.DataFrame, limit: int = 20) -> dg.MetadataValue:
+    """The first rows of a frame as a Markdown table (every column left-aligned)."""
     head = frame.head(limit)
-    lines = ["| " + " | ".join(head.columns) + " |", "|" + "---|" * head.width]
-    lines += ["| " + " | ".join(str(v) for v in row) + " |" for row in head.iter_rows()]
-    return dg.MetadataValue.md("\n".join(lines))
+    table = markdown_table(head.columns, list(head.iter_rows()), align="l" * head.width)
+    return dg.MetadataValue.md(table)
 
 
 def float_entries(values: Mapping[str, float], prefix: str = "") -> dict[str, dg.MetadataValue]:
     """One float entry per metric, so the UI charts each across runs."""
     return {f"{prefix}{name}": dg.MetadataValue.float(float(v)) for name, v in values.items()}
+
+
+def evaluation_entries(result: Evaluation, report: Report) -> dict[str, object]:
+    """What every kind's evaluation records: each metric and baseline metric as a float, the
+    headline, what was scored, and the report (its path, and inline for the UI)."""
+    return {
+        **float_entries(result.metrics),
+        **float_entries(result.baseline, prefix="baseline/"),
+        "headline": result.headline,
+        "scored_on": result.scored_on,
+        "report_path": dg.MetadataValue.path(str(report.path)),
+        "report": dg.MetadataValue.md(markdown_with_inline_images(report)),
+    }
 
 
 def training_entries(

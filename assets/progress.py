@@ -12,6 +12,9 @@ import time
 
 import dagster as dg
 
+# The error Dagster raises in a step whose blocking asset check failed (the promotion gate).
+_BLOCKING_CHECK_FAILED = "DagsterAssetCheckFailedError"
+
 
 class ProgressHandler(logging.Handler):
     """Turns step, materialization and check events, and warnings the steps log, into short
@@ -50,6 +53,9 @@ class ProgressHandler(logging.Handler):
             error = event.step_failure_data.error
             while error is not None and error.cause is not None:  # the user code's own error
                 error = error.cause
+            if error is not None and error.cls_name == _BLOCKING_CHECK_FAILED:
+                # The failed check's own line above says which; the runner says why.
+                return f"  ✗ step {step} stopped: a blocking check failed, nothing was stored"
             message = error.message.strip() if error else "unknown error"
             return f"  ✗ step {step} failed:\n" + _indent(message)
         elif kind == "STEP_SKIPPED":

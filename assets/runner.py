@@ -1,4 +1,5 @@
-"""Materialize one pipeline on the persistent instance and print its evaluation summary."""
+"""Materialize one pipeline on the persistent instance and print its evaluation summary and
+what became of the champion (promoted, or not promoted and why)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,11 @@ from functools import cache
 
 import dagster as dg
 
+from assets.champion import GATE_CHECK
 from assets.instance import persistent_instance
-from pipelines.evaluation import Evaluation
+from pipelines.evaluation_result import Evaluation
 from pipelines.paths import reports_dir
-from pipelines.reinforcement import PolicyEvaluation
-from pipelines.reinforcement_spec import ReinforcementSpec
-from pipelines.spec import PipelineSpec
+from pipelines.spec_base import SpecBase
 
 
 @cache
@@ -22,7 +22,7 @@ def _definitions() -> dg.Definitions:
     return defs
 
 
-def materialize_pipeline(spec: PipelineSpec | ReinforcementSpec) -> dg.ExecuteInProcessResult:
+def materialize_pipeline(spec: SpecBase) -> dg.ExecuteInProcessResult:
     """Run `<p>_retrain` in process with progress lines, recorded in the persistent instance."""
     job = _definitions().resolve_job_def(f"{spec.name}_retrain")
     return job.execute_in_process(
@@ -33,12 +33,9 @@ def materialize_pipeline(spec: PipelineSpec | ReinforcementSpec) -> dg.ExecuteIn
     )
 
 
-def format_summary(
-    spec: PipelineSpec | ReinforcementSpec, evaluation: Evaluation | PolicyEvaluation
-) -> str:
-    """The evaluation as a small text table: model beside baseline and comparisons."""
-    if isinstance(evaluation, PolicyEvaluation):
-        return format_policy_summary(spec, evaluation)
+def format_summary(spec: SpecBase, evaluation: Evaluation) -> str:
+    """The evaluation as a small text table: the model (or every candidate, the chosen one
+    starred) beside the baseline and the comparisons, then the kind's notes."""
     if evaluation.candidates:
         columns = {
             (f"*{name}" if name == evaluation.candidate else name): values
@@ -46,44 +43,39 @@ def format_summary(
         }
         title = f"{len(columns)} candidates, chosen (*): {evaluation.candidate}"
     else:
-        columns = {"model": evaluation.metrics}
+        columns = {spec.model_label: evaluation.metrics}
         title = spec.algorithm
-    columns |= {"baseline": evaluation.baseline} | evaluation.comparisons
+    columns |= {spec.baseline_label: evaluation.baseline} | evaluation.comparisons
     width = max(16, *(len(c) + 2 for c in columns))
+    first = max(12, *(len(m) + 2 for m in evaluation.metrics))
     lines = [
-        f"{spec.name}: {title}, scored on the {evaluation.scored_on} ({evaluation.n_scored} rows)",
-        "  " + f"{'metric':<12}" + "".join(f"{c:>{width}}" for c in columns),
+        f"{spec.name}: {title}, {spec.scoring_words(evaluation)}",
+        "  " + f"{'metric':<{first}}" + "".join(f"{c:>{width}}" for c in columns),
     ]
     for metric in evaluation.metrics:
         cells = "".join(
             f"{values.get(metric, float('nan')):>{width}.4f}" for values in columns.values()
         )
-        lines.append(f"  {metric:<12}{cells}")
+        lines.append(f"  {metric:<{first}}{cells}")
+    lines += [f"  {note}" for note in spec.summary_notes(evaluation)]
     lines.append(f"  report: {reports_dir(spec.name) / 'report.md'}")
     return "\n".join(lines)
 
 
-def format_policy_summary(spec: ReinforcementSpec, evaluation: PolicyEvaluation) -> str:
-    """A policy evaluation as a small text table: greedy beside random policy, and the walk."""
-    width = 16
-    lines = [
-        f"{spec.name}: {spec.algorithm}, greedy policy over {evaluation.scored_on}",
-        "  " + f"{'metric':<14}" + "".join(f"{c:>{width}}" for c in ("greedy", "random policy")),
-    ]
-    for metric, value in evaluation.metrics.items():
-        baseline = evaluation.baseline[metric]
-        lines.append(f"  {metric:<14}{value:>{width}.4f}{baseline:>{width}.4f}")
-    reached = "reaches the goal" if evaluation.greedy_reaches_goal else "does NOT reach the goal"
-    lines.append(
-        f"  greedy walk without slips: {reached} in {evaluation.greedy_steps} moves "
-        f"(shortest path {evaluation.shortest_path_length})"
-    )
-    lines.append(f"  report: {reports_dir(spec.name) / 'report.md'}")
-    return "\n".join(lines)
+def failed_gate(result: dg.ExecuteInProcessResult) -> str | None:
+    """The reasons of a failed promotion gate in the run, or None when it passed or never ran."""
+    for event in result.all_events:
+        if event.event_type_value != "ASSET_CHECK_EVALUATION":
+            continue
+        data = event.asset_check_evaluation_data
+        if data.asset_check_key.name == GATE_CHECK and not data.passed:
+            return data.description or "the promotion gate failed"
+    return None
 
 
-def run_pipeline(spec: PipelineSpec | ReinforcementSpec) -> bool:
-    """Materialize and print; False (with the error already shown) when the run failed."""
+def run_pipeline(spec: SpecBase) -> bool:
+    """Materialize and print; False (with the error or the gate's reasons already shown) when
+    the run failed or the model was not promoted."""
     print(f"▶ {spec.name}", file=sys.stderr, flush=True)
     result = materialize_pipeline(spec)
     evaluation_key = dg.AssetKey([spec.name, "evaluation"])
@@ -92,5 +84,13 @@ def run_pipeline(spec: PipelineSpec | ReinforcementSpec) -> bool:
     if result.success:
         print(f"  champion: promoted ({spec.name}/champion updated)\n", flush=True)
         return True
+    reasons = failed_gate(result)
+    if reasons is not None:
+        listed = "\n".join(f"    {reason}" for reason in reasons.split("; "))
+        print(
+            f"  champion: not promoted ({spec.name}/champion unchanged); the gate:\n{listed}\n",
+            flush=True,
+        )
+        return False
     print(f"  run {result.run_id} failed; see `trainyard ui` for the full log\n", flush=True)
     return False

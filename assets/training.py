@@ -1,7 +1,7 @@
 """`<p>/normalized` and `<p>/model`, and the training op `train_<name>` of every algorithm.
 
 Each registered algorithm gets one op, `train_<name>` (a reinforcement algorithm's, which
-trains on an environment, is `assets.reinforcement.agent_train_op`); a pipeline's `model`
+trains on an environment, is `assets.kinds.environment.agent_train_op`); a pipeline's `model`
 asset is a graph asset that calls the op of its spec's algorithm. The op reads the spec from
 the `specs` resource; its config `params` overrides the spec's parameters for one run (handy
 in the launchpad), and the overrides are recorded in the model's metadata.
@@ -14,12 +14,12 @@ from typing import Any, Optional
 import dagster as dg
 
 from algorithms.registry import algorithm_names, get_algorithm
-from algorithms.tasks import REINFORCEMENT
+from assets.kinds.environment import agent_train_op
 from assets.metadata import frame_schema, params_config, training_entries
-from assets.reinforcement import agent_train_op
 from assets.versions import code_version
 from pipelines.bundle import ModelBundle
 from pipelines.features import PreparedFeatures, prepare
+from pipelines.kinds.environment_spec import ReinforcementSpec
 from pipelines.spec import PipelineSpec
 from pipelines.training import train
 from pipelines.tuning import TuningResult
@@ -110,8 +110,14 @@ def train_op(algorithm: str) -> dg.OpDefinition:
     return _train
 
 
+# An algorithm an environment pipeline trains learns from its environment; every other one
+# is fitted on rows.
 TRAIN_OPS: dict[str, dg.OpDefinition] = {
-    name: agent_train_op(name) if get_algorithm(name).task is REINFORCEMENT else train_op(name)
+    name: (
+        agent_train_op(name)
+        if get_algorithm(name).task in ReinforcementSpec.tasks
+        else train_op(name)
+    )
     for name in algorithm_names()
 }
 

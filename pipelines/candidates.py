@@ -13,12 +13,15 @@ import polars as pl
 from matplotlib.figure import Figure
 
 from algorithms.metrics import confusion_matrix, get_metric
+from algorithms.tasks import CLASSIFICATION, get_task
 from pipelines.bundle import ModelBundle
-from pipelines.evaluation import Evaluation, class_scores, evaluate
+from pipelines.evaluation import class_scores, evaluate
+from pipelines.evaluation_result import Evaluation
 from pipelines.features import scored_rows
 from pipelines.gate import check_gate
 from pipelines.sections import Section, markdown_table, new_figure
 from pipelines.spec import PipelineSpec
+from pipelines.task_sections import count_heatmap
 
 
 def evaluate_candidates(
@@ -75,7 +78,7 @@ def _roc_figure(spec, bundles, normalized) -> Figure | None:
     labels = np.unique(y)
     if len(labels) != 2 or any(not hasattr(b.estimator, "classes_") for b in bundles.values()):
         return None
-    figure = Figure(figsize=(6.4, 4.8), dpi=100, layout="constrained")
+    figure = new_figure(6.4, 4.8)
     ax = figure.add_subplot()
     for name, bundle in bundles.items():
         score = class_scores(bundle.estimator, X)
@@ -98,7 +101,7 @@ def _roc_curve(positive: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, np.
 
 def _bar_figure(chosen: Evaluation) -> Figure:
     """The headline metric of every candidate as bars."""
-    figure = Figure(figsize=(6.4, 4.0), dpi=100, layout="constrained")
+    figure = new_figure()
     ax = figure.add_subplot()
     names = list(chosen.candidates)
     ax.bar(names, [chosen.candidates[n][chosen.headline] for n in names])
@@ -109,21 +112,16 @@ def _bar_figure(chosen: Evaluation) -> Figure:
 
 def confusion_grid_section(evaluations: dict[str, Evaluation]) -> Section | None:
     """Every candidate's confusion matrix, side by side (classification only)."""
-    if next(iter(evaluations.values())).task != "classification":
+    if get_task(next(iter(evaluations.values())).task) is not CLASSIFICATION:
         return None
     columns = min(4, len(evaluations))
     rows = -(-len(evaluations) // columns)
-    figure = Figure(figsize=(3.2 * columns, 3.0 * rows), dpi=100, layout="constrained")
+    figure = new_figure(3.2 * columns, 3.0 * rows)
     for k, (name, ev) in enumerate(evaluations.items()):
         matrix, labels = confusion_matrix(ev.y_true, ev.y_pred)
+        names = [str(v) for v in labels]
         ax = figure.add_subplot(rows, columns, k + 1)
-        ax.imshow(matrix, cmap="Blues", vmin=0)
-        for (i, j), count in np.ndenumerate(matrix):
-            color = "white" if count > matrix.max() / 2 else "black"
-            ax.text(j, i, str(count), ha="center", va="center", color=color)
-        ticks = range(len(labels))
-        ax.set_xticks(ticks, [str(v) for v in labels])
-        ax.set_yticks(ticks, [str(v) for v in labels])
+        count_heatmap(ax, np.asarray(matrix), names, names)
         ax.set(title=name, xlabel="predicted", ylabel="actual")
     text = (
         "## Confusion matrices of the candidates\n\n![Confusion matrices](candidate_confusion.png)"
@@ -141,9 +139,7 @@ def importances_section(bundles: dict[str, ModelBundle]) -> Section | None:
         [f"`{feature}`", *(f"{b.estimator.feature_importances_[i]:.4f}" for b in having.values())]
         for i, feature in enumerate(features)
     ]
-    figure = Figure(
-        figsize=(6.4, max(3.0, 0.22 * len(features) + 1.0)), dpi=100, layout="constrained"
-    )
+    figure = new_figure(6.4, max(3.0, 0.22 * len(features) + 1.0))
     ax = figure.add_subplot()
     height = 0.8 / len(having)
     positions = np.arange(len(features))

@@ -1,18 +1,20 @@
-"""Score a trained bundle: its metrics beside a trivial baseline and the spec's comparison
-algorithms, all on the same rows (the held-out split, or the training rows when the spec
-declares no split), plus the loss curves of the spec's parameter sweep."""
+"""Score a trained bundle of a table pipeline: its metrics beside its task's baseline and the
+spec's comparison algorithms, all on the same rows (the held-out split, or the training rows
+when the spec declares no split), plus the loss curves of the spec's parameter sweep.
+
+The result is the `Evaluation` every kind shares; its `details` hold `n_train`, `n_test`
+(0 without a split), `loss_curves` and `sweep_scores`.
+"""
 
 from __future__ import annotations
-
-from dataclasses import dataclass, field, fields
-from typing import Any
 
 import numpy as np
 import polars as pl
 
 from algorithms.metrics import get_metric
-from algorithms.registry import get_algorithm, param_names
+from algorithms.registry import param_names
 from pipelines.bundle import ModelBundle
+from pipelines.evaluation_result import Evaluation
 from pipelines.features import design_matrix, scored_rows
 from pipelines.spec import ModelSpec, PipelineSpec
 from pipelines.studies.context import PipelineData
@@ -20,70 +22,18 @@ from pipelines.training import build_estimator, fit_variant
 
 HELD_OUT = "held-out test split"
 TRAINING = "training data"
-_PER_ROW = ("y_true", "y_pred")
-
-
-@dataclass(frozen=True)
-class Evaluation:
-    """Metrics of one model on the scored rows, with baseline, comparisons and loss curves.
-
-    `scored_on` is HELD_OUT or TRAINING; `headline` is the metric the champion gate compares
-    (the first `promote_if` key, else the first metric); `n_test` is 0 when there is no split.
-    `y_true`/`y_pred` are the scored rows' targets and the model's predictions (for plots).
-    With candidate models, `candidate` names the chosen one (these metrics are its) and
-    `candidates` holds every candidate's metrics.
-    """
-
-    task: str
-    scored_on: str
-    metrics: dict[str, float]
-    baseline: dict[str, float]
-    comparisons: dict[str, dict[str, float]]
-    loss_curves: dict[str, list[float]] = field(repr=False)
-    sweep_scores: dict[str, float]
-    n_train: int
-    n_test: int
-    headline: str
-    headline_value: float
-    y_true: np.ndarray = field(compare=False, repr=False)
-    y_pred: np.ndarray = field(compare=False, repr=False)
-    candidate: str | None = None
-    candidates: dict[str, dict[str, float]] = field(default_factory=dict)
-
-    @property
-    def n_scored(self) -> int:
-        """How many rows the metrics were computed on."""
-        return self.n_train if self.n_test == 0 else self.n_test
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-able summary: everything but the per-row `y_true`/`y_pred` (kept for plots)."""
-        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in _PER_ROW}
-        return data | {"n_scored": self.n_scored}
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Evaluation:
-        """Inverse of `to_dict`; the per-row arrays come back empty."""
-        kept = {
-            f.name: data[f.name] for f in fields(cls) if f.name in data and f.name not in _PER_ROW
-        }
-        return cls(**kept, y_true=np.empty(0), y_pred=np.empty(0))
 
 
 def evaluate(spec: PipelineSpec, bundle: ModelBundle, normalized: pl.DataFrame) -> Evaluation:
     """Score `bundle` on the normalized frame's test rows (all rows when `spec.split` is None).
 
-    Baseline: the majority class of the train targets (classification, ties → smallest
-    label), their mean (regression), or one cluster holding every row (clustering), predicted
-    for every scored row. A clustering model is fitted without the target; the target is the
-    reference partition its clusters are scored against.
+    Baseline: the task's constant prediction from the train targets (the majority class,
+    ties → smallest label; their mean; one cluster holding every row) for every scored row.
+    A clustering model is fitted without the target; the target is the reference partition
+    its clusters are scored against.
     """
-    task = get_algorithm(spec.algorithm).task
-    if not task.scored_on_rows:
-        raise ValueError(
-            f"cannot evaluate {task.name} algorithm '{spec.algorithm}' with metrics; "
-            "a pipeline's model must be scored on rows (classification, regression, clustering)"
-        )
-    names = metric_names(spec)
+    task = spec.task
+    names = spec.metric_names()
     X_train, y_train = design_matrix(normalized, spec, "train")
     X, y = scored_rows(normalized, spec)
 
@@ -95,21 +45,24 @@ def evaluate(spec: PipelineSpec, bundle: ModelBundle, normalized: pl.DataFrame) 
         name: score(_comparison(name, bundle).fit(X_train, y_train))
         for name in spec.evaluation.compare_with
     }
-    headline = _headline(spec, names)
+    headline = spec.headline
     curves, sweep_scores = loss_curves(spec, normalized, X, y)
     baseline_pred = np.full(y.shape, task.constant_baseline(y_train))
     return Evaluation(
         task=task.name,
         scored_on=TRAINING if spec.split is None else HELD_OUT,
+        n_scored=len(y),
         metrics=metrics,
         baseline=_score_all(names, y, baseline_pred, lambda: _constant_scores(bundle, len(y))),
-        comparisons=comparisons,
-        loss_curves=curves,
-        sweep_scores=sweep_scores,
-        n_train=len(y_train),
-        n_test=0 if spec.split is None else len(y),
         headline=headline,
         headline_value=metrics[headline],
+        comparisons=comparisons,
+        details={
+            "n_train": len(y_train),
+            "n_test": 0 if spec.split is None else len(y),
+            "loss_curves": curves,
+            "sweep_scores": sweep_scores,
+        },
         y_true=y,
         y_pred=bundle.estimator.predict(X),
     )
@@ -164,12 +117,6 @@ def _score_all(names, y, y_pred, scores) -> dict[str, float]:
     return computed
 
 
-def metric_names(spec: PipelineSpec) -> list[str]:
-    """The spec's metrics (else the algorithm's defaults), plus any gate metric not among them."""
-    names = list(spec.evaluation.metrics or get_algorithm(spec.algorithm).default_metrics)
-    return names + [m for m in spec.evaluation.promote_if if m not in names]
-
-
 def loss_curves(
     spec: PipelineSpec, normalized: pl.DataFrame, X: np.ndarray, y: np.ndarray
 ) -> tuple[dict[str, list[float]], dict[str, float]]:
@@ -178,7 +125,7 @@ def loss_curves(
     sweep = spec.evaluation.loss_curves
     if sweep is None:
         return {}, {}
-    headline = get_metric(_headline(spec, metric_names(spec)))
+    headline = get_metric(spec.headline)
     curves, scores = {}, {}
     for value in sweep.values:
         estimator = fit_variant(spec, normalized, **{sweep.param: value})
@@ -189,10 +136,6 @@ def loss_curves(
         curves[str(value)] = [float(v) for v in estimator.loss_curve_]
         scores[str(value)] = float(headline.function(y, estimator.predict(X)))
     return curves, scores
-
-
-def _headline(spec: PipelineSpec, names: list[str]) -> str:
-    return next(iter(spec.evaluation.promote_if), names[0])
 
 
 def _comparison(name: str, bundle: ModelBundle):

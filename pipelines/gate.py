@@ -1,23 +1,19 @@
 """The champion gate: a new model is promoted when it meets the spec's `promote_if`
 conditions and its headline metric is not worse than the current champion's.
 
-Whether higher is better comes from `algorithms.metrics` for the supervised metrics, and
-from the caller for others (a policy's success_rate, mean_return, mean_steps)."""
+Whether higher is better comes from the metric table, `algorithms.metrics.METRICS`, for
+every task's metrics."""
 
 from __future__ import annotations
 
 import operator
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from algorithms.metrics import get_metric
 from pipelines.evaluation import Evaluation
-from pipelines.reinforcement import PolicyEvaluation
-from pipelines.reinforcement_spec import ReinforcementSpec
-from pipelines.spec import PipelineSpec
+from pipelines.spec_base import GATE_CONDITION, SpecBase
 
-_CONDITION = re.compile(r"^\s*(>=|<=|==|>|<)\s*(-?\d+(?:\.\d+)?(?:[eE]-?\d+)?)\s*$")
 _COMPARE = {
     ">=": operator.ge,
     "<=": operator.le,
@@ -41,7 +37,7 @@ def check_gate(metrics: Mapping[str, float], promote_if: Mapping[str, str]) -> G
         return GateResult(True, ("no promote_if conditions declared: pass",))
     reasons, passed = [], True
     for name, condition in promote_if.items():
-        match = _CONDITION.match(str(condition))
+        match = GATE_CONDITION.match(str(condition))
         if match is None:
             raise ValueError(
                 f"promote_if.{name}: expected a comparison like '>= 0.8', got {condition!r}"
@@ -57,21 +53,12 @@ def check_gate(metrics: Mapping[str, float], promote_if: Mapping[str, str]) -> G
     return GateResult(passed, tuple(reasons))
 
 
-def not_worse(
-    new_value: float,
-    champion_value: float | None,
-    metric_name: str,
-    greater_is_better: bool | None = None,
-) -> GateResult:
-    """Pass iff there is no champion yet or `new_value` ties or beats it (metric's direction:
-    `greater_is_better` when given, else the registered metric's)."""
+def not_worse(new_value: float, champion_value: float | None, metric_name: str) -> GateResult:
+    """Pass iff there is no champion yet or `new_value` ties or beats it in the registered
+    metric's direction."""
     if champion_value is None:
         return GateResult(True, (f"{metric_name}: no champion yet: pass",))
-    greater = (
-        get_metric(metric_name).greater_is_better
-        if greater_is_better is None
-        else greater_is_better
-    )
+    greater = get_metric(metric_name).greater_is_better
     ok = bool(new_value >= champion_value if greater else new_value <= champion_value)
     direction = "higher" if greater else "lower"
     return GateResult(
@@ -84,24 +71,16 @@ def not_worse(
 
 
 def decide_promotion(
-    spec: PipelineSpec | ReinforcementSpec,
-    evaluation: Evaluation | PolicyEvaluation,
-    champion_metrics: Mapping[str, float] | None,
-    directions: Mapping[str, bool] | None = None,
+    spec: SpecBase, evaluation: Evaluation, champion_metrics: Mapping[str, float] | None
 ) -> GateResult:
-    """The spec's gate on the evaluation's metrics AND not worse than the champion's headline.
-
-    `directions` (metric → higher is better) covers metrics `algorithms.metrics` does not
-    register; without it the headline must be a registered metric.
-    """
+    """The spec's gate on the evaluation's metrics AND not worse than the champion's headline."""
     gate = check_gate(evaluation.metrics, spec.evaluation.promote_if)
     headline = evaluation.headline
     if champion_metrics is not None and headline not in champion_metrics:
         versus = GateResult(True, (f"{headline}: the champion has no recorded value: pass",))
     else:
         champion_value = None if champion_metrics is None else champion_metrics[headline]
-        greater = None if directions is None else directions.get(headline)
-        versus = not_worse(evaluation.headline_value, champion_value, headline, greater)
+        versus = not_worse(evaluation.headline_value, champion_value, headline)
     return GateResult(gate.passed and versus.passed, gate.reasons + versus.reasons)
 
 

@@ -1,4 +1,6 @@
-"""Report sections that depend on the model: coefficients, the fitted line, example predictions.
+"""Report sections of a table pipeline: the metrics summary, the learning curve, the loss
+curves of a parameter sweep, and the sections that depend on the model (coefficients, the
+fitted line, text terms, example predictions).
 
 Each builder returns a `Section`, or None when it does not apply to the model or spec.
 """
@@ -7,12 +9,91 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
-from matplotlib.figure import Figure
 
+from algorithms.tasks import get_task
 from pipelines.bundle import ModelBundle
+from pipelines.evaluation import TRAINING
+from pipelines.evaluation_result import Evaluation
 from pipelines.features import SPLIT
-from pipelines.sections import Section, markdown_table
+from pipelines.report import summary_section
+from pipelines.sections import Section, markdown_table, new_figure
 from pipelines.spec import PipelineSpec
+
+
+def summary(spec: PipelineSpec, bundle: ModelBundle, evaluation: Evaluation) -> Section:
+    """The metrics of the model beside its task's baseline and the comparison algorithms."""
+    n_train, n_test = evaluation.details["n_train"], evaluation.details["n_test"]
+    if evaluation.scored_on == TRAINING:
+        scored = (
+            f"Scored on the training data — the spec declares no held-out split ({n_train} rows)."
+        )
+    else:
+        scored = (
+            f"Scored on the held-out test split: {n_test} rows "
+            f"(the model was trained on the other {n_train})."
+        )
+    columns = [f"{bundle.algorithm} (model)", get_task(evaluation.task).baseline]
+    columns += list(evaluation.comparisons)
+    rows = [
+        [name, value, evaluation.baseline[name]]
+        + [scores[name] for scores in evaluation.comparisons.values()]
+        for name, value in evaluation.metrics.items()
+    ]
+    table = markdown_table(
+        ["metric", *columns], [[r[0], *(f"{v:.4f}" for v in r[1:])] for r in rows]
+    )
+    return summary_section(spec, bundle, evaluation, scored, "Model", table)
+
+
+def learning_curve_section(bundle: ModelBundle) -> Section | None:
+    """The training loss per epoch, when the estimator records one (`loss_curve_`)."""
+    curve = getattr(bundle.estimator, "loss_curve_", None)
+    if curve is None:
+        return None
+    figure = new_figure()
+    ax = figure.add_subplot()
+    ax.plot(np.arange(1, len(curve) + 1), curve)
+    ax.set(xlabel="epoch", ylabel="loss", title=f"Learning curve of {bundle.algorithm}")
+    return Section(
+        "## Learning curve\n\n"
+        f"Training loss per epoch ({len(curve)} epochs, last {curve[-1]:.4g}).\n\n"
+        "![Learning curve](learning_curve.png)",
+        {"learning_curve": figure},
+    )
+
+
+def sweep_section(spec: PipelineSpec, evaluation: Evaluation) -> Section | None:
+    """The loss curves of `evaluation.loss_curves` (one refit per value), table and plot."""
+    curves = evaluation.details["loss_curves"]
+    if not curves:
+        return None
+    param = spec.evaluation.loss_curves.param
+    title = _sweep_title(param, list(curves))
+    scored = "training" if evaluation.scored_on == TRAINING else "held-out"
+    sweep_scores = evaluation.details["sweep_scores"]
+    rows = [
+        [value, f"{c[0]:.4g}", f"{c[-1]:.4g}", str(len(c)), f"{sweep_scores[value]:.4g}"]
+        for value, c in curves.items()
+    ]
+    header = [param, "first-epoch loss", "last-epoch loss", "epochs"]
+    table = markdown_table([*header, f"{scored} {evaluation.headline}"], rows)
+    figure = new_figure()
+    ax = figure.add_subplot()
+    for value, curve in curves.items():
+        ax.plot(np.arange(1, len(curve) + 1), curve, label=f"{param} = {value}")
+    values = np.concatenate([np.asarray(c, dtype=float) for c in curves.values()])
+    if values.min() > 0 and values.max() / values.min() > 100:
+        ax.set_yscale("log")
+    ax.set(xlabel="epoch", ylabel="loss", title=title)
+    ax.legend()
+    return Section(f"## {title}\n\n{table}\n\n![{title}](loss_curves.png)", {"loss_curves": figure})
+
+
+def _sweep_title(param: str, values: list[str]) -> str:
+    label = param.replace("_", " ")
+    label = label if label.endswith("s") else label + "s"
+    listed = ", ".join(values[:-1]) + " and " + values[-1] if len(values) > 1 else values[0]
+    return f"Error per epoch for {label} {listed}"
 
 
 def coefficients_section(bundle: ModelBundle) -> Section | None:
@@ -45,7 +126,7 @@ def fitted_line_section(spec: PipelineSpec, bundle: ModelBundle, normalized: pl.
     raw_x = normalized[name].to_numpy() * transform.scale[position] + transform.offset[position]
     grid = np.linspace(raw_x.min(), raw_x.max(), 200)
     curve = bundle.predict(pl.DataFrame({name: grid}))
-    figure = Figure(figsize=(6.4, 4.0), dpi=100, layout="constrained")
+    figure = new_figure()
     ax = figure.add_subplot()
     for part, color in (("train", "tab:blue"), ("test", "tab:orange")):
         rows = (normalized[SPLIT] == part).to_numpy()

@@ -1,11 +1,17 @@
-"""A report section: Markdown plus the figures it links to (`![...](name.png)`)."""
+"""Report building blocks: a section (Markdown plus the figures it links to as
+`![...](name.png)`), and the one helper each for figures, Markdown tables and inlined images.
+
+Figures use matplotlib's object API (`Figure`, rendered by Agg) — no pyplot, so no global
+backend switch and no figure registry — at a fixed dpi, with the PNG "Software" tag dropped,
+so the same content renders byte-identical files.
+"""
 
 from __future__ import annotations
 
 import base64
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from matplotlib.figure import Figure
@@ -24,7 +30,7 @@ def markdown_table(header: Sequence[str], rows: Sequence[Sequence[object]], alig
 
 
 def new_figure(width: float = 6.4, height: float = 4.0) -> Figure:
-    """An empty figure of the report's dpi with constrained layout."""
+    """An empty figure of the report's dpi with constrained layout (every report figure)."""
     return Figure(figsize=(width, height), dpi=DPI, layout="constrained")
 
 
@@ -36,6 +42,17 @@ class Section:
     figures: dict[str, Figure] = field(default_factory=dict)
 
 
+def join_sections(*sections: Section) -> Section:
+    """One section holding `sections` in order (their Markdown and all their figures)."""
+    figures = {name: fig for section in sections for name, fig in section.figures.items()}
+    return Section("\n\n".join(section.markdown for section in sections), figures)
+
+
+# A report is built from a list of these: each returns its section, or None when it does
+# not apply to the model or spec. They run inside the report's matplotlib style.
+SectionBuilder = Callable[[], "Section | None"]
+
+
 def png_bytes(figure: Figure) -> bytes:
     """The figure as a deterministic PNG (fixed dpi, no "Software" tag)."""
     buffer = io.BytesIO()
@@ -43,14 +60,24 @@ def png_bytes(figure: Figure) -> bytes:
     return buffer.getvalue()
 
 
+def inline_images(markdown: str, png_of: Callable[[str], bytes | None]) -> str:
+    """`markdown` with each `![...](name.png)` link replaced by a base64 data URI of
+    `png_of(name)`; links it returns None for stay as they are."""
+
+    def inline(match: re.Match[str]) -> str:
+        data = png_of(match.group(2))
+        if data is None:
+            return match.group(0)
+        return f"{match.group(1)}(data:image/png;base64,{base64.b64encode(data).decode('ascii')})"
+
+    return _IMAGE_LINK.sub(inline, markdown)
+
+
 def inline_markdown(section: Section) -> str:
     """The section's Markdown with each figure embedded as a base64 PNG (for Dagster's UI)."""
 
-    def inline(match: re.Match[str]) -> str:
-        figure = section.figures.get(match.group(2))
-        if figure is None:
-            return match.group(0)
-        data = base64.b64encode(png_bytes(figure)).decode("ascii")
-        return f"{match.group(1)}(data:image/png;base64,{data})"
+    def png_of(name: str) -> bytes | None:
+        figure = section.figures.get(name)
+        return None if figure is None else png_bytes(figure)
 
-    return _IMAGE_LINK.sub(inline, section.markdown)
+    return inline_images(section.markdown, png_of)

@@ -1,42 +1,44 @@
 """The pipeline spec: one YAML file in `pipelines/specs/`, parsed into a validated model.
 
-A spec with `source:` is a table pipeline (`PipelineSpec`, below); one with `environment:`
-is a reinforcement-learning pipeline (`pipelines.reinforcement_spec.ReinforcementSpec`).
-`load_spec` tells them apart. A bad spec raises `SpecError`, whose message names the file,
-the field path and what was expected, e.g. ``viral_posts.yaml: model.algorithm: unknown
-algorithm 'ridg'; registered: delta_rule, random_weights``.
+Each pipeline kind has its spec model, registered in `SPEC_KINDS` below under the top-level
+key that declares it: `source:` makes a table pipeline (`PipelineSpec`, in this module),
+`environment:` an environment (reinforcement-learning) pipeline
+(`pipelines.kinds.environment_spec.ReinforcementSpec`). `load_spec` picks the kind. A bad
+spec raises `SpecError`, whose message names the file, the field path and what was
+expected, e.g. ``viral_posts.yaml: model.algorithm: unknown algorithm 'ridg'; registered:
+delta_rule, random_weights``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import inspect
-import json
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from algorithms.metrics import get_metric
-from algorithms.registry import get_algorithm, param_names
-from algorithms.tasks import REINFORCEMENT
+from algorithms.registry import algorithm_names, get_algorithm, param_names
+from algorithms.tasks import CLASSIFICATION, CLUSTERING, REGRESSION, Task
 from pipelines.generators import get_generator
+from pipelines.kinds.environment_spec import ReinforcementSpec
 from pipelines.paths import SPECS_DIR
-from pipelines.reinforcement_spec import ReinforcementSpec
 from pipelines.spec_base import (
     NAME_PATTERN,
+    Gate,
     ModelSpec,
+    SpecBase,
     SpecError,
     Strict,
-    check_cron,
-    check_gate_conditions,
+    check_fits_task,
     format_errors,
     reject_unknown,
+    with_gate_metrics,
 )
-from pipelines.studies import study_params
+from pipelines.studies import check_study_fits, study_params
 
 
 class CsvSource(Strict):
@@ -158,7 +160,7 @@ class EvaluationSpec(Strict):
     """
 
     metrics: list[str] | None = None
-    promote_if: dict[str, str] = Field(default_factory=dict)
+    promote_if: Gate = Field(default_factory=dict)
     loss_curves: LossCurvesSpec | None = None
     compare_with: list[str] = Field(default_factory=list)
     examples: list[dict[str, Any]] = Field(default_factory=list)
@@ -178,20 +180,17 @@ class EvaluationSpec(Strict):
             get_metric(name)
         return names
 
-    @field_validator("promote_if")
-    @classmethod
-    def _gate_expressions(cls, gate: dict[str, str]) -> dict[str, str]:
-        for metric in gate:
-            get_metric(metric)
-        check_gate_conditions(gate)
-        return gate
 
+class PipelineSpec(SpecBase):
+    """A table pipeline: source → schema validation → features → model → evaluation → gate."""
 
-class PipelineSpec(Strict):
-    """One pipeline: source → schema validation → features → model → evaluation → gate."""
+    kind: ClassVar[str] = "table"
+    declared_by: ClassVar[str] = "source"
+    tasks: ClassVar[tuple[Task, ...]] = (CLASSIFICATION, REGRESSION, CLUSTERING)
+    how_to_declare: ClassVar[str] = (
+        "a table pipeline declares `source:`, `schema:`, `features:`, `target:` and `split:`"
+    )
 
-    name: str = Field(pattern=NAME_PATTERN)
-    description: str
     source: Source
     schema_: str = Field(alias="schema")
     on_invalid: Literal["fail", "quarantine"] = "fail"
@@ -203,7 +202,6 @@ class PipelineSpec(Strict):
     candidates: dict[str, ModelSpec] | None = None
     tuning: TuningSpec | None = None
     evaluation: EvaluationSpec = Field(default_factory=EvaluationSpec)
-    schedule: str | None = None
 
     @field_validator("source", mode="before")
     @classmethod
@@ -227,23 +225,25 @@ class PipelineSpec(Strict):
         resolve_schema(ref)
         return ref
 
-    @field_validator("schedule")
-    @classmethod
-    def _cron(cls, cron: str | None) -> str | None:
-        return check_cron(cron)
-
     @field_validator("model")
     @classmethod
     def _table_model(cls, model: ModelSpec | None) -> ModelSpec | None:
         if model is not None:
-            _refuse_reinforcement(model)
+            cls.check_model_task(model)
         return model
 
     @field_validator("candidates")
     @classmethod
     def _table_candidates(cls, candidates: dict[str, ModelSpec] | None):
         for model in (candidates or {}).values():
-            _refuse_reinforcement(model)
+            cls.check_model_task(model)
+        tasks = {name: model.task for name, model in (candidates or {}).items()}
+        if len(set(tasks.values())) > 1:
+            listed = ", ".join(f"{name} ({task.name})" for name, task in tasks.items())
+            raise ValueError(
+                f"candidates are compared on the same metrics, so they must share one task; "
+                f"got {listed}"
+            )
         return candidates
 
     @model_validator(mode="after")
@@ -276,6 +276,26 @@ class PipelineSpec(Strict):
         return self
 
     @model_validator(mode="after")
+    def _evaluation_fits_the_task(self) -> PipelineSpec:
+        task, evaluation = self.task, self.evaluation
+        check_fits_task(task, "evaluation.metrics", evaluation.metrics or [])
+        check_fits_task(task, "evaluation.promote_if", evaluation.promote_if)
+        for name in evaluation.compare_with:
+            other = get_algorithm(name).task
+            if other is not task:
+                fitting = [n for n in algorithm_names() if get_algorithm(n).task is task]
+                raise ValueError(
+                    f"evaluation.compare_with: '{name}' is a {other.name} algorithm; the model "
+                    f"is scored as {task.name}, so compare with one of: {', '.join(fitting)}"
+                )
+        for i, study in enumerate(evaluation.studies):
+            try:
+                check_study_fits(study.study, task)
+            except ValueError as exc:
+                raise ValueError(f"evaluation.studies.{i}: {exc}") from None
+        return self
+
+    @model_validator(mode="after")
     def _examples_have_the_inputs(self) -> PipelineSpec:
         for i, example in enumerate(self.evaluation.examples):
             missing = [c for c in self.features.inputs if c not in example]
@@ -299,28 +319,20 @@ class PipelineSpec(Strict):
             raise ValueError(f"target '{self.target}' is also listed as a feature")
         return self
 
-    @property
-    def algorithm(self) -> str:
-        """The registry name of the model's algorithm (candidates: their names, joined)."""
-        if self.model is not None:
-            return self.model.algorithm
-        return ", ".join(m.algorithm for m in self.candidates.values())
+    def trained_models(self) -> dict[str, ModelSpec]:
+        """The candidates by name, or {"model": the single model}."""
+        return dict(self.candidates) if self.candidates is not None else {"model": self.model}
 
-    @property
-    def candidate_names(self) -> list[str]:
-        """Names of the candidate models; empty for a single-model spec."""
-        return list(self.candidates or {})
+    def metric_names(self) -> list[str]:
+        """The spec's metrics (else the task's defaults), plus any gate metric not among them."""
+        names = self.evaluation.metrics or self.task.default_metrics
+        return with_gate_metrics(names, self.evaluation.promote_if)
 
     def for_candidate(self, name: str) -> PipelineSpec:
         """This spec with candidate `name` as its single model (for training and scoring)."""
         if name not in (self.candidates or {}):
             raise ValueError(f"pipeline {self.name} has no candidate {name!r}")
         return self.model_copy(update={"model": self.candidates[name], "candidates": None})
-
-    def spec_hash(self) -> str:
-        """SHA-256 of the spec's canonical JSON: it changes exactly when the spec does."""
-        canonical = json.dumps(self.model_dump(mode="json", by_alias=True), sort_keys=True)
-        return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def resolve_schema(ref: str) -> type:
@@ -353,31 +365,28 @@ def schema_columns(schema: type) -> list[str]:
     return list(schema.to_schema().columns)
 
 
-def _refuse_reinforcement(model: ModelSpec) -> None:
-    """ValueError when a table pipeline names an algorithm that learns from an environment."""
-    if model.task is REINFORCEMENT:
-        raise ValueError(
-            f"'{model.algorithm}' is a reinforcement algorithm: it learns from an environment, "
-            "not from a table; declare an `environment:` (e.g. {gridworld: {...}}) instead of "
-            "`source:`, `schema:`, `features:`, `target:` and `split:`"
-        )
+# The pipeline kinds: each spec model under the top-level key that declares it. A new kind
+# is one spec module (built on `SpecBase`) registered here, plus its assets in
+# `assets.kinds.ASSET_KINDS`.
+SPEC_KINDS: dict[str, type[SpecBase]] = {
+    kind.declared_by: kind for kind in (PipelineSpec, ReinforcementSpec)
+}
 
 
-def spec_kind(raw: dict[str, Any]) -> type[PipelineSpec] | type[ReinforcementSpec]:
-    """The spec model a parsed YAML mapping declares: `environment:` → ReinforcementSpec,
-    otherwise PipelineSpec; ValueError when it declares both a source and an environment."""
-    if "environment" in raw and "source" in raw:
-        raise ValueError(
-            "declares both `source:` (a table pipeline) and `environment:` (a reinforcement "
-            "pipeline); keep exactly one"
-        )
-    return ReinforcementSpec if "environment" in raw else PipelineSpec
+def spec_kind(raw: dict[str, Any]) -> type[SpecBase]:
+    """The spec model of the kind a parsed YAML mapping declares (`source:` → a table,
+    `environment:` → an environment); ValueError when it declares more than one."""
+    declared = [key for key in SPEC_KINDS if key in raw]
+    if len(declared) > 1:
+        listed = " and ".join(f"`{key}:` (the {SPEC_KINDS[key].kind} kind)" for key in declared)
+        raise ValueError(f"declares both {listed}; keep exactly one")
+    return SPEC_KINDS[declared[0]] if declared else PipelineSpec
 
 
-def load_spec(path: str | Path) -> PipelineSpec | ReinforcementSpec:
+def load_spec(path: str | Path) -> SpecBase:
     """Parse and validate one spec file; raise SpecError naming the file and field on failure.
 
-    A spec with `environment:` is a ReinforcementSpec, one with `source:` a PipelineSpec.
+    The top-level key that declares a kind picks the spec model (`SPEC_KINDS`).
     """
     path = Path(path)
     try:
@@ -404,9 +413,23 @@ def load_spec(path: str | Path) -> PipelineSpec | ReinforcementSpec:
     return spec
 
 
-def load_specs(
-    directory: str | Path = SPECS_DIR,
-) -> dict[str, PipelineSpec | ReinforcementSpec]:
-    """Every `*.yaml` spec in a directory (both kinds), by pipeline name, in name order."""
+def load_specs(directory: str | Path = SPECS_DIR) -> dict[str, SpecBase]:
+    """Every `*.yaml` spec in a directory (every kind), by pipeline name, in name order."""
     specs = [load_spec(p) for p in sorted(Path(directory).glob("*.yaml"))]
     return {spec.name: spec for spec in specs}
+
+
+def load_each_spec(
+    directory: str | Path = SPECS_DIR,
+) -> tuple[dict[str, SpecBase], dict[str, str]]:
+    """Every `*.yaml` spec in a directory that loads, by name, and the error of each that does
+    not (file stem → SpecError message): one broken spec does not stop the others."""
+    specs, broken = {}, {}
+    for path in sorted(Path(directory).glob("*.yaml")):
+        try:
+            spec = load_spec(path)
+        except SpecError as exc:
+            broken[path.stem] = str(exc)
+            continue
+        specs[spec.name] = spec
+    return specs, broken

@@ -1,25 +1,42 @@
 """What every kind of pipeline spec shares: the strict base model, the model section, the
-checks of names, gate conditions and cron strings, and the error type with its formatting.
+spec base (`SpecBase`: name, description, schedule, spec hash, task, metrics and headline),
+the checks of names, gate conditions, task fit and cron strings, and the error type with its
+formatting.
 
-`pipelines.spec` (table pipelines) and `pipelines.reinforcement_spec` (environment
-pipelines) both build on this module, so neither imports the other.
+Each pipeline kind's spec (`pipelines.spec.PipelineSpec` for tables,
+`pipelines.kinds.environment_spec.ReinforcementSpec` for environments) builds on this module,
+so no kind imports another.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
+from algorithms.metrics import get_metric
 from algorithms.registry import InvalidParamsError, check_params, get_algorithm
 from algorithms.tasks import Task
 
 NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
-_GATE = re.compile(r"^\s*(>=|<=|==|>|<)\s*(-?\d+(?:\.\d+)?(?:[eE]-?\d+)?)\s*$")
+# A `promote_if` condition: an operator and a number, e.g. ">= 0.8".
+GATE_CONDITION = re.compile(r"^\s*(>=|<=|==|>|<)\s*(-?\d+(?:\.\d+)?(?:[eE]-?\d+)?)\s*$")
 _CRON_FIELD = re.compile(r"^[0-9A-Za-z*,/\-?]+$")
+# A whole-spec check's message that starts with the field it is about ("evaluation.metrics: …").
+_NAMES_A_FIELD = re.compile(r"^[a-z_]+(\.[a-z0-9_]+)*: ")
 
 
 class SpecError(ValueError):
@@ -81,20 +98,123 @@ class ModelSpec(Strict):
         return get_algorithm(self.algorithm).task
 
 
-def check_gate_conditions(gate: Mapping[str, str], metrics: Iterable[str] | None = None) -> None:
-    """ValueError unless every condition reads like '>= 0.8' (and, when `metrics` is given,
-    names one of them)."""
-    known = None if metrics is None else list(metrics)
+class SpecBase(Strict):
+    """The fields and answers every pipeline spec shares, whatever its kind.
+
+    A kind's spec adds its own sections and declares `kind` (its name) and `declared_by` (the
+    top-level key that marks a YAML file as this kind, e.g. `source` or `environment`). Its
+    `evaluation` section has `promote_if` and may name `metrics`.
+    """
+
+    kind: ClassVar[str]
+    declared_by: ClassVar[str]
+    tasks: ClassVar[tuple[Task, ...]]
+    how_to_declare: ClassVar[str]
+    # The model's and the baseline's columns in the CLI's summary of an evaluation.
+    model_label: ClassVar[str] = "model"
+    baseline_label: ClassVar[str] = "baseline"
+
+    name: str = Field(pattern=NAME_PATTERN)
+    description: str
+    schedule: str | None = None
+
+    @field_validator("schedule")
+    @classmethod
+    def _cron(cls, cron: str | None) -> str | None:
+        return check_cron(cron)
+
+    @classmethod
+    def check_model_task(cls, model: ModelSpec) -> ModelSpec:
+        """`model` if its algorithm's task is one this kind trains; else ValueError saying
+        which kind of pipeline does train it."""
+        task = model.task
+        if task in cls.tasks:
+            return model
+        homes = [kind for kind in SpecBase.__subclasses__() if task in kind.tasks]
+        where = (
+            homes[0].how_to_declare
+            if homes
+            else "no pipeline kind trains it: use it in a study (e.g. pca_explained_variance)"
+        )
+        raise ValueError(
+            f"'{model.algorithm}' is a {task.name} algorithm, but {cls.kind} pipelines train "
+            f"{either(t.name for t in cls.tasks)} algorithms; {where}"
+        )
+
+    def trained_models(self) -> dict[str, ModelSpec]:
+        """Every model the pipeline trains, by name: here the kind's one `model`; a kind with
+        candidates returns them."""
+        return {"model": self.model}
+
+    @property
+    def algorithm(self) -> str:
+        """The registry name of the model's algorithm (candidates: their names, joined)."""
+        return ", ".join(m.algorithm for m in self.trained_models().values())
+
+    @property
+    def task(self) -> Task:
+        """The task of the pipeline's models (every candidate has the same one)."""
+        return next(iter(self.trained_models().values())).task
+
+    def metric_names(self) -> list[str]:
+        """The task's default metrics, plus any gate metric not among them."""
+        return with_gate_metrics(self.task.default_metrics, self.evaluation.promote_if)
+
+    @property
+    def headline(self) -> str:
+        """The metric the champion is compared on: the first `promote_if` key, else the first
+        metric."""
+        return next(iter(self.evaluation.promote_if), self.metric_names()[0])
+
+    def scoring_words(self, evaluation: Any) -> str:
+        """What an evaluation of this pipeline scored, for the CLI's summary."""
+        return f"scored on the {evaluation.scored_on} ({evaluation.n_scored} rows)"
+
+    def summary_notes(self, evaluation: Any) -> list[str]:
+        """Lines the CLI's summary adds after the metrics (none by default)."""
+        return []
+
+    def spec_hash(self) -> str:
+        """SHA-256 of the spec's canonical JSON: it changes exactly when the spec does."""
+        canonical = json.dumps(self.model_dump(mode="json", by_alias=True), sort_keys=True)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def either(words: Iterable[str]) -> str:
+    """'a', 'a or b', 'a, b or c'."""
+    words = list(words)
+    return " or ".join(filter(None, [", ".join(words[:-1]), words[-1]]))
+
+
+def with_gate_metrics(names: Iterable[str], gate: Mapping[str, str]) -> list[str]:
+    """`names`, then each gate metric not among them (the gate's metrics are always scored)."""
+    names = list(names)
+    return names + [m for m in gate if m not in names]
+
+
+def check_fits_task(task: Task, field: str, metrics: Iterable[str]) -> None:
+    """ValueError naming `field` when a metric in `metrics` does not fit `task`."""
+    for name in metrics:
+        try:
+            task.metric(name)
+        except ValueError as exc:
+            raise ValueError(f"{field}: {exc}") from None
+
+
+def check_gate_conditions(gate: dict[str, str]) -> dict[str, str]:
+    """`gate` unchanged if every key is a registered metric and every condition reads like
+    '>= 0.8'; ValueError otherwise (whether the metric fits the task is the spec's check)."""
     for metric, condition in gate.items():
-        if known is not None and metric not in known:
-            raise ValueError(
-                f"promote_if.{metric}: unknown metric '{metric}'; expected one of "
-                f"{', '.join(known)}"
-            )
-        if not _GATE.match(str(condition)):
+        get_metric(metric)
+        if not GATE_CONDITION.match(str(condition)):
             raise ValueError(
                 f"promote_if.{metric}: expected a comparison like '>= 0.8', got {condition!r}"
             )
+    return gate
+
+
+# The `promote_if` section of every kind's evaluation: metric name → condition.
+Gate = Annotated[dict[str, str], AfterValidator(check_gate_conditions)]
 
 
 def check_cron(cron: str | None) -> str | None:
@@ -110,7 +230,9 @@ def format_errors(path: Path, error: ValidationError) -> str:
     """'invalid pipeline spec PATH:' and one '  field.path: message' line per error."""
     lines = [f"invalid pipeline spec {path}:"]
     for item in error.errors():
-        loc = ".".join(str(part) for part in item["loc"]) or "(top level)"
         message = item["msg"].removeprefix("Value error, ")
-        lines.append(f"  {loc}: {message}")
+        loc = ".".join(str(part) for part in item["loc"])
+        if not loc and not _NAMES_A_FIELD.match(message):
+            loc = "(top level)"
+        lines.append(f"  {loc}: {message}" if loc else f"  {message}")
     return "\n".join(lines)

@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 
 from algorithms.model_selection import GridSearchCV
 from pipelines.features import design_matrix
-from pipelines.sections import Section
+from pipelines.sections import Section, markdown_table, new_figure
 from pipelines.spec import PipelineSpec
 from pipelines.training import build_estimator
 
@@ -93,17 +93,19 @@ def tune(spec: PipelineSpec, normalized: pl.DataFrame) -> TuningResult:
 def _markdown(spec: PipelineSpec, result: TuningResult, plotted: bool) -> str:
     names = list(result.params[0])
     header = [*names, f"mean {result.scoring}", "std", "rank"]
-    lines = ["| " + " | ".join(header) + " |", "|---" * len(names) + "|---:" * 3 + "|"]
-    for p, mean, std, rank in zip(result.params, result.mean, result.std, result.rank, strict=True):
-        cells = [*(str(p[n]) for n in names), f"{mean:.4f}", f"{std:.4f}", str(rank)]
-        lines.append("| " + " | ".join(cells) + " |")
+    rows = [
+        [*(str(p[n]) for n in names), f"{mean:.4f}", f"{std:.4f}", str(rank)]
+        for p, mean, std, rank in zip(
+            result.params, result.mean, result.std, result.rank, strict=True
+        )
+    ]
     best = ", ".join(f"{k}={v}" for k, v in result.best_params.items())
     text = (
         f"## Tuning\n\n{result.cv}-fold cross-validation of `{spec.algorithm}` on "
         f"the train rows, {len(result.params)} grid points, scored by {result.scoring} "
         f"(higher is better).\n\nBest: {best} with mean {result.scoring} "
         f"{result.best_score:.4f}; the model is trained with these parameters.\n\n"
-        + "\n".join(lines)
+        + markdown_table(header, rows, align="l" * len(names) + "rrr")
     )
     return text + ("\n\n![CV score against the parameters](tuning.png)" if plotted else "")
 
@@ -115,7 +117,7 @@ def _numeric_log(values: list[Any]) -> bool:
 
 def _plot(result: TuningResult) -> Figure | None:
     names = list(result.params[0])
-    figure = Figure(figsize=(6.4, 4.0), dpi=100, layout="constrained")
+    figure = new_figure()
     ax = figure.add_subplot()
     mean, std = np.array(result.mean), np.array(result.std)
     if len(names) == 1:

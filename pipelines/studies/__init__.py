@@ -4,7 +4,9 @@ A spec lists them under `evaluation.studies: [{study: NAME, params: {...}}]`; ea
 section of the pipeline's report. A study is a function `(**params) -> Section` that makes
 its own data from the tutorial's recipe (seeded), so its numbers are reproducible — or, when
 its first parameter is `data`, `(data: PipelineData, **params) -> Section` on the pipeline's
-own rows and fitted model.
+own rows and fitted model. A data study declares the tasks it fits (`STUDY_TASKS`: the
+elbow curve needs clusters, the misclassified images a classifier); a spec naming a study
+that does not fit its model's task is refused when it loads.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 
+from algorithms.tasks import CLASSIFICATION, CLUSTERING, REGRESSION, Task
 from pipelines.sections import Section
+from pipelines.spec_base import either
 from pipelines.studies import (
     classics,
     clustering,
@@ -53,6 +57,16 @@ STUDIES.update(
 )
 
 
+# Tasks each study fits; a study not listed makes its own data and fits every task of a
+# table pipeline.
+_TABLE_TASKS = (CLASSIFICATION, REGRESSION, CLUSTERING)
+STUDY_TASKS: dict[str, tuple[Task, ...]] = {
+    "elbow_curve": (CLUSTERING,),
+    "clusters_on_principal_components": (CLUSTERING,),
+    "misclassified_images": (CLASSIFICATION,),
+}
+
+
 def get_study(name: str) -> Study:
     """The study registered as `name`; ValueError listing the registered names otherwise."""
     try:
@@ -71,3 +85,12 @@ def study_params(name: str) -> list[str]:
 def uses_pipeline_data(name: str) -> bool:
     """True when the study's first parameter is `data`: it runs on the pipeline's rows."""
     return next(iter(inspect.signature(get_study(name)).parameters), None) == DATA_PARAM
+
+
+def check_study_fits(name: str, task: Task) -> None:
+    """ValueError unless study `name` fits a model of `task`."""
+    fits = STUDY_TASKS.get(name, _TABLE_TASKS)
+    if task not in fits:
+        raise ValueError(
+            f"study '{name}' fits a {either(t.name for t in fits)} model, not a {task.name} one"
+        )

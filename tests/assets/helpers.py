@@ -9,8 +9,8 @@ import dagster as dg
 import yaml
 
 from assets.factory import build_definitions
+from pipelines.kinds.environment_spec import ReinforcementSpec
 from pipelines.paths import SPECS_DIR
-from pipelines.reinforcement_spec import ReinforcementSpec
 from pipelines.spec import PipelineSpec, spec_kind
 
 

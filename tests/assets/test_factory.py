@@ -7,10 +7,10 @@ import pytest
 
 from algorithms.registry import algorithm_names, get_algorithm
 from algorithms.tasks import REINFORCEMENT
-from assets.factory import build_definitions
+from assets.factory import BrokenPipelineWarning, build_definitions
 from assets.training import TRAIN_OPS
-from pipelines.reinforcement_spec import ReinforcementSpec
-from pipelines.spec import load_specs
+from pipelines.paths import SPECS_DIR
+from pipelines.spec import load_each_spec, load_specs
 from tests.assets.helpers import make_spec
 
 STAGES = ["raw", "validated", "normalized", "model", "evaluation", "champion"]
@@ -22,10 +22,10 @@ def test_every_shipped_spec_becomes_a_group_with_the_six_assets(tmp_path):
     assert {"viral_posts", "viral_posts_seed"} <= set(specs)
     graph = build_definitions(specs, base_dir=tmp_path).resolve_asset_graph()
     for name, spec in specs.items():
-        if isinstance(spec, ReinforcementSpec):
+        if spec.kind == "environment":
             stages = ENVIRONMENT_STAGES
         else:
-            models = [f"model/{c}" for c in spec.candidate_names] or ["model"]
+            models = [f"model/{c}" for c in spec.candidates or {}] or ["model"]
             stages = [s for s in STAGES if s != "model"] + models
             stages += ["tuning"] if spec.tuning else []
         keys = {k.to_user_string() for k in graph.get_all_asset_keys() if k.path[0] == name}
@@ -94,3 +94,25 @@ def test_each_training_op_fits_its_algorithm_on_its_tasks_input(name):
     else:
         assert set(op.ins) == {"normalized", "tuning"}
         assert op.outs["result"].io_manager_key == "model_io"
+
+
+def test_a_pipeline_that_cannot_be_built_is_left_out_by_name(tmp_path):
+    good = make_spec("viral_posts_seed")
+    # A cron string Dagster refuses (model_copy skips the spec's own check on purpose).
+    bad = make_spec("viral_posts").model_copy(update={"schedule": "0 25 * * 1"})
+    broken: dict[str, str] = {}
+    with pytest.warns(BrokenPipelineWarning, match="pipeline viral_posts cannot be built"):
+        defs = build_definitions({bad.name: bad, good.name: good}, tmp_path, broken)
+    assert list(broken) == ["viral_posts"] and "0 25 * * 1" in broken["viral_posts"]
+    keys = {k.path[0] for k in defs.resolve_asset_graph().get_all_asset_keys()}
+    assert keys == {"viral_posts_seed"}
+    assert defs.resolve_job_def("viral_posts_seed_retrain").name == "viral_posts_seed_retrain"
+
+
+def test_one_broken_spec_file_does_not_stop_the_others(tmp_path):
+    for name in ("viral_posts_seed", "gridworld"):
+        (tmp_path / f"{name}.yaml").write_text((SPECS_DIR / f"{name}.yaml").read_text())
+    (tmp_path / "broken.yaml").write_text("name: broken\ndescription: x\nsource: {csv: a.csv}\n")
+    specs, broken = load_each_spec(tmp_path)
+    assert list(specs) == ["gridworld", "viral_posts_seed"]
+    assert list(broken) == ["broken"] and "invalid pipeline spec" in broken["broken"]

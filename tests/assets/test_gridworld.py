@@ -6,7 +6,7 @@ import dagster as dg
 import pytest
 
 from assets.factory import build_definitions
-from pipelines.reinforcement import AgentBundle
+from pipelines.kinds.environment import AgentBundle
 from tests.assets.helpers import (
     check_results,
     file_bytes,
@@ -76,8 +76,8 @@ def test_gridworld_end_to_end(trainyard_home, tmp_path):
     assert evaluation.metrics["success_rate"] >= 0.9
     assert evaluation.baseline["success_rate"] < evaluation.metrics["success_rate"]
     assert evaluation.baseline["mean_return"] < evaluation.metrics["mean_return"]
-    assert evaluation.greedy_reaches_goal
-    assert evaluation.greedy_steps == evaluation.shortest_path_length == 20
+    assert evaluation.details["greedy_reaches_goal"]
+    assert evaluation.details["greedy_steps"] == evaluation.details["shortest_path_length"] == 20
 
     reports = trainyard_home / "reports" / "gridworld"
     report = (reports / "report.md").read_text()

@@ -221,7 +221,7 @@ def test_digits_compares_mlp_and_cnn_and_draws_images(trainyard_home, tmp_path):
     evaluation = result.asset_value(dg.AssetKey(["digits", "evaluation"]))
     assert set(evaluation.candidates) == {"mlp", "cnn"}
     assert all(scores["accuracy"] > 0.95 for scores in evaluation.candidates.values())
-    assert evaluation.candidate == "cnn" and evaluation.n_test == 359
+    assert evaluation.candidate == "cnn" and evaluation.details["n_test"] == 359
     champion = ModelBundle.load(tmp_path / "d" / "digits" / "champion")
     assert champion.algorithm == "cnn_classifier"
     reports = trainyard_home / "reports" / "digits"

@@ -42,7 +42,8 @@ def test_metrics_on_training_data_when_there_is_no_split(seed_spec):
     # 3 of 4 loud ones went viral, so tp 3, fp 1, fn 2, tn 3.
     evaluation, bundle, _ = _evaluate(seed_spec, _posts([0, 0, 0, 1, 1], [1, 1, 1, 0]))
     assert evaluation.scored_on == TRAINING
-    assert (evaluation.n_train, evaluation.n_test) == (9, 0)
+    assert (evaluation.details["n_train"], evaluation.details["n_test"]) == (9, 0)
+    assert evaluation.n_scored == 9
     assert evaluation.y_pred.tolist() == [0] * 5 + [1] * 4
     assert evaluation.metrics == pytest.approx(
         {"accuracy": 6 / 9, "precision": 3 / 4, "recall": 3 / 5, "f1": 2 / 3}
@@ -65,13 +66,14 @@ def test_comparison_is_fitted_on_the_same_rows_with_the_model_seed(seed_spec):
 
 def test_loss_curves_refit_once_per_learning_rate(seed_spec):
     evaluation, bundle, normalized = _evaluate(seed_spec, _posts([0, 0, 0, 1, 1], [1, 1, 1, 0]))
-    assert list(evaluation.loss_curves) == ["1e-05", "0.01", "0.1"]
+    curves = evaluation.details["loss_curves"]
+    assert list(curves) == ["1e-05", "0.01", "0.1"]
     X, y = design_matrix(normalized, seed_spec, "train")
     slow = DeltaRuleClassifier(learning_rate=1e-05, epochs=1000, random_state=0).fit(X, y)
-    assert evaluation.loss_curves["1e-05"] == slow.loss_curve_.tolist()
+    assert curves["1e-05"] == slow.loss_curve_.tolist()
     # learning rate 0.1 is the model's own: the same curve as the trained bundle
-    assert evaluation.loss_curves["0.1"] == bundle.estimator.loss_curve_.tolist()
-    assert all(len(curve) == 1000 for curve in evaluation.loss_curves.values())
+    assert curves["0.1"] == bundle.estimator.loss_curve_.tolist()
+    assert all(len(curve) == 1000 for curve in curves.values())
 
 
 def test_held_out_split_scores_the_test_rows_only(seed_spec):
@@ -83,14 +85,14 @@ def test_held_out_split_scores_the_test_rows_only(seed_spec):
     )
     evaluation, _, _ = _evaluate(spec, _posts([0] * 10, [1] * 10))
     assert evaluation.scored_on == HELD_OUT
-    assert (evaluation.n_train, evaluation.n_test) == (16, 4)
+    assert (evaluation.details["n_train"], evaluation.details["n_test"]) == (16, 4)
     assert sorted(evaluation.y_true.tolist()) == [0, 0, 1, 1]
     # the gate's metric is scored too, and it is the headline
     assert evaluation.metrics == {"f1": 1.0, "accuracy": 1.0}
     assert (evaluation.headline, evaluation.headline_value) == ("accuracy", 1.0)
     # 8 train posts of each class: the tie goes to the smaller label, 0
     assert evaluation.baseline == {"f1": 0.0, "accuracy": 0.5}
-    assert evaluation.comparisons == {} and evaluation.loss_curves == {}
+    assert evaluation.comparisons == {} and evaluation.details["loss_curves"] == {}
 
 
 def test_loss_curves_of_an_unknown_parameter_name_the_parameters(seed_spec):
@@ -125,12 +127,3 @@ def test_clustering_is_scored_against_the_target_without_training_on_it():
     shuffled = iris.with_columns(pl.Series("species", species[::-1]))
     relabelled, _, _ = _evaluate(spec, shuffled)
     assert np.array_equal(relabelled.y_pred, clusters)  # the target never reaches fit
-
-
-def test_algorithms_without_metrics_cannot_be_evaluated():
-    spec = load_spec(SPECS_DIR / "iris_clusters.yaml")
-    pca = spec.model_copy(update={"model": spec.model.model_copy(update={"algorithm": "pca"})})
-    normalized, transform = prepare(pl.read_csv(SPECS_DIR.parents[1] / "data" / "iris.csv"), spec)
-    bundle = train(spec, normalized, transform)
-    with pytest.raises(ValueError, match="cannot evaluate decomposition algorithm 'pca'"):
-        evaluate(pca, bundle, normalized)

@@ -1,7 +1,7 @@
-import numpy as np
 import pytest
 
-from pipelines.evaluation import HELD_OUT, Evaluation
+from pipelines.evaluation import HELD_OUT
+from pipelines.evaluation_result import Evaluation
 from pipelines.gate import GateResult, check_gate, decide_promotion, not_worse
 from pipelines.paths import SPECS_DIR
 from pipelines.spec import load_spec
@@ -12,17 +12,11 @@ def _evaluation(accuracy: float) -> Evaluation:
     return Evaluation(
         task="classification",
         scored_on=HELD_OUT,
+        n_scored=2,
         metrics=metrics,
         baseline={"accuracy": 0.5, "f1": 0.0},
-        comparisons={},
-        loss_curves={},
-        sweep_scores={},
-        n_train=8,
-        n_test=2,
         headline="accuracy",
         headline_value=accuracy,
-        y_true=np.array([0, 1]),
-        y_pred=np.array([0, 1]),
     )
 
 

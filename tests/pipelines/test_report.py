@@ -8,9 +8,11 @@ import pytest
 import pipelines.report as report_module
 from pipelines.evaluation import HELD_OUT, evaluate
 from pipelines.features import prepare
+from pipelines.kinds.table import report_sections
 from pipelines.paths import SPECS_DIR
-from pipelines.report import contingency_table, markdown_with_inline_images, write_report
+from pipelines.report import markdown_with_inline_images, write_report
 from pipelines.spec import load_spec
+from pipelines.task_sections import contingency_table
 from pipelines.training import train
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -18,7 +20,7 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 @pytest.fixture(scope="module")
 def seed_run():
-    """(spec, bundle, evaluation) of the seed spec on 9 hand-made posts (split: none)."""
+    """(spec, bundle, evaluation, features) of the seed spec on 9 hand-made posts (split: none)."""
     spec = load_spec(SPECS_DIR / "viral_posts_seed.yaml")
     posts = pl.DataFrame(
         {
@@ -28,14 +30,20 @@ def seed_run():
             "viral": [0, 0, 0, 1, 1, 1, 1, 1, 0],
         }
     )
-    normalized, transform = prepare(posts, spec)
-    bundle = train(spec, normalized, transform)
-    return spec, bundle, evaluate(spec, bundle, normalized)
+    features = prepare(posts, spec)
+    bundle = train(spec, *features)
+    return spec, bundle, evaluate(spec, bundle, features.frame), features
+
+
+def _write(seed_run, out_dir, **changes):
+    """The seed run's report (its evaluation with `changes`) written into `out_dir`."""
+    spec, bundle, evaluation, features = seed_run
+    evaluation = dataclasses.replace(evaluation, **changes)
+    return write_report(out_dir, report_sections(spec, bundle, evaluation, features))
 
 
 def test_report_files_and_content(seed_run, tmp_path):
-    spec, bundle, evaluation = seed_run
-    report = write_report(spec, bundle, evaluation, tmp_path / "viral_posts_seed")
+    report = _write(seed_run, tmp_path / "viral_posts_seed")
     assert report.path == tmp_path / "viral_posts_seed" / "report.md"
     assert report.path.read_text() == report.markdown
     assert sorted(report.images) == ["confusion_matrix", "learning_curve", "loss_curves"]
@@ -55,15 +63,15 @@ def test_report_files_and_content(seed_run, tmp_path):
 
 
 def test_pngs_are_byte_identical_across_renders(seed_run, tmp_path):
-    first = write_report(*seed_run, tmp_path / "a")
-    again = write_report(*seed_run, tmp_path / "b")
+    first = _write(seed_run, tmp_path / "a")
+    again = _write(seed_run, tmp_path / "b")
     assert first.markdown == again.markdown
     for name, path in first.images.items():
         assert path.read_bytes() == again.images[name].read_bytes()
 
 
 def test_inline_markdown_embeds_every_image(seed_run, tmp_path):
-    report = write_report(*seed_run, tmp_path / "r")
+    report = _write(seed_run, tmp_path / "r")
     inline = markdown_with_inline_images(report)
     assert inline.count("](data:image/png;base64,") == 3
     assert ".png)" not in inline
@@ -72,29 +80,26 @@ def test_inline_markdown_embeds_every_image(seed_run, tmp_path):
 
 
 def test_held_out_wording(seed_run, tmp_path):
-    spec, bundle, evaluation = seed_run
-    held_out = dataclasses.replace(evaluation, scored_on=HELD_OUT, n_train=7, n_test=2)
-    md = write_report(spec, bundle, held_out, tmp_path / "r").markdown
+    details = seed_run[2].details | {"n_train": 7, "n_test": 2}
+    md = _write(seed_run, tmp_path / "r", scored_on=HELD_OUT, details=details).markdown
     assert "Scored on the held-out test split: 2 rows (the model was trained on the other 7)." in md
     assert "training data" not in md
 
 
 def test_regression_report_plots_predictions_and_residuals(seed_run, tmp_path):
-    spec, bundle, evaluation = seed_run
-    regression = dataclasses.replace(
-        evaluation,
+    report = _write(
+        seed_run,
+        tmp_path / "r",
         task="regression",
         metrics={"mse": 0.25},
         baseline={"mse": 1.0},
         comparisons={},
-        loss_curves={},
-        sweep_scores={},
+        details=seed_run[2].details | {"loss_curves": {}, "sweep_scores": {}},
         headline="mse",
         headline_value=0.25,
         y_true=np.array([1.0, 2.0, 3.0]),
         y_pred=np.array([1.5, 2.0, 2.5]),
     )
-    report = write_report(spec, bundle, regression, tmp_path / "r")
     assert sorted(report.images) == ["learning_curve", "predicted_vs_actual", "residuals"]
     table = "| metric | delta_rule (model) | mean baseline |\n|---|---:|---:|\n"
     assert table + "| mse | 0.2500 | 1.0000 |" in report.markdown
@@ -109,21 +114,19 @@ def test_contingency_table_counts_reference_labels_per_cluster():
 
 
 def test_clustering_report_shows_clusters_against_the_reference(seed_run, tmp_path):
-    spec, bundle, evaluation = seed_run
-    clustering = dataclasses.replace(
-        evaluation,
+    report = _write(
+        seed_run,
+        tmp_path / "r",
         task="clustering",
         metrics={"adjusted_rand": 0.5},
         baseline={"adjusted_rand": 0.0},
         comparisons={},
-        loss_curves={},
-        sweep_scores={},
+        details=seed_run[2].details | {"loss_curves": {}, "sweep_scores": {}},
         headline="adjusted_rand",
         headline_value=0.5,
         y_true=np.array(["x", "x", "y"]),
         y_pred=np.array([1, 1, 0]),
     )
-    report = write_report(spec, bundle, clustering, tmp_path / "r")
     assert sorted(report.images) == ["contingency", "learning_curve"]
     assert "| adjusted_rand | 0.5000 | 0.0000 |" in report.markdown
     assert "single-cluster baseline" in report.markdown
@@ -134,7 +137,7 @@ def test_clustering_report_shows_clusters_against_the_reference(seed_run, tmp_pa
 
 def test_failed_render_keeps_the_previous_report(seed_run, tmp_path, monkeypatch):
     out = tmp_path / "r"
-    write_report(*seed_run, out)
+    _write(seed_run, out)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     calls = []
 
@@ -146,6 +149,6 @@ def test_failed_render_keeps_the_previous_report(seed_run, tmp_path, monkeypatch
 
     monkeypatch.setattr(report_module, "png_bytes", flaky_png_bytes)
     with pytest.raises(RuntimeError, match="renderer crashed"):
-        write_report(*seed_run, out)
+        _write(seed_run, out)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert [p.name for p in tmp_path.iterdir()] == ["r"]

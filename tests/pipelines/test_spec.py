@@ -93,7 +93,8 @@ def test_candidates_replace_model_and_exclude_single_model_options():
     ok = make_spec(
         "viral_posts", model=None, candidates={"a": {"algorithm": "delta_rule"}}, evaluation={}
     )
-    assert ok.candidate_names == ["a"] and ok.for_candidate("a").model.algorithm == "delta_rule"
+    assert list(ok.trained_models()) == ["a"]
+    assert ok.for_candidate("a").model.algorithm == "delta_rule"
     with pytest.raises(ValueError, match="exactly one of `model` .* or `candidates`"):
         make_spec("viral_posts", candidates={"a": {"algorithm": "delta_rule"}})
     with pytest.raises(ValueError, match="evaluation.loss_curves applies to a single `model`"):
@@ -105,3 +106,68 @@ def test_candidates_replace_model_and_exclude_single_model_options():
             candidates={"Bad-Name": {"algorithm": "delta_rule"}},
             evaluation={},
         )
+
+
+def test_metrics_that_do_not_fit_the_task_fail_at_load(tmp_path):
+    message = _load_changed(
+        tmp_path, lambda s: s["evaluation"].update(metrics=["mse", "adjusted_rand"])
+    )
+    assert (
+        "  evaluation.metrics: metric 'mse' does not fit the classification task; its metrics: "
+        "accuracy, f1, precision, recall, roc_auc" in message
+    )
+    assert "(top level)" not in message
+
+
+def test_a_gate_on_a_metric_of_another_task_fails_at_load(tmp_path):
+    message = _load_changed(tmp_path, lambda s: s["evaluation"].update(promote_if={"r2": ">= 0"}))
+    assert "evaluation.promote_if: metric 'r2' does not fit the classification task" in message
+
+
+def test_an_algorithm_without_a_target_fails_at_load(tmp_path):
+    message = _load_changed(tmp_path, lambda s: s.update(model={"algorithm": "pca"}))
+    assert (
+        "model: 'pca' is a decomposition algorithm, but table pipelines train classification, "
+        "regression or clustering algorithms; no pipeline kind trains it" in message
+    )
+
+
+def test_compare_with_an_algorithm_of_another_task_fails_at_load(tmp_path):
+    message = _load_changed(tmp_path, lambda s: s["evaluation"].update(compare_with=["ridge"]))
+    assert (
+        "evaluation.compare_with: 'ridge' is a regression algorithm; the model is scored as "
+        in (message)
+    )
+    assert "random_weights" in message
+
+
+def test_a_study_of_another_task_fails_at_load(tmp_path):
+    message = _load_changed(
+        tmp_path, lambda s: s["evaluation"].update(studies=[{"study": "elbow_curve"}])
+    )
+    assert (
+        "evaluation.studies.0: study 'elbow_curve' fits a clustering model, not a "
+        "classification one" in message
+    )
+
+
+def test_candidates_must_share_a_task():
+    from tests.assets.helpers import make_spec
+
+    with pytest.raises(ValueError, match="must share one task; got a \\(classification\\), "):
+        make_spec(
+            "viral_posts",
+            model=None,
+            candidates={"a": {"algorithm": "delta_rule"}, "b": {"algorithm": "ridge"}},
+            evaluation={},
+        )
+
+
+def test_headline_and_metrics_come_from_the_task():
+    from tests.assets.helpers import make_spec
+
+    spec = make_spec("viral_posts", evaluation={"promote_if": {"f1": ">= 0.1"}})
+    assert spec.metric_names() == ["accuracy", "precision", "recall", "f1"]
+    assert spec.headline == "f1"
+    ridge = make_spec("viral_posts", model={"algorithm": "ridge"}, evaluation={})
+    assert ridge.metric_names() == ["mse", "rmse", "mae", "r2"] and ridge.headline == "mse"

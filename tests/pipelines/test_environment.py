@@ -1,19 +1,23 @@
-"""Training, policy evaluation, agent bundles and the report of a reinforcement pipeline."""
+"""Training, policy evaluation, agent bundles and the report of an environment pipeline."""
+
+import json
 
 import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
 
+from pipelines.evaluation_result import Evaluation
 from pipelines.gate import GateResult, decide_promotion, not_worse
-from pipelines.policy_report import grid_text, write_policy_report
-from pipelines.reinforcement import (
+from pipelines.kinds.environment import (
     AgentBundle,
-    PolicyEvaluation,
     evaluate_policy,
     random_policy,
+    report_sections,
     train_agent,
 )
-from pipelines.reinforcement_spec import METRIC_DIRECTIONS, ReinforcementSpec
+from pipelines.kinds.environment_report import grid_text
+from pipelines.kinds.environment_spec import ReinforcementSpec
+from pipelines.report import write_report
 
 UP, RIGHT, DOWN, LEFT = range(4)
 
@@ -55,10 +59,13 @@ def test_greedy_policy_solves_a_deterministic_world_on_the_shortest_path():
     assert result.baseline["success_rate"] < 1.0
     assert result.baseline["mean_return"] < result.metrics["mean_return"]
     assert result.baseline["mean_steps"] > 9.0
-    assert result.greedy_reaches_goal and result.greedy_steps == result.shortest_path_length == 9
-    assert result.greedy_path[0] == [0, 0] and result.greedy_path[-1] == [3, 0]
+    details = result.details
+    assert details["greedy_reaches_goal"]
+    assert details["greedy_steps"] == details["shortest_path_length"] == 9
+    assert details["greedy_path"][0] == [0, 0] and details["greedy_path"][-1] == [3, 0]
     assert result.headline == "success_rate" and result.headline_value == 1.0
-    assert result.scored_on == "50 seeded episodes (slip 0)"
+    assert result.scored_on == "50 seeded episodes (slip 0)" and result.n_scored == 50
+    assert result.task == "reinforcement"
 
 
 def test_slippery_evaluation_is_seeded_and_costs_moves():
@@ -102,7 +109,7 @@ def test_agent_bundle_round_trip_and_errors(tmp_path):
 def test_policy_evaluation_round_trips_through_json_types():
     spec = small_spec()
     result = evaluate_policy(spec, trained(spec))
-    assert PolicyEvaluation.from_dict(result.to_dict()) == result
+    assert Evaluation.from_dict(json.loads(json.dumps(result.to_dict()))) == result
 
 
 def test_random_policy_draws_legal_actions():
@@ -125,31 +132,31 @@ def test_report_files_are_written_whole_and_deterministic(tmp_path):
     spec = small_spec(slip=0.1)
     bundle = trained(spec)
     result = evaluate_policy(spec, bundle)
-    report = write_policy_report(spec, bundle, result, tmp_path / "r")
+    report = write_report(tmp_path / "r", report_sections(spec, bundle, result))
     names = sorted(p.name for p in (tmp_path / "r").iterdir())
     assert names == ["environment.png", "policy.png", "report.md", "rewards.png"]
     text = report.path.read_text()
     assert text == report.markdown
     assert "| success_rate |" in text and "uniformly random policy" in text
     assert "![Greedy policy and its path](policy.png)" in text
-    assert f"reaches the goal in {result.greedy_steps} moves" in text
+    assert f"reaches the goal in {result.details['greedy_steps']} moves" in text
     first = {n: (tmp_path / "r" / n).read_bytes() for n in names}
-    write_policy_report(spec, bundle, result, tmp_path / "r")
+    write_report(tmp_path / "r", report_sections(spec, bundle, result))
     assert {n: (tmp_path / "r" / n).read_bytes() for n in names} == first
 
 
-def test_gate_takes_the_policy_metric_directions_from_the_caller():
-    assert not_worse(20.0, 22.0, "mean_steps", greater_is_better=False).passed
-    assert not_worse(23.0, 22.0, "mean_steps", greater_is_better=False).reasons == (
+def test_gate_takes_the_policy_metric_directions_from_the_metric_table():
+    assert not_worse(20.0, 22.0, "mean_steps").passed
+    assert not_worse(23.0, 22.0, "mean_steps").reasons == (
         "mean_steps 23 vs champion 22 (lower is better): fail",
     )
-    assert not_worse(0.9, 0.8, "accuracy").passed  # registered metrics keep their direction
+    assert not not_worse(0.7, 0.8, "success_rate").passed
     spec = small_spec(promote_if={"mean_steps": "<= 12"})
     result = evaluate_policy(spec, trained(spec))
     assert result.headline == "mean_steps" and result.headline_value == 9.0
-    promoted = decide_promotion(spec, result, {"mean_steps": 10.0}, METRIC_DIRECTIONS)
+    promoted = decide_promotion(spec, result, {"mean_steps": 10.0})
     assert promoted == GateResult(
         True,
         ("mean_steps 9 <= 12: pass", "mean_steps 9 vs champion 10 (lower is better): pass"),
     )
-    assert not decide_promotion(spec, result, {"mean_steps": 8.0}, METRIC_DIRECTIONS).passed
+    assert not decide_promotion(spec, result, {"mean_steps": 8.0}).passed

@@ -1,4 +1,4 @@
-"""The assets of a reinforcement-learning pipeline (a spec with `environment:`).
+"""The assets of an environment pipeline (a spec with `environment:`).
 
 `<p>/environment → <p>/model → <p>/evaluation → <p>/champion`: the validated environment,
 the agent trained on it (Q-table, reward per episode), the greedy policy scored over seeded
@@ -15,33 +15,36 @@ import dagster as dg
 from algorithms.registry import get_algorithm
 from algorithms.reinforcement import GridWorld
 from assets.champion import champion_asset
-from assets.metadata import float_entries, params_config, training_entries
+from assets.metadata import evaluation_entries, float_entries, params_config, training_entries
 from assets.versions import code_version
-from pipelines.paths import reports_dir
-from pipelines.policy_report import (
+from pipelines.evaluation_result import Evaluation
+from pipelines.kinds.environment import (
+    AgentBundle,
+    evaluate_policy,
+    report_sections,
+    train_agent,
+)
+from pipelines.kinds.environment_report import (
     environment_section,
     training_section,
     training_summary,
-    write_policy_report,
 )
-from pipelines.reinforcement import AgentBundle, PolicyEvaluation, evaluate_policy, train_agent
-from pipelines.reinforcement_spec import METRIC_DIRECTIONS, ReinforcementSpec
-from pipelines.report import markdown_with_inline_images
+from pipelines.kinds.environment_spec import ReinforcementSpec
+from pipelines.paths import reports_dir
+from pipelines.report import write_report
 from pipelines.sections import inline_markdown
 from pipelines.training import build_estimator
 
 PROGRESS_LINES = 10
 
 
-def reinforcement_assets(spec: ReinforcementSpec) -> list[dg.AssetsDefinition]:
-    """The asset definitions of one reinforcement pipeline, in graph order."""
+def environment_assets(spec: ReinforcementSpec) -> list[dg.AssetsDefinition]:
+    """The asset definitions of one environment pipeline, in graph order."""
     return [
         environment_asset(spec),
         model_asset(spec),
         evaluation_asset(spec),
-        champion_asset(
-            spec, {"model": dg.AssetIn(key=[spec.name, "model"])}, "agent_io", METRIC_DIRECTIONS
-        ),
+        champion_asset(spec, {"model": dg.AssetIn(key=[spec.name, "model"])}, "agent_io"),
     ]
 
 
@@ -156,28 +159,19 @@ def evaluation_asset(spec: ReinforcementSpec) -> dg.AssetsDefinition:
         key=[spec.name, "evaluation"],
         group_name=spec.name,
         ins={"model": dg.AssetIn(key=[spec.name, "model"])},
-        io_manager_key="policy_evaluation_io",
+        io_manager_key="evaluation_io",
         code_version=code_version(spec.evaluation),
         description=f"The greedy policy of {spec.name}/model over {settings.episodes} seeded "
         "episodes (success rate, mean return, mean moves) beside a uniformly random policy; "
         f"the path drawn on the grid; the report is written to reports/{spec.name}/report.md.",
         kinds={"matplotlib"},
     )
-    def evaluation(model: AgentBundle) -> dg.Output[PolicyEvaluation]:
+    def evaluation(model: AgentBundle) -> dg.Output[Evaluation]:
         result = evaluate_policy(spec, model)
-        report = write_policy_report(spec, model, result, reports_dir(spec.name))
-        return dg.Output(
-            result,
-            metadata={
-                **float_entries(result.metrics),
-                **float_entries(result.baseline, prefix="baseline/"),
-                "headline": result.headline,
-                "scored_on": result.scored_on,
-                "greedy_steps": result.greedy_steps,
-                "shortest_path_length": result.shortest_path_length,
-                "report_path": dg.MetadataValue.path(str(report.path)),
-                "report": dg.MetadataValue.md(markdown_with_inline_images(report)),
-            },
-        )
+        report = write_report(reports_dir(spec.name), report_sections(spec, model, result))
+        metadata = evaluation_entries(result, report)
+        metadata["greedy_steps"] = result.details["greedy_steps"]
+        metadata["shortest_path_length"] = result.details["shortest_path_length"]
+        return dg.Output(result, metadata=metadata)
 
     return evaluation

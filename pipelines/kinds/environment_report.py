@@ -1,25 +1,25 @@
-"""The report of a reinforcement-learning pipeline: the grid drawn (walls, start, goal, the
-greedy policy's arrows and path), reward per episode, and the policy's scores beside a
-uniformly random policy, written as `report.md` + PNGs like `pipelines.report`.
+"""The report sections of an environment pipeline: the policy's scores beside a uniformly
+random policy, the grid drawn (walls, start, goal, the greedy policy's arrows and path) and
+the reward per training episode. The sections after the summary are the reinforcement
+task's (`pipelines.task_sections`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
-import matplotlib.style
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from algorithms.metrics import get_metric
 from algorithms.reinforcement import GridWorld
-from pipelines.reinforcement import AgentBundle, PolicyEvaluation
-from pipelines.reinforcement_spec import METRIC_DIRECTIONS, ReinforcementSpec
-from pipelines.report import Report, save_report
-from pipelines.sections import Section, markdown_table, new_figure
+from pipelines.evaluation_result import Evaluation
+from pipelines.kinds.environment_spec import ReinforcementSpec
+from pipelines.report import summary_section
+from pipelines.sections import Section, join_sections, markdown_table, new_figure
 
 TRAILING_EPISODES = 50
 _ARROWS = {0: (0.0, -0.3), 1: (0.3, 0.0), 2: (0.0, 0.3), 3: (-0.3, 0.0)}  # (dx, dy) on screen
@@ -177,7 +177,7 @@ def training_summary(agent: Any) -> dict[str, float]:
     }
 
 
-def training_section(bundle: AgentBundle) -> Section:
+def training_section(bundle: Any) -> Section:
     """Reward per training episode (plot) and how the returns moved from first to last."""
     summary = training_summary(bundle.agent)
     markdown = (
@@ -191,23 +191,24 @@ def training_section(bundle: AgentBundle) -> Section:
     return Section(markdown, {"rewards": rewards_figure(bundle.agent)})
 
 
-def policy_section(bundle: AgentBundle, evaluation: PolicyEvaluation) -> Section:
+def greedy_policy_section(bundle: Any, evaluation: Evaluation) -> Section:
     """The greedy action in every cell over the state values, and the slip-free greedy walk."""
     world = bundle.world(slip=0.0)
     agent = bundle.agent
-    if evaluation.greedy_reaches_goal:
+    details = evaluation.details
+    if details["greedy_reaches_goal"]:
         walk = (
-            f"Without slips the greedy policy reaches the goal in {evaluation.greedy_steps} "
-            f"moves; the shortest path has {evaluation.shortest_path_length}."
+            f"Without slips the greedy policy reaches the goal in {details['greedy_steps']} "
+            f"moves; the shortest path has {details['shortest_path_length']}."
         )
     else:
         walk = (
             f"Without slips the greedy policy does not reach the goal: it stops after "
-            f"{evaluation.greedy_steps} moves (a loop or the move limit)."
+            f"{details['greedy_steps']} moves (a loop or the move limit)."
         )
     figure = grid_figure(
         world,
-        path=evaluation.greedy_path,
+        path=details["greedy_path"],
         policy=agent.policy(),
         values=agent.q_table_.max(axis=1),
         title="Greedy policy and its path",
@@ -216,57 +217,44 @@ def policy_section(bundle: AgentBundle, evaluation: PolicyEvaluation) -> Section
         "## The greedy policy\n\n"
         f"{walk} Arrows: the greedy action of each cell; colours: max Q of the cell; red "
         "line: the greedy walk.\n\n"
-        f"```\n{grid_text(world, evaluation.greedy_path)}\n```\n\n"
+        f"```\n{grid_text(world, details['greedy_path'])}\n```\n\n"
         "![Greedy policy and its path](policy.png)"
     )
     return Section(markdown, {"policy": figure})
 
 
-def _summary(spec: ReinforcementSpec, bundle: AgentBundle, evaluation: PolicyEvaluation) -> str:
-    if evaluation.slip > 0:
+def policy_section(spec: ReinforcementSpec, bundle: Any, evaluation: Evaluation) -> Section:
+    """The reinforcement task's report: the environment, the training and the greedy policy."""
+    return join_sections(
+        environment_section(bundle.world()),
+        training_section(bundle),
+        greedy_policy_section(bundle, evaluation),
+    )
+
+
+def summary(spec: ReinforcementSpec, bundle: Any, evaluation: Evaluation) -> Section:
+    """The policy's metrics beside the uniformly random policy's, and how they were scored."""
+    episodes, slip = evaluation.details["episodes"], evaluation.details["slip"]
+    if slip > 0:
         scored = (
-            f"Scored over {evaluation.episodes} seeded episodes in which each move slips in a "
-            f"random direction with probability {evaluation.slip:g}; the random policy plays "
+            f"Scored over {episodes} seeded episodes in which each move slips in a "
+            f"random direction with probability {slip:g}; the random policy plays "
             "the same episodes (the same slip draws)."
         )
     else:
         scored = (
-            f"Scored over {evaluation.episodes} episodes of a deterministic world beside a "
+            f"Scored over {episodes} episodes of a deterministic world beside a "
             "uniformly random policy."
         )
-    params = ", ".join(f"{k}={v}" for k, v in sorted(bundle.params.items()))
     rows = [
         [
             name,
             f"{value:.4f}",
             f"{evaluation.baseline[name]:.4f}",
-            "higher" if METRIC_DIRECTIONS[name] else "lower",
+            "higher" if get_metric(name).greater_is_better else "lower",
         ]
         for name, value in evaluation.metrics.items()
     ]
     header = ["metric", "greedy policy", "uniformly random policy", "better"]
     table = markdown_table(header, rows, align="lrrl")
-    return (
-        f"# {spec.name}\n\n{spec.description.strip()}\n\n{scored}\n\n"
-        f"Agent: `{bundle.algorithm}` with {params} (spec `{bundle.spec_hash[:12]}`).\n\n"
-        f"## Metrics\n\n{table}\n\n"
-        f"Headline: {evaluation.headline} = {evaluation.headline_value:.4f}."
-    )
-
-
-def write_policy_report(
-    spec: ReinforcementSpec,
-    bundle: AgentBundle,
-    evaluation: PolicyEvaluation,
-    out_dir: str | Path,
-) -> Report:
-    """Write report.md and its PNGs into `out_dir`, replacing the directory whole."""
-    with matplotlib.style.context("default"):
-        sections = [
-            environment_section(bundle.world()),
-            training_section(bundle),
-            policy_section(bundle, evaluation),
-        ]
-        figures = {name: fig for section in sections for name, fig in section.figures.items()}
-        parts = [_summary(spec, bundle, evaluation), *(section.markdown for section in sections)]
-        return save_report(out_dir, "\n\n".join(parts) + "\n", figures)
+    return summary_section(spec, bundle, evaluation, scored, "Agent", table)

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from pipelines.kinds.environment_spec import ReinforcementSpec
 from pipelines.paths import SPECS_DIR
-from pipelines.reinforcement_spec import METRIC_DIRECTIONS, ReinforcementSpec
 from pipelines.spec import PipelineSpec, SpecError, load_spec, load_specs
 
 SHIPPED = yaml.safe_load((SPECS_DIR / "gridworld.yaml").read_text())
@@ -33,7 +33,7 @@ def _grid(spec: dict) -> dict:
 def test_shipped_gridworld_spec_loads_as_an_environment_spec():
     spec = load_specs()["gridworld"]
     assert isinstance(spec, ReinforcementSpec)
-    assert spec.algorithm == "q_learning" and spec.candidate_names == []
+    assert spec.algorithm == "q_learning" and list(spec.trained_models()) == ["model"]
     assert spec.headline == "success_rate" and spec.evaluation.episodes == 100
     assert spec.schedule == "0 6 * * 1"
     world = spec.environment.build()
@@ -41,7 +41,7 @@ def test_shipped_gridworld_spec_loads_as_an_environment_spec():
     assert len(world.shortest_path()) - 1 == 20
     assert spec.spec_hash() == load_spec(SPECS_DIR / "gridworld.yaml").spec_hash()
     assert spec.spec_hash() != spec.model_copy(update={"schedule": None}).spec_hash()
-    assert METRIC_DIRECTIONS == {"success_rate": True, "mean_return": True, "mean_steps": False}
+    assert spec.metric_names() == ["success_rate", "mean_return", "mean_steps"]
 
 
 def test_load_specs_returns_both_kinds():
@@ -85,13 +85,17 @@ def test_unknown_keys(tmp_path):
 
 def test_both_source_and_environment(tmp_path):
     message = _load_changed(tmp_path, lambda s: s.update(source={"csv": "data/x.csv"}))
-    assert "declares both `source:` (a table pipeline) and `environment:`" in message
+    assert "declares both `source:` (the table kind) and `environment:` (the environment kind)" in (
+        message
+    )
 
 
 def test_a_table_algorithm_in_an_environment_spec(tmp_path):
     message = _load_changed(tmp_path, lambda s: s.update(model={"algorithm": "ridge"}))
-    assert "model: 'ridge' is a regression algorithm, which learns from a table" in message
-    assert "needs a reinforcement algorithm: q_learning" in message
+    assert (
+        "model: 'ridge' is a regression algorithm, but environment pipelines train "
+        "reinforcement algorithms; a table pipeline declares `source:`, `schema:`" in message
+    )
 
 
 def test_a_reinforcement_algorithm_in_a_table_spec(tmp_path):
@@ -101,7 +105,8 @@ def test_a_reinforcement_algorithm_in_a_table_spec(tmp_path):
     path.write_text(yaml.safe_dump(table))
     with pytest.raises(SpecError, match="model: 'q_learning' is a reinforcement algorithm") as info:
         load_spec(path)
-    assert "declare an `environment:`" in str(info.value)
+    assert "but table pipelines train classification, regression or clustering" in str(info.value)
+    assert "an environment pipeline declares an `environment:`" in str(info.value)
     table["model"] = None
     table["candidates"] = {"agent": {"algorithm": "q_learning"}}
     table["evaluation"] = {}
@@ -120,8 +125,10 @@ def test_bad_promote_if(tmp_path):
     message = _load_changed(
         tmp_path, lambda s: s["evaluation"].update(promote_if={"accuracy": ">= 0.9"})
     )
-    assert "evaluation.promote_if: promote_if.accuracy: unknown metric 'accuracy'" in message
-    assert "success_rate, mean_return, mean_steps" in message
+    assert (
+        "evaluation.promote_if: metric 'accuracy' does not fit the reinforcement task; "
+        "its metrics: mean_return, mean_steps, success_rate" in message
+    )
     message = _load_changed(
         tmp_path, lambda s: s["evaluation"].update(promote_if={"mean_steps": "at most 30"})
     )

@@ -1,6 +1,6 @@
 """Reinforcement-learning pipelines without Dagster: train an agent on the spec's environment
 and score its greedy policy over seeded episodes beside a uniformly random policy (the grid
-drawings and the report: `pipelines.policy_report`).
+drawings and the report: `pipelines.kinds.environment_report`).
 
 Every random draw is seeded from the spec: the training environment's slips from the model's
 `random_state`; evaluation episode i's slips (the same for both policies) and the random
@@ -10,16 +10,21 @@ policy's moves from `evaluation.seed`, each on its own independent stream.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from algorithms.metrics import get_metric
 from algorithms.persistence import load_estimator
 from algorithms.reinforcement import Episode, GridWorld, play
 from pipelines.bundle import read_manifest, save_with_manifest
-from pipelines.reinforcement_spec import ReinforcementSpec
+from pipelines.evaluation_result import Evaluation
+from pipelines.kinds.environment_report import summary
+from pipelines.kinds.environment_spec import ReinforcementSpec
+from pipelines.sections import SectionBuilder
+from pipelines.task_sections import task_section
 from pipelines.training import build_estimator
 
 MANIFEST_FILE = "agent.json"
@@ -97,62 +102,33 @@ def train_agent(
     )
 
 
-@dataclass(frozen=True)
-class PolicyEvaluation:
-    """Metrics of the greedy policy and of a uniformly random one over the same episodes.
-
-    `metrics`/`baseline`: success_rate (share of episodes that reach the goal), mean_return
-    (mean summed reward) and mean_steps (mean moves; a failed episode counts all max_steps).
-    `headline` is the metric the champion gate compares. `greedy_path` holds the [row, col]
-    cells the greedy policy visits when no move slips; `shortest_path_length` is the
-    breadth-first-search optimum in moves.
-    """
-
-    metrics: dict[str, float]
-    baseline: dict[str, float]
-    episodes: int
-    slip: float
-    headline: str
-    headline_value: float
-    greedy_path: list[list[int]]
-    greedy_reaches_goal: bool
-    shortest_path_length: int
-
-    @property
-    def scored_on(self) -> str:
-        """Where the metrics come from, in words."""
-        return f"{self.episodes} seeded episodes (slip {self.slip:g})"
-
-    @property
-    def greedy_steps(self) -> int:
-        """Moves of the slip-free greedy walk."""
-        return len(self.greedy_path) - 1
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-able plain types; `from_dict` inverts it."""
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> PolicyEvaluation:
-        """The evaluation of a `to_dict()` mapping."""
-        return cls(**data)
-
-
 def random_policy(rng: np.random.Generator, n_actions: int) -> Callable[[int], int]:
     """A policy that ignores the state and picks one of `n_actions` uniformly with `rng`."""
     return lambda _state: int(rng.integers(n_actions))
 
 
-def episode_metrics(episodes: Sequence[Episode]) -> dict[str, float]:
-    """success_rate, mean_return and mean_steps of some episodes."""
+# What each policy metric of `algorithms.metrics` is computed from: one value per episode.
+_EPISODE_VALUES: dict[str, Callable[[Episode], Any]] = {
+    "success_rate": lambda e: e.reached_goal,
+    "mean_return": lambda e: e.episode_return,
+    "mean_steps": lambda e: e.steps,
+}
+
+
+def episode_metrics(episodes: Sequence[Episode], names: Sequence[str]) -> dict[str, float]:
+    """The named policy metrics (success_rate, mean_return, mean_steps) of some episodes."""
     return {
-        "success_rate": float(np.mean([e.reached_goal for e in episodes])),
-        "mean_return": float(np.mean([e.episode_return for e in episodes])),
-        "mean_steps": float(np.mean([e.steps for e in episodes])),
+        name: float(get_metric(name).function([_EPISODE_VALUES[name](e) for e in episodes]))
+        for name in names
     }
 
 
-def evaluate_policy(spec: ReinforcementSpec, bundle: AgentBundle) -> PolicyEvaluation:
+def scored_on(episodes: int, slip: float) -> str:
+    """Where a policy's metrics come from, in words."""
+    return f"{episodes} seeded episodes (slip {slip:g})"
+
+
+def evaluate_policy(spec: ReinforcementSpec, bundle: AgentBundle) -> Evaluation:
     """The greedy policy and a uniformly random one over `evaluation.episodes` episodes,
     episode i with the same slip seed for both."""
     settings = spec.evaluation
@@ -164,17 +140,35 @@ def evaluate_policy(spec: ReinforcementSpec, bundle: AgentBundle) -> PolicyEvalu
         greedy.append(play(world, agent.act, slips))
         moves = np.random.default_rng(_stream(settings.seed, _RANDOM_MOVES, i))
         random.append(play(world, random_policy(moves, world.n_actions), slips))
-    metrics, baseline = episode_metrics(greedy), episode_metrics(random)
+    names = spec.metric_names()
+    metrics, baseline = episode_metrics(greedy, names), episode_metrics(random, names)
     still = bundle.world(slip=0.0)
     path = [still.cell_of(s) for s in agent.greedy_path(still)]
-    return PolicyEvaluation(
+    return Evaluation(
+        task=spec.task.name,
+        scored_on=scored_on(settings.episodes, world.slip),
+        n_scored=settings.episodes,
         metrics=metrics,
         baseline=baseline,
-        episodes=settings.episodes,
-        slip=world.slip,
         headline=spec.headline,
         headline_value=metrics[spec.headline],
-        greedy_path=[list(cell) for cell in path],
-        greedy_reaches_goal=path[-1] == still.goal,
-        shortest_path_length=len(still.shortest_path()) - 1,
+        details={
+            "episodes": settings.episodes,
+            "slip": world.slip,
+            "greedy_path": [list(cell) for cell in path],
+            "greedy_steps": len(path) - 1,
+            "greedy_reaches_goal": path[-1] == still.goal,
+            "shortest_path_length": len(still.shortest_path()) - 1,
+        },
     )
+
+
+def report_sections(
+    spec: ReinforcementSpec, bundle: AgentBundle, evaluation: Evaluation
+) -> list[SectionBuilder]:
+    """The report of an environment pipeline: the summary, then the reinforcement task's
+    sections (environment, training, greedy policy)."""
+    return [
+        lambda: summary(spec, bundle, evaluation),
+        lambda: task_section(spec, bundle, evaluation),
+    ]

@@ -1,4 +1,4 @@
-"""The spec of a reinforcement-learning pipeline: an environment instead of a data source.
+"""The spec of an environment pipeline (reinforcement learning): an environment, no data.
 
 ```yaml
 name: gridworld
@@ -18,23 +18,13 @@ start. The model must be a registered algorithm of the "reinforcement" task.
 
 from __future__ import annotations
 
-import hashlib
-import json
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import Field, field_validator, model_validator
 
-from algorithms.registry import algorithm_names, get_algorithm
 from algorithms.reinforcement import GridWorld
-from algorithms.tasks import REINFORCEMENT
-from pipelines.spec_base import NAME_PATTERN, ModelSpec, Strict, check_cron, check_gate_conditions
-
-# The metrics of a policy evaluation, each with whether a higher value is better.
-METRIC_DIRECTIONS: dict[str, bool] = {
-    "success_rate": True,
-    "mean_return": True,
-    "mean_steps": False,
-}
+from algorithms.tasks import REINFORCEMENT, Task
+from pipelines.spec_base import Gate, ModelSpec, SpecBase, Strict, check_fits_task
 
 Cell = tuple[int, int]
 
@@ -94,66 +84,57 @@ class EnvironmentSpec(Strict):
 class PolicyEvaluationSpec(Strict):
     """How the trained policy is scored: `episodes` seeded episodes (`seed`), and the gate.
 
-    `promote_if` conditions name the metrics success_rate (share of episodes that reach the
-    goal; higher is better), mean_return (mean summed reward; higher is better) or mean_steps
-    (mean moves per episode; lower is better).
+    `promote_if` conditions name the metrics of the reinforcement task: success_rate (share
+    of episodes that reach the goal; higher is better), mean_return (mean summed reward;
+    higher is better) or mean_steps (mean moves per episode; lower is better).
     """
 
     episodes: int = Field(default=100, ge=1)
     seed: int = 0
-    promote_if: dict[str, str] = Field(default_factory=dict)
-
-    @field_validator("promote_if")
-    @classmethod
-    def _gate_expressions(cls, gate: dict[str, str]) -> dict[str, str]:
-        check_gate_conditions(gate, METRIC_DIRECTIONS)
-        return gate
+    promote_if: Gate = Field(default_factory=dict)
 
 
-class ReinforcementSpec(Strict):
-    """One pipeline: environment → trained agent → policy evaluation → gated champion."""
+class ReinforcementSpec(SpecBase):
+    """An environment pipeline: environment → trained agent → policy evaluation → gated
+    champion. Its metrics are always the reinforcement task's (success_rate, mean_return,
+    mean_steps)."""
 
-    name: str = Field(pattern=NAME_PATTERN)
-    description: str
+    kind: ClassVar[str] = "environment"
+    declared_by: ClassVar[str] = "environment"
+    tasks: ClassVar[tuple[Task, ...]] = (REINFORCEMENT,)
+    how_to_declare: ClassVar[str] = (
+        "an environment pipeline declares an `environment:` (e.g. {gridworld: {...}}) instead "
+        "of `source:`, `schema:`, `features:`, `target:` and `split:`"
+    )
+
+    model_label: ClassVar[str] = "greedy"
+    baseline_label: ClassVar[str] = "random policy"
+
     environment: EnvironmentSpec
     model: ModelSpec
     evaluation: PolicyEvaluationSpec = Field(default_factory=PolicyEvaluationSpec)
-    schedule: str | None = None
 
     @field_validator("model")
     @classmethod
-    def _reinforcement_algorithm(cls, model: ModelSpec) -> ModelSpec:
-        if model.task is not REINFORCEMENT:
-            learners = [n for n in algorithm_names() if get_algorithm(n).task is REINFORCEMENT]
-            raise ValueError(
-                f"'{model.algorithm}' is a {model.task.name} algorithm, which learns from a table; "
-                f"an `environment:` pipeline needs a reinforcement algorithm: "
-                f"{', '.join(learners)} (or declare `source:` and `schema:` for a table)"
-            )
-        return model
+    def _trained_by_this_kind(cls, model: ModelSpec) -> ModelSpec:
+        return cls.check_model_task(model)
 
-    @field_validator("schedule")
-    @classmethod
-    def _cron(cls, cron: str | None) -> str | None:
-        return check_cron(cron)
+    @model_validator(mode="after")
+    def _gate_fits_the_task(self) -> ReinforcementSpec:
+        check_fits_task(self.task, "evaluation.promote_if", self.evaluation.promote_if)
+        return self
 
-    @property
-    def algorithm(self) -> str:
-        """The registry name of the agent's algorithm."""
-        return self.model.algorithm
+    def scoring_words(self, evaluation: Any) -> str:
+        """What the policy evaluation scored, for the CLI's summary."""
+        return f"greedy policy over {evaluation.scored_on}"
 
-    @property
-    def candidate_names(self) -> list[str]:
-        """Always empty: a reinforcement pipeline trains one agent."""
-        return []
-
-    @property
-    def headline(self) -> str:
-        """The metric the champion is compared on: the first `promote_if` key, else
-        success_rate."""
-        return next(iter(self.evaluation.promote_if), "success_rate")
-
-    def spec_hash(self) -> str:
-        """SHA-256 of the spec's canonical JSON: it changes exactly when the spec does."""
-        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True)
-        return hashlib.sha256(canonical.encode()).hexdigest()
+    def summary_notes(self, evaluation: Any) -> list[str]:
+        """Where the slip-free greedy walk ends, beside the shortest path."""
+        details = evaluation.details
+        reached = (
+            "reaches the goal" if details["greedy_reaches_goal"] else "does NOT reach the goal"
+        )
+        return [
+            f"greedy walk without slips: {reached} in {details['greedy_steps']} moves "
+            f"(shortest path {details['shortest_path_length']})"
+        ]

@@ -1,0 +1,72 @@
+"""The assets of a table pipeline (a spec with `source:`).
+
+`<p>/raw → <p>/validated (+ <p>/rejected) → <p>/normalized (→ <p>/tuning) → <p>/model (or
+<p>/model/<name> per candidate) → <p>/evaluation → <p>/champion`. The evaluation scores the
+model on the held-out split beside its task's baseline, writes the Markdown + PNG report
+under `reports/<p>/`, shows it in the UI, and records every metric as a float entry so
+Dagster charts it across runs.
+"""
+
+import dagster as dg
+
+from assets.champion import champion_asset
+from assets.ingest import raw_asset, validated_assets
+from assets.metadata import evaluation_entries, float_entries
+from assets.training import model_assets, model_inputs, normalized_asset
+from assets.tuning import tuning_asset
+from assets.versions import code_version
+from pipelines.evaluation_result import Evaluation
+from pipelines.features import PreparedFeatures
+from pipelines.kinds.table import evaluate_models
+from pipelines.paths import reports_dir
+from pipelines.report import write_report
+from pipelines.spec import PipelineSpec
+
+
+def table_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
+    """The asset definitions of one table pipeline, in graph order."""
+    tuning = [tuning_asset(spec)] if spec.tuning is not None else []
+    return [
+        raw_asset(spec),
+        validated_assets(spec),
+        normalized_asset(spec),
+        *tuning,
+        *model_assets(spec),
+        evaluation_asset(spec),
+        champion_asset(spec, model_inputs(spec), "model_io"),
+    ]
+
+
+def evaluation_asset(spec: PipelineSpec) -> dg.AssetsDefinition:
+    """`<p>/evaluation`: metrics, baseline, comparisons and the report of the latest model(s)."""
+    models = model_inputs(spec)
+    ins = {"normalized": dg.AssetIn(key=[spec.name, "normalized"]), **models}
+    if spec.tuning is not None:
+        ins["tuning"] = dg.AssetIn(key=[spec.name, "tuning"])
+    scored = "the held-out split" if spec.split else "the training data (the spec has no split)"
+    # Input name → the name `spec.trained_models()` gives that model.
+    trained = dict(zip(models, spec.trained_models(), strict=True))
+
+    @dg.asset(
+        key=[spec.name, "evaluation"],
+        group_name=spec.name,
+        ins=ins,
+        io_manager_key="evaluation_io",
+        code_version=code_version(spec.evaluation, spec.split, list(spec.candidates or {})),
+        description=f"Metrics of {spec.name}'s model{'s' if spec.candidates else ''} on {scored} "
+        f"beside a baseline; the report is written to reports/{spec.name}/report.md.",
+        kinds={"matplotlib"},
+    )
+    def evaluation(normalized: PreparedFeatures, **inputs) -> dg.Output[Evaluation]:
+        tuning = inputs.pop("tuning", None)
+        bundles = {trained[name]: bundle for name, bundle in inputs.items()}
+        result, sections = evaluate_models(spec, bundles, normalized, tuning)
+        report = write_report(reports_dir(spec.name), sections)
+        metadata = evaluation_entries(result, report)
+        if result.candidate is not None:
+            metadata["chosen_candidate"] = result.candidate
+            for name, values in result.candidates.items():
+                metadata |= float_entries(values, prefix=f"{name}/")
+        return dg.Output(result, metadata=metadata)
+
+    return evaluation
