@@ -25,6 +25,7 @@ from algorithms.registry import get_algorithm, param_names
 from algorithms.tasks import REINFORCEMENT
 from pipelines.generators import get_generator
 from pipelines.paths import SPECS_DIR
+from pipelines.read_options import CsvOptions
 from pipelines.reinforcement_spec import ReinforcementSpec
 from pipelines.spec_base import (
     NAME_PATTERN,
@@ -39,8 +40,8 @@ from pipelines.spec_base import (
 from pipelines.studies import study_params
 
 
-class CsvSource(Strict):
-    """Read a CSV file (path relative to the project root)."""
+class CsvSource(CsvOptions):
+    """Read a CSV file (path relative to the project root) with its read options."""
 
     csv: str
 
