@@ -116,6 +116,7 @@ def read_table(path: Path | str, options: CsvOptions = DEFAULT_CSV) -> pl.DataFr
             infer_schema_length=None,
             separator=options.separator,
             null_values=list(options.null_values),
+            empty_string_is_null="" in options.null_values,
             encoding=options.encoding,
         )
     except UnicodeDecodeError as exc:
