@@ -58,7 +58,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from pipelines.sources import read_table
+    from pipelines.read_options import CsvOptions
+    from pipelines.sources import file_row_label, read_table
     from pipelines.spec import resolve_schema
     from pipelines.validation import validate_frame
 
@@ -73,7 +74,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    report = validate_frame(read_table(Path(args.file)), resolve_schema(spec.schema_))
+    # The file is read as the pipeline reads its own CSV: same separator, nulls and encoding.
+    options = spec.source if isinstance(spec.source, CsvOptions) else CsvOptions()
+    frame = read_table(Path(args.file), options)
+    report = validate_frame(
+        frame, resolve_schema(spec.schema_), file_row_label(Path(args.file), options)
+    )
     if report.ok:
         print(f"{args.file}: {report.n_rows} rows conform to {spec.schema_}")
         return 0
@@ -144,6 +150,13 @@ def main(argv: list[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except (SpecError, ValueError, FileNotFoundError) as exc:
         print(f"trainyard: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        # The reader left (`trainyard list | head -1`): stop quietly, as the Python docs advise
+        # (point the streams at devnull so the flush at exit does not raise again).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        for stream in (sys.stdout, sys.stderr):
+            os.dup2(devnull, stream.fileno())
         return 1
     finally:
         # Exempt everything imported from the collection at exit: saves ~1.2 s per command.

@@ -19,7 +19,7 @@ import polars as pl
 
 from assets.metadata import frame_preview, frame_schema, table_schema
 from assets.versions import code_version
-from pipelines.sources import content_hash, read_source
+from pipelines.sources import content_hash, read_source, row_label
 from pipelines.spec import PipelineSpec, resolve_schema
 from pipelines.validation import (
     DataValidationError,
@@ -87,7 +87,7 @@ def _check_result(
 
 
 def _validate(spec: PipelineSpec, raw: pl.DataFrame) -> ValidationReport:
-    return validate_frame(raw, resolve_schema(spec.schema_))
+    return validate_frame(raw, resolve_schema(spec.schema_), row_label(spec))
 
 
 def _quarantine_ok(spec: PipelineSpec, report: ValidationReport) -> bool:

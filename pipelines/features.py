@@ -123,12 +123,14 @@ class FeatureTransform:
         if train_df.height == 0:
             raise ValueError("cannot fit the feature transform on zero training rows")
         x = _matrix(train_df, columns)
-        if method == "minmax":
-            offset, scale = x.min(axis=0), x.max(axis=0) - x.min(axis=0)
-        elif method == "zscore":
-            offset, scale = x.mean(axis=0), x.std(axis=0)
-        else:
-            offset, scale = np.zeros(len(columns)), np.ones(len(columns))
+        with np.errstate(over="ignore"):  # an overflow is refused, by column, just below
+            if method == "minmax":
+                offset, scale = x.min(axis=0), x.max(axis=0) - x.min(axis=0)
+            elif method == "zscore":
+                offset, scale = x.mean(axis=0), x.std(axis=0)
+            else:
+                offset, scale = np.zeros(len(columns)), np.ones(len(columns))
+        _require_finite_scaling(columns, method, offset, scale, x)
         scale = np.where(scale == 0.0, 1.0, scale)
         return cls(method, columns, tuple(map(float, offset)), tuple(map(float, scale)))
 
@@ -316,6 +318,23 @@ def _require_finite(df: pl.DataFrame, columns: Sequence[str]) -> None:
         raise ValueError(
             f"feature column(s) with missing or non-finite values: {', '.join(bad)}; "
             "impute or drop them before training"
+        )
+
+
+def _require_finite_scaling(
+    columns: Sequence[str], method: str, offset: np.ndarray, scale: np.ndarray, x: np.ndarray
+) -> None:
+    """ValueError naming each column whose offset or scale overflowed float64 (a zscore of
+    values near 1e308 squares them; a minmax range from -1e308 to 1e308 is 2e308)."""
+    bad = [
+        f"{column} (largest |value| {np.abs(x[:, i]).max():.3g})"
+        for i, column in enumerate(columns)
+        if not (np.isfinite(offset[i]) and np.isfinite(scale[i]))
+    ]
+    if bad:
+        raise ValueError(
+            f"cannot scale feature column(s) {', '.join(bad)} with normalize: {method}: the "
+            "values are too large for float64 arithmetic; rescale them (other units)"
         )
 
 

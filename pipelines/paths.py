@@ -1,8 +1,9 @@
 """Where trainyard reads specs and data and writes reports, models and the Dagster instance.
 
-`PROJECT_ROOT` is the repository (specs and `data/` are read from there). Everything a run
-writes goes under `home()`: `$TRAINYARD_HOME` when set (tests point it at a temporary
-directory), else the project root.
+`PROJECT_ROOT` is the repository (specs and `data/` are read from there; the specs from
+`$TRAINYARD_SPECS` instead when set, as the reliability tests do). Everything a run writes
+goes under `home()`: `$TRAINYARD_HOME` when set (tests point it at a temporary directory),
+else the project root.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import os
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-SPECS_DIR = PROJECT_ROOT / "pipelines" / "specs"
+SPECS_DIR = Path(os.environ.get("TRAINYARD_SPECS", PROJECT_ROOT / "pipelines" / "specs"))
 DATA_DIR = PROJECT_ROOT / "data"
 
 

@@ -26,6 +26,7 @@ from algorithms.tasks import CLASSIFICATION, CLUSTERING, REGRESSION, Task
 from pipelines.generators import get_generator
 from pipelines.kinds.environment_spec import ReinforcementSpec
 from pipelines.paths import SPECS_DIR
+from pipelines.read_options import CsvOptions
 from pipelines.spec_base import (
     NAME_PATTERN,
     Gate,
@@ -41,8 +42,8 @@ from pipelines.spec_base import (
 from pipelines.studies import check_study_fits, study_params
 
 
-class CsvSource(Strict):
-    """Read a CSV file (path relative to the project root)."""
+class CsvSource(CsvOptions):
+    """Read a CSV file (path relative to the project root) with its read options."""
 
     csv: str
 

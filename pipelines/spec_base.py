@@ -34,9 +34,21 @@ from algorithms.tasks import Task
 NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
 # A `promote_if` condition: an operator and a number, e.g. ">= 0.8".
 GATE_CONDITION = re.compile(r"^\s*(>=|<=|==|>|<)\s*(-?\d+(?:\.\d+)?(?:[eE]-?\d+)?)\s*$")
-_CRON_FIELD = re.compile(r"^[0-9A-Za-z*,/\-?]+$")
 # A whole-spec check's message that starts with the field it is about ("evaluation.metrics: …").
 _NAMES_A_FIELD = re.compile(r"^[a-z_]+(\.[a-z0-9_]+)*: ")
+_CRON_ITEM = re.compile(r"^(?:(\*|\?)|(\w+)(?:-(\w+))?)(?:/(\d+))?$")
+# croniter extensions Dagster accepts: L (the last day of a month), d#n (the n-th weekday d).
+_NTH_WEEKDAY = re.compile(r"^[0-7]#[1-5]$")
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+# (name, lowest, highest, names counted from `lowest`) of the five cron fields, in order.
+_CRON_FIELDS = (
+    ("minute", 0, 59, ()),
+    ("hour", 0, 23, ()),
+    ("day of month", 1, 31, ()),
+    ("month", 1, 12, _MONTHS),
+    ("day of week", 0, 7, _DAYS),
+)
 
 
 class SpecError(ValueError):
@@ -218,12 +230,59 @@ Gate = Annotated[dict[str, str], AfterValidator(check_gate_conditions)]
 
 
 def check_cron(cron: str | None) -> str | None:
-    """`cron` unchanged if it is None or a 5-field cron string; ValueError otherwise."""
-    if cron is not None:
-        fields = cron.split()
-        if len(fields) != 5 or not all(_CRON_FIELD.match(f) for f in fields):
-            raise ValueError(f"expected a 5-field cron string like '0 6 * * 1', got {cron!r}")
+    """`cron` unchanged if it is None or a 5-field cron string Dagster accepts; ValueError
+    naming the field and value otherwise (minute 0-59, hour 0-23, day of month 1-31,
+    month 1-12 or jan-dec, day of week 0-7 or sun-sat; `*`, lists, ranges and `/step`)."""
+    if cron is None:
+        return cron
+    fields = cron.split()
+    if len(fields) != 5:
+        raise ValueError(f"expected a 5-field cron string like '0 6 * * 1', got {cron!r}")
+    values = [
+        _cron_field(text, *spec, cron) for text, spec in zip(fields, _CRON_FIELDS, strict=True)
+    ]
+    if values[3] == {2} and values[2] and min(values[2]) >= 30:
+        raise ValueError(f"day of month: February has no day {min(values[2])} in {cron!r}")
     return cron
+
+
+def _cron_field(
+    text: str, name: str, low: int, high: int, names: tuple[str, ...], cron: str
+) -> set[int]:
+    """The values one cron field names (empty for `*`); ValueError naming the field if bad."""
+    values: set[int] = set()
+    if name == "day of week" and _NTH_WEEKDAY.match(text):
+        return values
+    for item in text.split(","):
+        if name == "day of month" and item == "L":
+            continue
+        match = _CRON_ITEM.match(item)
+        if match is None:
+            raise ValueError(
+                f"{name}: expected a number, a range like 1-5, a list or */N, got {item!r} "
+                f"in {cron!r}"
+            )
+        star, first, last, step = match.groups()
+        if step is not None and int(step) == 0:
+            raise ValueError(f"{name}: step /0 in {cron!r}")
+        if star:
+            continue
+        bounds = [_cron_value(v, name, low, high, names, cron) for v in (first, last) if v]
+        # a backwards range like 22-2 wraps around, as croniter (Dagster's parser) reads it
+        values.update(range(bounds[0], bounds[-1] + 1, int(step or 1)))
+    return values
+
+
+def _cron_value(text: str, name: str, low: int, high: int, names: tuple[str, ...], cron: str):
+    """One number or name of a cron field as a number; ValueError naming the field if bad."""
+    named = f" or {names[0]}-{names[-1]}" if names else ""
+    if text.lower() in names:
+        return low + names.index(text.lower())
+    if not text.isdigit():
+        raise ValueError(f"{name}: expected a number {low}-{high}{named}, got {text!r} in {cron!r}")
+    if not low <= int(text) <= high:
+        raise ValueError(f"{name}: {text} is out of range {low}-{high}{named} in {cron!r}")
+    return int(text)
 
 
 def format_errors(path: Path, error: ValidationError) -> str:

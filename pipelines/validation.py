@@ -22,11 +22,24 @@ experiment, and what this module makes of it:
   2.5 becomes the integer 2 without a word. So this module casts column by column itself
   (a value the cast loses is a row-level `coerce_dtype('<dtype>')` failure, reported once for
   its cell) and runs pandera on the cast frame with coercion off.
+
+Non-finite numbers: after the cast, every inf, -inf or NaN in a float column is a row-level
+`finite` failure (a number beyond float64's ±1.8e308, such as 1e309, is read as inf), unless
+the column's Field allows it: `pa.Field(metadata={"allow_inf": True, "allow_nan": True})`
+(either key alone). Like a cast failure, it is reported once for its cell, not again by
+pandera's range or nullability checks. An allowed inf still meets the range checks; an
+allowed NaN passes all the column's checks (pandera would fail it as a null and as out of
+range). A missing value is a null, never NaN: say which texts
+mean null with the CSV source's `null_values`.
+
+Rows are named by a `row_label` (`line N` of a CSV file, `row N` of a frame; see
+`pipelines.sources.row_label`); the `row` column of the tables stays the frame's 0-based row.
 """
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandera.polars as pa
@@ -36,6 +49,16 @@ ROW = "row"
 REASON = "reason"
 FAILURE_SCHEMA = {"column": pl.String, "check": pl.String, "failure_case": pl.String, ROW: pl.Int64}
 _FRAME_CHECK_FAILED = "False"
+FINITE = "finite"
+_FINITE_HINT = (
+    'refused unless its Field says metadata={"allow_inf": True} or {"allow_nan": True}; '
+    "a number beyond ±1.8e308 reads as inf"
+)
+
+
+def frame_row(row: int) -> str:
+    """A row of a frame (or a parquet file) as messages name it, counted from 0."""
+    return f"row {row}"
 
 
 @dataclass(frozen=True)
@@ -63,6 +86,7 @@ class ValidationReport:
     rejected: pl.DataFrame
     frame_errors: tuple[str, ...]
     schema: str
+    row_label: Callable[[int], str] = frame_row
 
     @property
     def ok(self) -> bool:
@@ -80,13 +104,14 @@ class ValidationReport:
         row_level = self.failures.filter(pl.col(ROW).is_not_null())
         for (column, check), group in row_level.group_by(["column", "check"], maintain_order=True):
             cases = ", ".join(
-                f"{_shorten(case)} (row {row})"
+                f"{_shorten(case)} ({self.row_label(row)})"
                 for case, row in group.head(sample).select("failure_case", ROW).iter_rows()
             )
             more = f", and {group.height - sample} more" if group.height > sample else ""
             n_rows = group[ROW].n_unique()
+            hint = f" ({_FINITE_HINT})" if check == FINITE else ""
             lines.append(
-                f"{column or 'dataframe'}: {check} fails in {n_rows} row(s): {cases}{more}"
+                f"{column or 'dataframe'}: {check} fails in {n_rows} row(s): {cases}{more}{hint}"
             )
         if self.frame_errors:
             lines.append("frame errors:")
@@ -106,12 +131,18 @@ class DataValidationError(ValueError):
         super().__init__(f"{headline}\n{report.summary()}")
 
 
-def validate_frame(df: pl.DataFrame, schema: type) -> ValidationReport:
-    """Check `df` against a pandera DataFrameModel, all checks at once; never raises on bad data."""
+def validate_frame(
+    df: pl.DataFrame, schema: type, row_label: Callable[[int], str] = frame_row
+) -> ValidationReport:
+    """Check `df` against a pandera DataFrameModel, all checks at once; never raises on bad data.
+
+    `row_label` names a row in messages (`line N` of the CSV file `df` was read from, say)."""
     if not isinstance(df, pl.DataFrame):
         raise TypeError(f"validate_frame expects a polars DataFrame, got {type(df).__name__}")
     frame_schema = copy.deepcopy(_to_schema(schema))
     typed, cast_failures = _cast_columns(df, frame_schema)
+    non_finite, allowed_nan = _non_finite(typed, frame_schema)
+    cell_failures = pl.concat([cast_failures, non_finite])
     frame_schema.coerce = False
     for column in frame_schema.columns.values():
         column.coerce = False
@@ -120,9 +151,10 @@ def validate_frame(df: pl.DataFrame, schema: type) -> ValidationReport:
         checked = pl.DataFrame(schema=FAILURE_SCHEMA)
     except pa.errors.SchemaErrors as exc:
         checked = _pandera_failures(exc, frame_schema, df.height)
-    # A cell that failed to cast is null in `typed`: report it once, as the cast failure.
-    checked = checked.join(cast_failures.select("column", ROW), on=["column", ROW], how="anti")
-    failures = _ordered(pl.concat([cast_failures, checked]), list(frame_schema.columns))
+    # A cell that failed to cast (null in `typed`) or is not finite: report it once, as that.
+    decided = pl.concat([cell_failures, allowed_nan]).select("column", ROW)
+    checked = checked.join(decided, on=["column", ROW], how="anti")
+    failures = _ordered(pl.concat([cell_failures, checked]), list(frame_schema.columns))
 
     row_failures = failures.filter(pl.col(ROW).is_not_null())
     bad_rows = row_failures[ROW].unique()
@@ -139,6 +171,7 @@ def validate_frame(df: pl.DataFrame, schema: type) -> ValidationReport:
             .iter_rows()
         ),
         schema=schema.__name__,
+        row_label=row_label,
     )
 
 
@@ -194,19 +227,41 @@ def _cast_columns(
             continue
         lost = cast_series.is_null() & df[name].is_not_null()
         if lost.any():
-            failures.append(
-                pl.DataFrame(
-                    {
-                        "column": name,
-                        "check": f"coerce_dtype('{target}')",
-                        "failure_case": df[name].filter(lost).cast(pl.String),
-                        ROW: lost.arg_true().cast(pl.Int64),
-                    },
-                    schema=FAILURE_SCHEMA,
-                )
-            )
+            failures.append(_cell_failures(name, f"coerce_dtype('{target}')", df[name], lost))
         cast_columns.append(cast_series)
     return df.with_columns(cast_columns), pl.concat(failures)
+
+
+def _non_finite(df: pl.DataFrame, schema: pa.DataFrameSchema) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """One `finite` failure per inf, -inf or NaN of a float column whose Field does not allow
+    it (metadata allow_inf / allow_nan), and the (column, row) of each allowed NaN: pandera
+    would fail it as a null and out of range, so it is exempt from the column's checks."""
+    failures, exempt = [pl.DataFrame(schema=FAILURE_SCHEMA)], [pl.DataFrame(schema=FAILURE_SCHEMA)]
+    for name, column in schema.columns.items():
+        if name not in df.columns or not df.schema[name].is_float():
+            continue
+        allowed = column.metadata or {}
+        tests = {"allow_inf": pl.col(name).is_infinite(), "allow_nan": pl.col(name).is_nan()}
+        refused = [test for key, test in tests.items() if not allowed.get(key)]
+        if refused:
+            failing = df.select(pl.any_horizontal(refused).fill_null(False)).to_series()
+            failures.append(_cell_failures(name, FINITE, df[name], failing))
+        if allowed.get("allow_nan"):
+            exempt.append(_cell_failures(name, "", df[name], df[name].is_nan().fill_null(False)))
+    return pl.concat(failures), pl.concat(exempt)
+
+
+def _cell_failures(column: str, check: str, values: pl.Series, failing: pl.Series) -> pl.DataFrame:
+    """One failure of `check` per value of `column` where `failing` is true, with its row."""
+    return pl.DataFrame(
+        {
+            "column": column,
+            "check": check,
+            "failure_case": values.filter(failing).cast(pl.String),
+            ROW: failing.arg_true().cast(pl.Int64),
+        },
+        schema=FAILURE_SCHEMA,
+    )
 
 
 def _pandera_failures(

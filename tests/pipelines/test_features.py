@@ -107,6 +107,23 @@ def test_constant_column_gets_scale_one(method):
     assert transform.apply(pl.DataFrame({"a": [4, 6]}))["a"].to_list() == [0.0, 2.0]
 
 
+@pytest.mark.parametrize(
+    ("method", "values"), [("zscore", [1.0, 2.0, 1e308]), ("minmax", [-1e308, 0.0, 1e308])]
+)
+def test_values_whose_scaling_overflows_are_refused_naming_the_column(method, values):
+    # Fitted silently, the zscore scale of 1e308 is inf: every value maps to 0 and the model
+    # step later fails to write its JSON ("Out of range float values ...: inf"), column unnamed.
+    frame = pl.DataFrame({"fine": [1.0, 2.0, 3.0], "huge": values})
+    with pytest.raises(ValueError) as info:
+        FeatureTransform.fit(frame, ["fine", "huge"], method)
+    message = str(info.value)
+    assert (
+        f"cannot scale feature column(s) huge (largest |value| 1e+308) with normalize: {method}"
+        in message
+    )
+    assert "fine" not in message.split(" with ")[0]
+
+
 def test_none_keeps_values_as_float():
     transform = FeatureTransform.fit(pl.DataFrame({"a": [3, 7]}), ["a"], "none")
     np.testing.assert_array_equal(transform.to_array(pl.DataFrame({"a": [3, 9]})), [[3.0], [9.0]])

@@ -5,8 +5,16 @@ import polars as pl
 import pytest
 
 from pipelines.paths import PROJECT_ROOT, SPECS_DIR
-from pipelines.sources import content_hash, read_source, read_table
-from pipelines.spec import CsvSource, GeneratorSource, ParquetSource, PipelineSpec, load_spec
+from pipelines.read_options import CsvOptions
+from pipelines.sources import content_hash, file_row_label, read_source, read_table, row_label
+from pipelines.spec import (
+    CsvSource,
+    GeneratorSource,
+    ParquetSource,
+    PipelineSpec,
+    load_spec,
+    load_specs,
+)
 from pipelines.validation import validate_frame
 from schemas.viral_posts import ViralPostsSeed
 
@@ -154,3 +162,114 @@ def test_content_hash_is_stable_across_processes(spec_path):
 def test_content_hash_refuses_nested_columns_clearly():
     with pytest.raises(ValueError, match="cannot hash frame"):
         content_hash(pl.DataFrame({"l": [[1, 2]]}))
+
+
+def _csv(tmp_path, content: str | bytes, name: str = "x.csv"):
+    path = tmp_path / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content)
+    return path
+
+
+def test_empty_na_and_null_are_nulls_by_default(tmp_path):
+    path = _csv(tmp_path, "a,b,s\n1,NA,x\nnull,2.5,\n3,,NA\n")
+    frame = read_table(path)
+    assert frame.rows() == [(1, None, "x"), (None, 2.5, None), (3, None, None)]
+    assert frame.schema == pl.Schema({"a": pl.Int64, "b": pl.Float64, "s": pl.String})
+
+
+def test_null_values_separator_and_encoding_are_read_options(tmp_path):
+    path = _csv(tmp_path, "a;s\n1;?\nNA;\n".encode("utf-16"))
+    options = CsvOptions(separator=";", null_values=["?"], encoding="utf-16")
+    frame = read_table(path, options)
+    assert frame.rows() == [("1", None), ("NA", "")]  # "" is text unless listed as a null
+
+
+def test_latin1_reads_with_its_encoding_and_utf8_lossy_replaces(tmp_path):
+    path = _csv(tmp_path, "name,x\ncafé,1\n".encode("latin-1"))
+    assert read_table(path, CsvOptions(encoding="latin-1"))["name"].to_list() == ["café"]
+    assert read_table(path, CsvOptions(encoding="utf8-lossy"))["name"].to_list() == ["caf\ufffd"]
+
+
+def test_source_options_reach_the_reader(seed_spec, tmp_path):
+    path = _csv(tmp_path, "a|b\n1|-\n")
+    source = CsvSource(csv=str(path), separator="|", null_values=["-"])
+    assert read_source(_with_source(seed_spec, source)).rows() == [(1, None)]
+
+
+def test_shipped_csv_files_read_as_with_plain_polars():
+    """The default nulls ("", NA, null) change the meaning of no shipped file: every example
+    pipeline reads the same frame, so its metrics stay the same."""
+    for spec in load_specs().values():
+        if isinstance(getattr(spec, "source", None), CsvSource):
+            path = PROJECT_ROOT / spec.source.csv
+            assert read_source(spec).equals(pl.read_csv(path, infer_schema_length=None)), path
+
+
+def test_unset_read_options_leave_the_spec_hash_as_before(seed_spec):
+    assert seed_spec.source.model_dump() == {"csv": "data/viral_posts_seed.csv"}
+    given = CsvSource(csv="x.csv", separator=";", encoding="UTF-8")
+    assert given.model_dump() == {"csv": "x.csv", "separator": ";"}  # UTF-8 is the default
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"encoding": "klingon"}, "unknown encoding 'klingon'; expected utf8, utf8-lossy"),
+        ({"separator": ";;"}, "at most 1 character"),
+        ({"null_values": [1]}, "null_values.0"),
+    ],
+)
+def test_bad_read_options_are_refused(options, message):
+    with pytest.raises(ValueError, match=message):
+        CsvSource(csv="x.csv", **options)
+
+
+def test_stray_quote_names_its_line_and_stays_short(tmp_path):
+    rows = "".join(f"{i},{i}\n" for i in range(2000))
+    path = _csv(tmp_path, 'a,b\n1,2\n3,"4\n' + rows)
+    with pytest.raises(ValueError) as info:
+        read_table(path)
+    message = str(info.value)
+    assert f"cannot read {path}: line 3: a quote opens a field that is never closed" in message
+    assert len(message) < 300 + len(str(path))
+
+
+def test_quoted_field_running_over_lines_is_named(tmp_path):
+    path = _csv(tmp_path, 'a,b\n1,"x\ny",2\n')
+    with pytest.raises(ValueError, match="line 2: a quoted field runs on to line 3"):
+        read_table(path)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-32"])
+def test_wide_encodings_are_named_with_the_option(tmp_path, encoding):
+    path = _csv(tmp_path, "a,b\n1,2\n".encode(encoding))
+    with pytest.raises(ValueError, match=r"looks UTF-(16|32) encoded; set the read option"):
+        read_table(path)
+
+
+def test_bytes_not_in_the_encoding_name_the_line_and_the_option(tmp_path):
+    path = _csv(tmp_path, b"a,b\n1,2\ncaf\xe9,3\n")
+    with pytest.raises(ValueError, match="line 3 is not valid utf8 text; set the read option"):
+        read_table(path)
+    with pytest.raises(ValueError, match="line 3 is not valid utf-16 text"):
+        read_table(_csv(tmp_path, b"a,b\n1,2\n3", "odd.csv"), CsvOptions(encoding="utf-16"))
+
+
+def test_directory_is_named_as_a_directory(seed_spec, tmp_path):
+    with pytest.raises(ValueError, match="it is a directory; expected a .csv or .parquet file"):
+        read_table(tmp_path)
+    with pytest.raises(ValueError, match="is a directory"):
+        read_source(_with_source(seed_spec, CsvSource(csv=str(tmp_path))))
+
+
+def test_rows_are_named_by_file_line_for_csv_and_by_row_otherwise(seed_spec, tmp_path):
+    path = _csv(tmp_path, 'a,b\n1,"two\nlines"\n\n3,x\n')
+    label = file_row_label(path)
+    assert [label(row) for row in range(3)] == ["line 2", "line 4", "line 5"]
+    assert row_label(seed_spec)(0) == "line 2"
+    generated = _with_source(seed_spec, GeneratorSource(generator="viral_posts", rows=5))
+    assert row_label(generated)(0) == "row 0"
+    assert file_row_label(tmp_path / "x.parquet")(3) == "row 3"

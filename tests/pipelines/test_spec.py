@@ -6,6 +6,7 @@ import yaml
 
 from pipelines.paths import SPECS_DIR
 from pipelines.spec import CsvSource, GeneratorSource, SpecError, load_spec, load_specs
+from pipelines.spec_base import check_cron
 
 SHIPPED = yaml.safe_load((SPECS_DIR / "viral_posts.yaml").read_text())
 
@@ -171,3 +172,59 @@ def test_headline_and_metrics_come_from_the_task():
     assert spec.headline == "f1"
     ridge = make_spec("viral_posts", model={"algorithm": "ridge"}, evaluation={})
     assert ridge.metric_names() == ["mse", "rmse", "mae", "r2"] and ridge.headline == "mse"
+
+
+@pytest.mark.parametrize(
+    ("cron", "words"),
+    [
+        ("0 25 * * 1", "schedule: hour: 25 is out of range 0-23 in '0 25 * * 1'"),
+        ("60 6 * * 1", "schedule: minute: 60 is out of range 0-59"),
+        ("0 6 0 * *", "schedule: day of month: 0 is out of range 1-31"),
+        ("0 6 * 13 *", "schedule: month: 13 is out of range 1-12 or jan-dec"),
+        ("0 6 * * 8", "schedule: day of week: 8 is out of range 0-7 or sun-sat"),
+        ("0 6 * * funday", "schedule: day of week: expected a number 0-7 or sun-sat, got 'funday'"),
+        ("*/0 6 * * 1", "schedule: minute: step /0"),
+        ("0 6 30 2 *", "schedule: day of month: February has no day 30"),
+    ],
+)
+def test_cron_out_of_range_names_the_field(tmp_path, cron, words):
+    assert words in _load_changed(tmp_path, lambda s: s.update(schedule=cron))
+
+
+CRONS = [
+    "0 6 * * 1",
+    "*/15 * * * *",
+    "0 0 1 jan-mar mon-fri",
+    "0 0 * * 7",
+    "0 22-2 * * *",
+    "0 0 ? * 1",
+    "0 0 L * *",
+    "0 0 * * 1#2",
+    "0 0 31 2,3 *",
+    "0 0 29 2 *",
+    "0 0 * * SUN",
+    "0 25 * * 1",
+    "60 * * * *",
+    "0 0 0 * *",
+    "0 0 * 13 *",
+    "0 0 * * 8",
+    "0 */0 * * *",
+    "0 0 30 2 *",
+    "0 0 * * 5L",
+    "0 0 * * 1#6",
+    "0 0 * * 1#2,3",
+    "-1 * * * *",
+    "1.5 * * * *",
+]
+
+
+@pytest.mark.parametrize("cron", CRONS)
+def test_cron_check_agrees_with_dagster(cron):
+    from dagster._utils.schedules import is_valid_cron_string
+
+    try:
+        check_cron(cron)
+        accepted = True
+    except ValueError:
+        accepted = False
+    assert accepted == is_valid_cron_string(cron)

@@ -79,11 +79,11 @@ def test_all_problems_reported_at_once_with_rows():
     assert report.rejected_fraction == pytest.approx(0.3)
 
 
-def test_nan_counts_as_missing_and_out_of_range():
+def test_nan_is_reported_once_as_not_finite():
     report = validate_frame(_three_problems(missing=float("nan")), ViralPostsSeed)
     assert report.rejected["row"].to_list() == BAD_ROWS
     reason = report.rejected.filter(pl.col("row") == 7)["reason"].item()
-    assert reason == "engagement_score:less_than_or_equal_to(100.0); engagement_score:not_nullable"
+    assert reason == "engagement_score:finite"
 
 
 def test_one_row_with_several_failures_is_rejected_once():
@@ -269,3 +269,54 @@ def test_rejected_table_refuses_a_clashing_row_column():
 
     with pytest.raises(ValueError, match="the data has column.s. row"):
         validate_frame(pl.DataFrame({"row": [1, -1]}), _WithRow)
+
+
+class _Readings(pa.DataFrameModel):
+    """Float columns without bounds: one plain, one that allows inf, one that allows NaN."""
+
+    plain: float = pa.Field(nullable=True)
+    spiky: float = pa.Field(metadata={"allow_inf": True})
+    gappy: float = pa.Field(metadata={"allow_nan": True}, ge=0.0)
+
+
+def _readings(**changes: list) -> pl.DataFrame:
+    base = {"plain": [1.0, 2.0, 3.0, 4.0], "spiky": [1.0] * 4, "gappy": [1.0] * 4}
+    return pl.DataFrame(base | changes)
+
+
+def test_inf_and_nan_are_refused_in_a_column_without_bounds():
+    inf = float("inf")
+    report = validate_frame(_readings(plain=[inf, -inf, float("nan"), None]), _Readings)
+    assert _failures(report) == [
+        ("plain", "finite", "inf", 0),
+        ("plain", "finite", "-inf", 1),
+        ("plain", "finite", "NaN", 2),
+    ]
+    assert report.valid.height == 1  # a null in a nullable column is not a failure
+    summary = report.summary()
+    assert summary.startswith("plain: finite fails in 3 row(s): inf (row 0), -inf (row 1), NaN")
+    assert '"allow_inf": True' in summary and "beyond ±1.8e308 reads as inf" in summary
+
+
+def test_a_field_may_allow_inf_or_nan_and_its_other_checks_still_apply():
+    inf, nan = float("inf"), float("nan")
+    report = validate_frame(
+        _readings(spiky=[inf, -inf, 1.0, nan], gappy=[nan, 1.0, -inf, -1.0]), _Readings
+    )
+    assert _failures(report) == [
+        ("spiky", "finite", "NaN", 3),
+        ("gappy", "finite", "-inf", 2),
+        ("gappy", "greater_than_or_equal_to(0.0)", "-1.0", 3),
+    ]
+
+
+def test_text_that_casts_to_inf_is_refused():
+    report = validate_frame(_readings(plain=["1e309", "inf", "2", "3"]), _Readings)
+    assert _failures(report) == [("plain", "finite", "inf", 0), ("plain", "finite", "inf", 1)]
+
+
+def test_summary_names_rows_with_the_row_label():
+    report = validate_frame(_three_problems(), ViralPostsSeed, lambda row: f"line {row + 2}")
+    assert "30 (line 5)" in report.summary()
+    assert "30 (line 5)" in str(DataValidationError(report))
+    assert report.rejected["row"].to_list() == BAD_ROWS
