@@ -132,6 +132,7 @@ def test_metric_table():
         *("accuracy", "precision", "recall", "f1", "roc_auc"),
         *("mse", "rmse", "mae", "r2"),
         "adjusted_rand",
+        *("success_rate", "mean_return", "mean_steps"),
     }
     assert get_metric("adjusted_rand") == Metric(
         "adjusted_rand", adjusted_rand_score, True, "clustering"
