@@ -100,7 +100,12 @@ def atomic_directory(path: Any) -> Iterator[Any]:
 
 def _swap_in(new: Any, directory: Any) -> None:
     """Rename `new` to `directory`. A directory in the way is renamed aside (to a unique
-    name, so a concurrent writer can do the same) and deleted after `new` is in place."""
+    name, so a concurrent writer can do the same) and deleted after `new` is in place; on an
+    object store it is deleted, then `new` is moved (there is no directory rename to use)."""
+    if _local(directory) is None:
+        remove_tree(directory)
+        new.fs.mv(new.path, directory.path, recursive=True)
+        return
     aside = []
     while True:
         try:

@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import dagster as dg
-from upath import UPath
 
 from assets.champion import champion_asset
 from assets.evaluation import evaluation_asset
@@ -22,8 +21,8 @@ from assets.io_managers import io_managers
 from assets.progress import progress_logger
 from assets.reinforcement import reinforcement_assets
 from assets.training import model_assets, model_inputs, normalized_asset
-from assets.tuning import TuningIOManager, tuning_asset
-from pipelines.paths import artifacts_dir
+from assets.tuning import tuning_asset
+from pipelines.paths import artifacts_root
 from pipelines.reinforcement_spec import ReinforcementSpec
 from pipelines.spec import PipelineSpec
 
@@ -69,7 +68,8 @@ def retrain_schedule(spec: AnySpec, job: dg.UnresolvedAssetJobDefinition):
 def build_definitions(
     specs: Mapping[str, AnySpec], base_dir: str | Path | None = None
 ) -> dg.Definitions:
-    """All pipelines as one code location; artifacts under `base_dir` (default: home)."""
+    """All pipelines as one code location; artifacts under `base_dir`, a path or fsspec URL
+    (default: `artifacts_root()`)."""
     assets, jobs, schedules = [], [], []
     for spec in specs.values():
         assets += pipeline_assets(spec)
@@ -82,8 +82,7 @@ def build_definitions(
         jobs=jobs,
         schedules=schedules,
         resources={
-            **io_managers(base_dir or artifacts_dir()),
-            "tuning_io": TuningIOManager(base_path=UPath(base_dir or artifacts_dir())),
+            **io_managers(base_dir or artifacts_root()),
             "specs": dg.ResourceDefinition.hardcoded_resource(dict(specs)),
         },
         loggers={"progress": progress_logger},

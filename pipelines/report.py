@@ -18,8 +18,9 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from algorithms.atomic_files import atomic_directory
 from algorithms.metrics import confusion_matrix
-from pipelines.bundle import ModelBundle, atomic_directory
+from pipelines.bundle import ModelBundle
 from pipelines.evaluation import TRAINING, Evaluation
 from pipelines.sections import Section, markdown_table, png_bytes
 from pipelines.spec import PipelineSpec

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
 
+from pipelines.bundle import ModelBundle
 from pipelines.gate import GateResult, decide_promotion, not_worse
 from pipelines.policy_report import grid_text, write_policy_report
 from pipelines.reinforcement import (
@@ -86,16 +87,18 @@ def test_agent_bundle_round_trip_and_errors(tmp_path):
     bundle = trained(spec)
     bundle.save(tmp_path / "agent")
     files = {p.name for p in (tmp_path / "agent").iterdir()}
-    assert files == {"agent.json", "estimator.json", "estimator.npz"}
+    assert files == {"bundle.json", "estimator.json", "estimator.npz"}
     loaded = AgentBundle.load(tmp_path / "agent")
     assert_array_equal(loaded.agent.q_table_, bundle.agent.q_table_)
     assert (loaded.pipeline, loaded.algorithm) == ("small", "q_learning")
     assert loaded.spec_hash == spec.spec_hash()
     assert loaded.environment == bundle.environment and loaded.params == bundle.params
-    with pytest.raises(ValueError, match="no agent bundle at .*agent.json is missing"):
+    with pytest.raises(ValueError, match="missing.*bundle.json: the file is missing"):
         AgentBundle.load(tmp_path / "missing")
-    (tmp_path / "agent" / "agent.json").write_text("{")
-    with pytest.raises(ValueError, match="corrupt agent bundle manifest"):
+    with pytest.raises(ValueError, match="bundle.json: kind: kind 'agent', expected model"):
+        ModelBundle.load(tmp_path / "agent")
+    (tmp_path / "agent" / "bundle.json").write_text("{")
+    with pytest.raises(ValueError, match="agent/bundle.json: not JSON"):
         AgentBundle.load(tmp_path / "agent")
 
 
