@@ -122,7 +122,7 @@ def _swap_in(new: Any, directory: Any) -> None:
         remove_tree(old)
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
     """Whether a process with this id runs on this host."""
     try:
         os.kill(pid, 0)
@@ -145,7 +145,7 @@ def remove_leftovers(root: Any) -> list[Any]:
             if match is None:
                 if entry.is_dir():
                     pending.append(entry)
-            elif match["host"] == HOST and not _alive(int(match["pid"])):
+            elif match["host"] == HOST and not process_alive(int(match["pid"])):
                 remove_tree(entry)
                 removed.append(entry)
     return removed

@@ -10,6 +10,7 @@ from collections.abc import Iterator, Mapping
 import dagster as dg
 
 from assets.instance import latest_metadata
+from assets.keys import model_key, models_by_key
 from assets.metadata import float_entries
 from assets.versions import code_version
 from pipelines.gate import decide_promotion
@@ -31,8 +32,8 @@ def champion_asset(
     io_manager_key: str,
     directions: Mapping[str, bool] | None = None,
 ) -> dg.AssetsDefinition:
-    """`<p>/champion` fed by `<p>/evaluation` and the `models` inputs (`model`, or
-    `model__<name>` per candidate: the evaluation's chosen candidate is promoted).
+    """`<p>/champion` fed by `<p>/evaluation` and the `models` inputs (`<p>/model`, or each
+    `<p>/model/<name>` candidate: the evaluation's chosen candidate is promoted).
 
     `directions` (metric → higher is better) is passed to the gate for metrics that
     `algorithms.metrics` does not register.
@@ -61,7 +62,7 @@ def champion_asset(
         context: dg.AssetExecutionContext, evaluation, **models
     ) -> Iterator[dg.Output | dg.AssetCheckResult]:
         candidate = getattr(evaluation, "candidate", None)
-        model = models["model" if candidate is None else f"model__{candidate}"]
+        model = models_by_key(context, models)[model_key(spec.name, candidate)]
         current = _champion_metrics(context, key)
         decision = decide_promotion(spec, evaluation, current, directions)
         yield dg.AssetCheckResult(

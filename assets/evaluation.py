@@ -10,6 +10,7 @@ from functools import partial
 
 import dagster as dg
 
+from assets.keys import model_key, models_by_key
 from assets.metadata import float_entries
 from assets.training import model_inputs
 from assets.versions import code_version
@@ -62,16 +63,16 @@ def report_extras(
 def _evaluate(
     spec: PipelineSpec,
     normalized: PreparedFeatures,
-    models: dict[str, ModelBundle],
+    models: dict[dg.AssetKey, ModelBundle],
     tuning: TuningResult | None,
 ) -> dg.Output[Evaluation]:
     if spec.candidates is None:
-        model = models["model"]
+        model = models[model_key(spec.name)]
         result = evaluate(spec, model, normalized.frame)
         extras = report_extras(spec, model, normalized, tuning)
         report = write_report(spec, model, result, reports_dir(spec.name), extras)
     else:
-        bundles = {name.removeprefix("model__"): m for name, m in models.items()}
+        bundles = {name: models[model_key(spec.name, name)] for name in spec.candidates}
         result, each = evaluate_candidates(spec, bundles, normalized.frame)
         chosen = spec.for_candidate(result.candidate)
         extras = [
@@ -116,8 +117,10 @@ def evaluation_asset(spec: PipelineSpec) -> dg.AssetsDefinition:
         f"beside a baseline; the report is written to reports/{spec.name}/report.md.",
         kinds={"matplotlib"},
     )
-    def evaluation(normalized: PreparedFeatures, **inputs) -> dg.Output[Evaluation]:
+    def evaluation(
+        context: dg.AssetExecutionContext, normalized: PreparedFeatures, **inputs
+    ) -> dg.Output[Evaluation]:
         tuning = inputs.pop("tuning", None)
-        return _evaluate(spec, normalized, inputs, tuning)
+        return _evaluate(spec, normalized, models_by_key(context, inputs), tuning)
 
     return evaluation

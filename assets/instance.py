@@ -7,6 +7,7 @@ from typing import Any
 
 import dagster as dg
 
+from algorithms.atomic_files import atomic_write
 from pipelines.paths import dagster_home
 
 _INSTANCE_YAML = "telemetry:\n  enabled: false\n"
@@ -17,8 +18,8 @@ def persistent_instance() -> dg.DagsterInstance:
     home = dagster_home()
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
-    if not config.exists():
-        config.write_text(_INSTANCE_YAML)
+    if not config.exists():  # concurrent first runs: each writes it whole (atomic_write)
+        atomic_write(config, _INSTANCE_YAML.encode())
     os.environ["DAGSTER_HOME"] = str(home)
     return dg.DagsterInstance.get()
 
