@@ -104,7 +104,8 @@ class DamagedModelError(ValueError):
     def __init__(self, reason: str, *, field: str | None = None, file: Any = None):
         self.reason, self.field, self.file = reason, field, file
         where = "" if field is None else f"{field}: "
-        super().__init__(f"damaged model file {file or '(in memory)'}: {where}{reason}")
+        self.detail = f"{file or '(in memory)'}: {where}{reason}"
+        super().__init__(f"damaged model file {self.detail}")
 
     def in_file(self, file: Any) -> DamagedModelError:
         """The same error, naming `file`."""

@@ -101,6 +101,15 @@ class Bundle:
         return bundle_class(estimator=load_estimator(directory), **fields)
 
 
+def bundle_problem(directory: str | Path | UPath) -> str | None:
+    """Why the bundle in `directory` cannot be loaded (file, field, reason), or None."""
+    try:
+        Bundle.load(directory)
+    except DamagedModelError as exc:
+        return exc.detail
+    return None
+
+
 def read_manifest(path: Path | UPath) -> dict[str, Any]:
     """The JSON object of a bundle's manifest; DamagedModelError naming the file when it is
     missing, not a JSON object, or of another `format_version`."""
