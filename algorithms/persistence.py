@@ -252,20 +252,27 @@ def save_estimator(estimator, directory) -> None:
     atomic_write(directory / JSON_NAME, text.encode("utf-8"))
 
 
+def read_json_object(path) -> dict[str, Any]:
+    """The JSON object stored at `path`; DamagedModelError naming the file when it is
+    missing, not UTF-8 JSON, or not an object."""
+    if not path.is_file():
+        raise DamagedModelError("the file is missing.", file=path)
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DamagedModelError(f"not JSON ({exc}).", file=path) from None
+    if not isinstance(data, dict):
+        raise DamagedModelError("not a JSON object.", file=path)
+    return data
+
+
 def load_estimator(directory):
     """The estimator saved by save_estimator in directory; DamagedModelError naming the file
     and the field when it is missing, damaged or tampered with."""
     directory = Path(directory) if isinstance(directory, str) else directory
-    for name in (JSON_NAME, NPZ_NAME):
-        if not (directory / name).is_file():
-            raise DamagedModelError("the file is missing.", file=directory / name)
-    json_path = directory / JSON_NAME
-    try:
-        meta = json.loads(json_path.read_bytes().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DamagedModelError(f"not JSON ({exc}).", file=json_path) from None
-    if not isinstance(meta, dict):
-        raise DamagedModelError("not a JSON object.", file=json_path)
+    meta = read_json_object(directory / JSON_NAME)
+    if not (directory / NPZ_NAME).is_file():
+        raise DamagedModelError("the file is missing.", file=directory / NPZ_NAME)
     with (directory / NPZ_NAME).open("rb") as handle:
         arrays = read_npz(handle, file=directory / NPZ_NAME)
     try:

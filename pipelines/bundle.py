@@ -24,7 +24,12 @@ import polars as pl
 from upath import UPath
 
 from algorithms.atomic_files import atomic_directory
-from algorithms.persistence import DamagedModelError, load_estimator, save_estimator
+from algorithms.persistence import (
+    DamagedModelError,
+    load_estimator,
+    read_json_object,
+    save_estimator,
+)
 from algorithms.reinforcement import GridWorld
 from pipelines.features import FeatureTransform
 
@@ -113,14 +118,7 @@ def bundle_problem(directory: str | Path | UPath) -> str | None:
 def read_manifest(path: Path | UPath) -> dict[str, Any]:
     """The JSON object of a bundle's manifest; DamagedModelError naming the file when it is
     missing, not a JSON object, or of another `format_version`."""
-    if not path.is_file():
-        raise DamagedModelError("the file is missing; no bundle here.", file=path)
-    try:
-        manifest = json.loads(path.read_bytes().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DamagedModelError(f"not JSON ({exc}).", file=path) from None
-    if not isinstance(manifest, dict):
-        raise DamagedModelError("not a JSON object.", file=path)
+    manifest = read_json_object(path)
     version = manifest.get("format_version")
     if version != FORMAT_VERSION:
         raise DamagedModelError(
