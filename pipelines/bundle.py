@@ -25,6 +25,7 @@ from upath import UPath
 
 from algorithms.atomic_files import atomic_directory
 from algorithms.persistence import (
+    NPZ_NAME,
     DamagedModelError,
     load_estimator,
     read_json_object,
@@ -71,6 +72,10 @@ class Bundle:
         """Constructor arguments of the kind's own fields, read from a manifest."""
         raise NotImplementedError
 
+    def mismatch(self) -> tuple[str, str] | None:
+        """(field, why) when the estimator does not fit the kind's own fields, else None."""
+        return None
+
     def save(self, directory: str | Path | UPath) -> None:
         """Write the bundle into `directory`, replacing it whole; a failed save changes nothing."""
         manifest = {
@@ -103,7 +108,11 @@ class Bundle:
             raise DamagedModelError("the field is missing.", field=exc.args[0], file=path) from None
         except (TypeError, ValueError, AttributeError) as exc:
             raise DamagedModelError(f"unreadable ({exc}).", file=path) from None
-        return bundle_class(estimator=load_estimator(directory), **fields)
+        bundle = bundle_class(estimator=load_estimator(directory), **fields)
+        problem = bundle.mismatch()
+        if problem is not None:
+            raise DamagedModelError(problem[1], field=problem[0], file=directory / NPZ_NAME)
+        return bundle
 
 
 def bundle_problem(directory: str | Path | UPath) -> str | None:
@@ -178,6 +187,15 @@ class AgentBundle(Bundle, kind="agent"):
     def from_kind_fields(cls, manifest: dict[str, Any]) -> dict[str, Any]:
         """The environment's definition of a manifest."""
         return {"environment": manifest["environment"]}
+
+    def mismatch(self) -> tuple[str, str] | None:
+        """The Q-table's shape against the environment's states × actions."""
+        world = self.world()
+        table = getattr(self.estimator, "q_table_", None)
+        expected = (world.n_states, world.n_actions)
+        if table is not None and table.shape != expected:
+            return "q_table_", f"shape {table.shape}, the environment has {expected}"
+        return None
 
     def world(self, random_state: Any = None, slip: float | None = None) -> GridWorld:
         """A fresh copy of the training environment (optionally with another slip)."""

@@ -1,5 +1,7 @@
 """Training, policy evaluation, agent bundles and the report of a reinforcement pipeline."""
 
+import json
+
 import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
@@ -97,7 +99,13 @@ def test_agent_bundle_round_trip_and_errors(tmp_path):
         AgentBundle.load(tmp_path / "missing")
     with pytest.raises(ValueError, match="bundle.json: kind: kind 'agent', expected model"):
         ModelBundle.load(tmp_path / "agent")
-    (tmp_path / "agent" / "bundle.json").write_text("{")
+    manifest = tmp_path / "agent" / "bundle.json"
+    wider = json.loads(manifest.read_text())
+    wider["environment"]["size"] = [4, 5]
+    manifest.write_text(json.dumps(wider))
+    with pytest.raises(ValueError, match=r"estimator.npz: q_table_: shape \(16, 4\), .* \(20, 4\)"):
+        AgentBundle.load(tmp_path / "agent")
+    manifest.write_text("{")
     with pytest.raises(ValueError, match="agent/bundle.json: not JSON"):
         AgentBundle.load(tmp_path / "agent")
 
