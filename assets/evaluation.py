@@ -72,7 +72,8 @@ def _evaluate(
         extras = report_extras(spec, model, normalized, tuning)
         report = write_report(spec, model, result, reports_dir(spec.name), extras)
     else:
-        bundles = {name: models[model_key(spec.name, name)] for name in spec.candidates}
+        # By name: the order of the report's tables and of ties between equal candidates.
+        bundles = {name: models[model_key(spec.name, name)] for name in sorted(spec.candidates)}
         result, each = evaluate_candidates(spec, bundles, normalized.frame)
         chosen = spec.for_candidate(result.candidate)
         extras = [
