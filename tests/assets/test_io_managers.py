@@ -9,7 +9,7 @@ import pytest
 from upath import UPath
 
 from pipelines.bundle import AgentBundle, Bundle, ModelBundle
-from tests.assets.helpers import check_results, make_spec, materialize_group
+from tests.assets.helpers import check_results, make_spec, materialize_group, shipped_spec_dict
 
 
 def _memory_root() -> str:
@@ -37,10 +37,15 @@ def test_a_table_pipeline_with_tuning_runs_on_a_memory_filesystem(trainyard_home
 @pytest.mark.slow
 def test_candidates_and_an_agent_run_on_a_memory_filesystem(trainyard_home):
     root = _memory_root()
-    xor = make_spec("xor")
-    assert materialize_group(xor, root, dg.DagsterInstance.ephemeral()).success
+    listed = shipped_spec_dict("xor")["candidates"]
+    xor = make_spec("xor", candidates=dict(reversed(listed.items())))
+    result = materialize_group(xor, root, dg.DagsterInstance.ephemeral())
+    assert result.success
     models = UPath(root) / "xor" / "model"
     assert {p.name for p in models.iterdir()} == set(xor.candidates)
+    # Compared in name order whatever the spec's order (report tables and ties stay put).
+    evaluation = result.asset_value(dg.AssetKey(["xor", "evaluation"]))
+    assert list(evaluation.candidates) == sorted(listed)
     grid = make_spec("gridworld")
     assert materialize_group(grid, root, dg.DagsterInstance.ephemeral()).success
     agent = Bundle.load(UPath(root) / "gridworld" / "champion")
