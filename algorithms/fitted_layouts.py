@@ -23,6 +23,7 @@ import numpy as np
 _LINEAR = {
     "coef_": "f8[n_features_in_] | f8[n_targets, n_features_in_]",
     "intercept_": "f8[n_targets]",
+    "loss_curve_": "f8[*]",
 }
 _BINARY_LINEAR = {
     "classes_": "label[2]",
@@ -41,6 +42,8 @@ _TREE = {
 _TREE_CLASSIFIER = _TREE | {"classes_": "label[n_classes]", "tree_value_": "f8[n_nodes, n_classes]"}
 _TREE_REGRESSOR = _TREE | {"tree_value_": "f8[n_nodes, *]"}
 _FOREST = {"tree_offsets_": "int[*] from 0 to n_nodes"}
+_FOREST_CLASSIFIER = _TREE_CLASSIFIER | _FOREST | {"oob_decision_function_": "f8[*, n_classes]"}
+_FOREST_REGRESSOR = _TREE_REGRESSOR | _FOREST | {"oob_prediction_": "f8[*]"}
 _BOOSTING = {
     "baseline_prediction_": "f8[n_trees_per_iteration_]",
     "bin_threshold_offsets_": "int[*]",
@@ -106,8 +109,8 @@ LAYOUTS: dict[str, dict[str, str]] = {
     },
     "DecisionTreeClassifier": _TREE_CLASSIFIER,
     "DecisionTreeRegressor": _TREE_REGRESSOR,
-    "RandomForestClassifier": _TREE_CLASSIFIER | _FOREST,
-    "RandomForestRegressor": _TREE_REGRESSOR | _FOREST,
+    "RandomForestClassifier": _FOREST_CLASSIFIER,
+    "RandomForestRegressor": _FOREST_REGRESSOR,
     "GradientBoostingClassifier": _BOOSTING | _CLASSES,
     "GradientBoostingRegressor": _BOOSTING,
     "MLPClassifier": _MLP | _CLASSES,
