@@ -10,6 +10,7 @@ from collections.abc import Iterator, Mapping
 import dagster as dg
 
 from assets.instance import latest_metadata
+from assets.keys import model_key, models_by_key
 from assets.metadata import float_entries
 from assets.versions import code_version
 from pipelines.gate import decide_promotion
@@ -29,8 +30,8 @@ def _champion_metrics(context: dg.AssetExecutionContext, key: dg.AssetKey) -> di
 def champion_asset(
     spec: SpecBase, models: Mapping[str, dg.AssetIn], io_manager_key: str
 ) -> dg.AssetsDefinition:
-    """`<p>/champion` fed by `<p>/evaluation` and the `models` inputs (`model`, or
-    `model__<name>` per candidate: the evaluation's chosen candidate is promoted)."""
+    """`<p>/champion` fed by `<p>/evaluation` and the `models` inputs (`<p>/model`, or each
+    `<p>/model/<name>` candidate: the evaluation's chosen candidate is promoted)."""
     key = dg.AssetKey([spec.name, "champion"])
     gate = spec.evaluation.promote_if or {"(none)": "always"}
     check = dg.AssetCheckSpec(
@@ -55,7 +56,7 @@ def champion_asset(
         context: dg.AssetExecutionContext, evaluation, **models
     ) -> Iterator[dg.Output | dg.AssetCheckResult]:
         candidate = evaluation.candidate
-        model = models["model" if candidate is None else f"model__{candidate}"]
+        model = models_by_key(context, models)[model_key(spec.name, candidate)]
         current = _champion_metrics(context, key)
         decision = decide_promotion(spec, evaluation, current)
         yield dg.AssetCheckResult(

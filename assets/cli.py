@@ -27,6 +27,19 @@ def _pipelines(args: argparse.Namespace, specs: dict) -> list[str]:
     return names
 
 
+def _champion_status(name: str, champion: dict | None) -> str:
+    """'none', 'yes', or 'damaged (file: field: why)' when its files cannot be loaded."""
+    from upath import UPath
+
+    from pipelines.bundle import bundle_problem
+    from pipelines.paths import artifacts_root
+
+    if champion is None:
+        return "none"
+    problem = bundle_problem(UPath(artifacts_root()) / name / "champion")
+    return "yes" if problem is None else f"damaged ({problem})"
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     from assets.instance import latest_metadata, persistent_instance
 
@@ -42,7 +55,7 @@ def cmd_list(args: argparse.Namespace) -> int:
             metric = f"{headline} {evaluation[headline]:.4f}"
         models = spec.trained_models()
         model = f"{len(models)} candidates" if len(models) > 1 else spec.algorithm
-        print(f"{name:<20} {model:<26} {metric:<28} {'yes' if champion else 'none'}")
+        print(f"{name:<20} {model:<26} {metric:<28} {_champion_status(name, champion)}")
     return 0
 
 
@@ -93,7 +106,8 @@ def cmd_show(args: argparse.Namespace) -> int:
 
     specs = load_specs()
     name = _pipelines(args, specs)[0]
-    evaluation = latest_metadata(persistent_instance(), [name, "evaluation"])
+    instance = persistent_instance()
+    evaluation = latest_metadata(instance, [name, "evaluation"])
     if evaluation is None:
         print(f"{name}: never evaluated; run `trainyard run {name}`")
         return 1
@@ -103,6 +117,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         if isinstance(value, float):
             print(f"  {key:<28} {value:.4f}")
     print(f"report: {reports_dir(name) / 'report.md'}")
+    print(f"champion: {_champion_status(name, latest_metadata(instance, [name, 'champion']))}")
     return 0
 
 

@@ -18,13 +18,11 @@ from collections.abc import Mapping, MutableMapping
 from pathlib import Path
 
 import dagster as dg
-from upath import UPath
 
 from assets.io_managers import io_managers
 from assets.kinds import pipeline_assets
 from assets.progress import progress_logger
-from assets.tuning import TuningIOManager
-from pipelines.paths import artifacts_dir
+from pipelines.paths import artifacts_root
 from pipelines.spec_base import SpecBase
 
 
@@ -64,7 +62,8 @@ def build_definitions(
     base_dir: str | Path | None = None,
     broken: MutableMapping[str, str] | None = None,
 ) -> dg.Definitions:
-    """All pipelines as one code location; artifacts under `base_dir` (default: home).
+    """All pipelines as one code location; artifacts under `base_dir`, a path or fsspec URL
+    (default: `artifacts_root()`).
 
     A pipeline whose definitions cannot be built is left out with a BrokenPipelineWarning;
     its error is recorded in `broken` (pipeline name → message) when given.
@@ -80,11 +79,9 @@ def build_definitions(
                 broken[name] = message
             continue
         good[name] = spec
-    base = base_dir or artifacts_dir()
     shared = dg.Definitions(
         resources={
-            **io_managers(base),
-            "tuning_io": TuningIOManager(base_path=UPath(base)),
+            **io_managers(base_dir or artifacts_root()),
             "specs": dg.ResourceDefinition.hardcoded_resource(good),
         },
         loggers={"progress": progress_logger},

@@ -1,39 +1,64 @@
 """IO managers: how asset values are stored between steps and across runs.
 
-Each is a `UPathIOManager`, so the same class serves a local directory or an object store
-(`base_dir` may be any fsspec URL). Writes go to a temporary sibling first and are then
-moved into place, so a failed step never leaves a half-written artifact and the previous
-materialization stays readable.
+Each is a Dagster `UPathIOManager`, so the same class serves a local directory or any fsspec
+URL (`base_path` may be `memory://…`, `s3://…`, a shared path). Every write goes through
+`algorithms.atomic_files`: to a temporary sibling with a name unique to the writing process,
+then renamed into place, so a failed step never leaves a half-written artifact, the previous
+materialization stays readable, and concurrent runs never race on a temporary name.
 
 - `ParquetIOManager`: Polars frames as `<base>/<pipeline>/<asset>.parquet`.
 - `FeaturesIOManager`: the normalized frame plus its fitted `FeatureTransform`, in one
   parquet file whose key-value metadata carries the transform as JSON.
-- `ModelIOManager`: a `ModelBundle` as a directory of JSON + `.npz` (never pickle).
-- `EvaluationIOManager`: the evaluation summary (of every pipeline kind) as JSON.
-- `EnvironmentIOManager`: a reinforcement pipeline's `GridWorld` as its JSON definition.
-- `AgentIOManager`: an `AgentBundle` (trained agent + manifest) as a directory of JSON + `.npz`.
+- `BundleIOManager`: a `Bundle` (model or agent) as a directory of JSON + `.npz`, never pickle.
+- `JsonIOManager`: any value with `to_dict()` and a `from_dict()` classmethod (its codec) as
+  sorted, indented JSON — evaluations, environments, tuning results.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any, Protocol
 
 import dagster as dg
 import polars as pl
 from upath import UPath
 
-from algorithms.reinforcement import GridWorld
-from pipelines.bundle import ModelBundle
-from pipelines.evaluation import Evaluation
+from algorithms.atomic_files import atomic_file, atomic_write
+from algorithms.gridworld import GridWorld
+from pipelines.bundle import AgentBundle, Bundle, ModelBundle
+from pipelines.evaluation_result import Evaluation
 from pipelines.features import FeatureTransform, PreparedFeatures
-from pipelines.kinds.environment import AgentBundle
+from pipelines.tuning import TuningResult
 
 _TRANSFORM_KEY = "trainyard.feature_transform"
 
 
-def _temporary(path: UPath) -> UPath:
-    return path.with_name(f".{path.name}.tmp")
+class DictCodec(Protocol):
+    """A stored type: `to_dict()` gives JSON-able plain types, `from_dict` inverts it."""
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Any: ...
+
+
+class JsonIOManager(dg.UPathIOManager):
+    """Stores values of `codec` as `to_dict()` JSON with sorted keys (byte-identical when
+    equal) and loads them with `codec.from_dict`."""
+
+    extension = ".json"
+
+    def __init__(self, base_path: UPath, codec: type[DictCodec]):
+        super().__init__(base_path=base_path)
+        self.codec = codec
+
+    def dump_to_path(self, context: dg.OutputContext, obj: DictCodec, path: UPath) -> None:
+        text = json.dumps(obj.to_dict(), sort_keys=True, indent=2) + "\n"
+        atomic_write(path, text.encode("utf-8"))
+
+    def load_from_path(self, context: dg.InputContext, path: UPath) -> Any:
+        return self.codec.from_dict(json.loads(path.read_text()))
 
 
 class ParquetIOManager(dg.UPathIOManager):
@@ -42,10 +67,8 @@ class ParquetIOManager(dg.UPathIOManager):
     extension = ".parquet"
 
     def dump_to_path(self, context: dg.OutputContext, obj: pl.DataFrame, path: UPath) -> None:
-        tmp = _temporary(path)
-        with tmp.open("wb") as handle:
+        with atomic_file(path) as handle:
             obj.write_parquet(handle)
-        tmp.rename(path)
 
     def load_from_path(self, context: dg.InputContext, path: UPath) -> pl.DataFrame:
         with path.open("rb") as handle:
@@ -58,11 +81,9 @@ class FeaturesIOManager(dg.UPathIOManager):
     extension = ".parquet"
 
     def dump_to_path(self, context: dg.OutputContext, obj: PreparedFeatures, path: UPath) -> None:
-        tmp = _temporary(path)
         transform = json.dumps(obj.transform.to_dict(), sort_keys=True)
-        with tmp.open("wb") as handle:
+        with atomic_file(path) as handle:
             obj.frame.write_parquet(handle, metadata={_TRANSFORM_KEY: transform})
-        tmp.rename(path)
 
     def load_from_path(self, context: dg.InputContext, path: UPath) -> PreparedFeatures:
         with path.open("rb") as handle:
@@ -73,71 +94,31 @@ class FeaturesIOManager(dg.UPathIOManager):
         return PreparedFeatures(frame=frame, transform=transform)
 
 
-class ModelIOManager(dg.UPathIOManager):
-    """Stores a `ModelBundle` as a directory (JSON + `.npz`); local paths only."""
+class BundleIOManager(dg.UPathIOManager):
+    """Stores a `Bundle` of kind `bundle_class` as a directory (JSON + `.npz`)."""
 
     extension = ""
 
-    def dump_to_path(self, context: dg.OutputContext, obj: ModelBundle, path: UPath) -> None:
-        obj.save(Path(path.path))
+    def __init__(self, base_path: UPath, bundle_class: type[Bundle]):
+        super().__init__(base_path=base_path)
+        self.bundle_class = bundle_class
 
-    def load_from_path(self, context: dg.InputContext, path: UPath) -> ModelBundle:
-        return ModelBundle.load(Path(path.path))
+    def dump_to_path(self, context: dg.OutputContext, obj: Bundle, path: UPath) -> None:
+        obj.save(path)
 
-
-class EvaluationIOManager(dg.UPathIOManager):
-    """Stores an `Evaluation` summary as JSON with sorted keys (byte-identical when equal)."""
-
-    extension = ".json"
-
-    def dump_to_path(self, context: dg.OutputContext, obj: Evaluation, path: UPath) -> None:
-        tmp = _temporary(path)
-        tmp.write_text(json.dumps(obj.to_dict(), sort_keys=True, indent=2) + "\n")
-        tmp.rename(path)
-
-    def load_from_path(self, context: dg.InputContext, path: UPath) -> Evaluation:
-        return Evaluation.from_dict(json.loads(path.read_text()))
+    def load_from_path(self, context: dg.InputContext, path: UPath) -> Bundle:
+        return self.bundle_class.load(path)
 
 
-def _write_json(path: UPath, data: dict) -> None:
-    """`data` as sorted, indented JSON, written to a temporary sibling and moved into place."""
-    tmp = _temporary(path)
-    tmp.write_text(json.dumps(data, sort_keys=True, indent=2) + "\n")
-    tmp.rename(path)
-
-
-class EnvironmentIOManager(dg.UPathIOManager):
-    """Stores a `GridWorld` as the JSON of its definition (`to_dict`); loads it unseeded."""
-
-    extension = ".json"
-
-    def dump_to_path(self, context: dg.OutputContext, obj: GridWorld, path: UPath) -> None:
-        _write_json(path, obj.to_dict())
-
-    def load_from_path(self, context: dg.InputContext, path: UPath) -> GridWorld:
-        return GridWorld.from_dict(json.loads(path.read_text()))
-
-
-class AgentIOManager(dg.UPathIOManager):
-    """Stores an `AgentBundle` as a directory (JSON + `.npz`); local paths only."""
-
-    extension = ""
-
-    def dump_to_path(self, context: dg.OutputContext, obj: AgentBundle, path: UPath) -> None:
-        obj.save(Path(path.path))
-
-    def load_from_path(self, context: dg.InputContext, path: UPath) -> AgentBundle:
-        return AgentBundle.load(Path(path.path))
-
-
-def io_managers(base_dir: str | Path) -> dict[str, dg.IOManager]:
-    """The IO managers the asset factory refers to, all rooted at `base_dir`."""
+def io_managers(base_dir: str | Path | UPath) -> dict[str, dg.IOManager]:
+    """The IO managers the asset factory refers to, all rooted at `base_dir` (a path or URL)."""
     base = UPath(base_dir)
     return {
         "parquet_io": ParquetIOManager(base_path=base),
         "features_io": FeaturesIOManager(base_path=base),
-        "model_io": ModelIOManager(base_path=base),
-        "evaluation_io": EvaluationIOManager(base_path=base),
-        "environment_io": EnvironmentIOManager(base_path=base),
-        "agent_io": AgentIOManager(base_path=base),
+        "model_io": BundleIOManager(base, ModelBundle),
+        "agent_io": BundleIOManager(base, AgentBundle),
+        "evaluation_io": JsonIOManager(base, Evaluation),
+        "environment_io": JsonIOManager(base, GridWorld),
+        "tuning_io": JsonIOManager(base, TuningResult),
     }

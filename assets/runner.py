@@ -10,8 +10,9 @@ import dagster as dg
 
 from assets.champion import GATE_CHECK
 from assets.instance import persistent_instance
+from assets.recovery import recover, run_tags
 from pipelines.evaluation_result import Evaluation
-from pipelines.paths import reports_dir
+from pipelines.paths import artifacts_root, home, reports_dir
 from pipelines.spec_base import SpecBase
 
 
@@ -23,13 +24,17 @@ def _definitions() -> dg.Definitions:
 
 
 def materialize_pipeline(spec: SpecBase) -> dg.ExecuteInProcessResult:
-    """Run `<p>_retrain` in process with progress lines, recorded in the persistent instance."""
+    """Run `<p>_retrain` in process with progress lines, recorded in the persistent instance,
+    after cleaning up what killed runs left (`assets.recovery`)."""
     job = _definitions().resolve_job_def(f"{spec.name}_retrain")
+    instance = persistent_instance()
+    for line in recover(instance, [artifacts_root(), home() / "reports"]):
+        print(f"  {line}", file=sys.stderr, flush=True)
     return job.execute_in_process(
-        instance=persistent_instance(),
+        instance=instance,
         run_config={"loggers": {"progress": {}}},
         raise_on_error=False,
-        tags={"trainyard/source": "cli"},
+        tags={"trainyard/source": "cli", **run_tags()},
     )
 
 

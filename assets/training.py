@@ -14,6 +14,7 @@ from typing import Any, Optional
 import dagster as dg
 
 from algorithms.registry import algorithm_names, get_algorithm
+from assets.keys import model_key
 from assets.kinds.environment import agent_train_op
 from assets.metadata import frame_schema, params_config, training_entries
 from assets.versions import code_version
@@ -129,23 +130,24 @@ def spec_for_model(specs: dict[str, PipelineSpec], key: dg.AssetKey) -> Pipeline
 
 
 def model_inputs(spec: PipelineSpec) -> dict[str, dg.AssetIn]:
-    """Input name → model asset: `model`, or `model__<name>` per candidate."""
-    if spec.candidates is None:
-        return {"model": dg.AssetIn(key=[spec.name, "model"])}
-    return {f"model__{n}": dg.AssetIn(key=[spec.name, "model", n]) for n in spec.candidates}
+    """Input name → model asset (`<p>/model` or each `<p>/model/<name>`), the name derived
+    from the key; consumers look the models up by key (`assets.keys.models_by_key`)."""
+    names = spec.candidates or [None]
+    keys = [model_key(spec.name, name) for name in names]
+    return {key.to_python_identifier(): dg.AssetIn(key=key) for key in keys}
 
 
 def model_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
     """`<p>/model`, or one `<p>/model/<name>` per candidate."""
     if spec.candidates is None:
-        return [_model_asset(spec, [spec.name, "model"])]
+        return [_model_asset(spec, model_key(spec.name))]
     return [
-        _model_asset(spec.for_candidate(name), [spec.name, "model", name])
+        _model_asset(spec.for_candidate(name), model_key(spec.name, name))
         for name in spec.candidates
     ]
 
 
-def _model_asset(spec: PipelineSpec, key: list[str]) -> dg.AssetsDefinition:
+def _model_asset(spec: PipelineSpec, key: dg.AssetKey) -> dg.AssetsDefinition:
     """A graph asset around the op `train_<algorithm>` of the (single-model) spec."""
     op = TRAIN_OPS[spec.algorithm]
     ins = {"normalized": dg.AssetIn(key=[spec.name, "normalized"])}

@@ -1,35 +1,20 @@
 """`<p>/tuning`: the spec's cross-validated grid search; the model is trained with its best.
 
 Its value (every grid point's CV mean, std and per-fold scores, and the best parameters) is
-stored as JSON; the UI shows the table and the score plot as Markdown metadata, and the
-best score as a float so Dagster charts it across runs.
+stored as JSON (`assets.io_managers.JsonIOManager`); the UI shows the table and the score
+plot as Markdown metadata, and the best score as a float so Dagster charts it across runs.
 """
 
 import json
 from typing import Any
 
 import dagster as dg
-from upath import UPath
 
 from assets.versions import code_version
 from pipelines.features import PreparedFeatures
 from pipelines.sections import inline_markdown
 from pipelines.spec import PipelineSpec
 from pipelines.tuning import TuningResult, tune, tuning_section
-
-
-class TuningIOManager(dg.UPathIOManager):
-    """Stores a `TuningResult` as JSON with sorted keys."""
-
-    extension = ".json"
-
-    def dump_to_path(self, context: dg.OutputContext, obj: TuningResult, path: UPath) -> None:
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_text(json.dumps(obj.to_dict(), sort_keys=True, indent=2) + "\n")
-        tmp.rename(path)
-
-    def load_from_path(self, context: dg.InputContext, path: UPath) -> TuningResult:
-        return TuningResult.from_dict(json.loads(path.read_text()))
 
 
 def tuning_asset(spec: PipelineSpec) -> dg.AssetsDefinition:

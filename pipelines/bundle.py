@@ -1,137 +1,203 @@
-"""A trained model bundle: estimator + fitted feature transform + what it was trained on.
+"""Trained bundles: a fitted estimator with what it was trained on, one format for every kind.
 
-On disk a bundle is one directory: `bundle.json` (everything but the estimator, sorted keys)
-beside the estimator's `estimator.json` + `estimator.npz`. No pickle: loading runs no code
-from the files. Saving replaces the directory as a whole, so a reader never sees a mix.
+On disk a bundle is one directory: `bundle.json` (its `kind`, `format_version`, pipeline,
+algorithm, spec hash, parameters and the kind's own fields, sorted keys) beside the
+estimator's `estimator.json` + `estimator.npz` (`algorithms.persistence`). No pickle: loading
+runs no code from the files. Saving replaces the directory whole (`algorithms.atomic_files`),
+so a reader never sees a mix; the directory may be a local path or any fsspec URL (`UPath`).
+A missing, damaged or tampered bundle raises `DamagedModelError` naming the file and field.
+
+Kinds: `ModelBundle` (table pipelines: the fitted feature transform, feature names, target)
+and `AgentBundle` (environment pipelines: the environment the agent was trained on). A new
+kind is a subclass with `kind=` and its own fields.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import polars as pl
+from upath import UPath
 
-from algorithms.persistence import load_estimator, save_estimator
+from algorithms.atomic_files import atomic_directory
+from algorithms.persistence import (
+    NPZ_NAME,
+    DamagedModelError,
+    load_estimator,
+    read_json_object,
+    save_estimator,
+)
+from algorithms.reinforcement import GridWorld
 from pipelines.features import FeatureTransform
 
 BUNDLE_FILE = "bundle.json"
-FORMAT_VERSION = 1
+# 2: one format for every kind, named by `kind` (1 kept an agent's manifest in agent.json).
+FORMAT_VERSION = 2
+_SHARED = ("pipeline", "algorithm", "spec_hash", "params")
+
+
+def as_path(directory: str | Path | UPath) -> Path | UPath:
+    """A path object for a local path or an fsspec URL given as a string."""
+    return UPath(directory) if isinstance(directory, str) else directory
 
 
 @dataclass
-class ModelBundle:
-    """A fitted estimator with the transform that scales raw rows into its feature space."""
+class Bundle:
+    """A fitted estimator, the pipeline and spec (hash) it came from and its parameters."""
 
     pipeline: str
     algorithm: str
     estimator: Any
+    spec_hash: str
+    params: dict[str, Any]
+
+    kind: ClassVar[str]
+    _kinds: ClassVar[dict[str, type[Bundle]]] = {}
+
+    def __init_subclass__(cls, kind: str, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.kind = kind
+        Bundle._kinds[kind] = cls
+
+    def kind_fields(self) -> dict[str, Any]:
+        """The kind's own fields as JSON-able values (`from_kind_fields` inverts it)."""
+        raise NotImplementedError
+
+    @classmethod
+    def from_kind_fields(cls, manifest: dict[str, Any]) -> dict[str, Any]:
+        """Constructor arguments of the kind's own fields, read from a manifest."""
+        raise NotImplementedError
+
+    def mismatch(self) -> tuple[str, str] | None:
+        """(field, why) when the estimator does not fit the kind's own fields, else None."""
+        return None
+
+    def save(self, directory: str | Path | UPath) -> None:
+        """Write the bundle into `directory`, replacing it whole; a failed save changes nothing."""
+        manifest = {
+            "format_version": FORMAT_VERSION,
+            "kind": self.kind,
+            **{name: getattr(self, name) for name in _SHARED},
+            **self.kind_fields(),
+        }
+        text = json.dumps(manifest, sort_keys=True, indent=2, allow_nan=False) + "\n"
+        with atomic_directory(as_path(directory)) as tmp:
+            (tmp / BUNDLE_FILE).write_text(text)
+            save_estimator(self.estimator, tmp)
+
+    @classmethod
+    def load(cls, directory: str | Path | UPath) -> Bundle:
+        """The bundle `save` wrote (of `cls`'s kind, or any kind when called on `Bundle`);
+        DamagedModelError naming the file and field when it is missing or damaged."""
+        directory = as_path(directory)
+        path = directory / BUNDLE_FILE
+        manifest = read_manifest(path)
+        kind = manifest.get("kind")
+        bundle_class = Bundle._kinds.get(kind)
+        if bundle_class is None or not issubclass(bundle_class, cls):
+            expected = sorted(Bundle._kinds) if cls is Bundle else cls.kind
+            raise DamagedModelError(f"kind {kind!r}, expected {expected}.", field="kind", file=path)
+        try:
+            fields = {name: manifest[name] for name in _SHARED}
+            fields |= bundle_class.from_kind_fields(manifest)
+        except KeyError as exc:
+            raise DamagedModelError("the field is missing.", field=exc.args[0], file=path) from None
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise DamagedModelError(f"unreadable ({exc}).", file=path) from None
+        bundle = bundle_class(estimator=load_estimator(directory), **fields)
+        problem = bundle.mismatch()
+        if problem is not None:
+            raise DamagedModelError(problem[1], field=problem[0], file=directory / NPZ_NAME)
+        return bundle
+
+
+def bundle_problem(directory: str | Path | UPath) -> str | None:
+    """Why the bundle in `directory` cannot be loaded (file, field, reason), or None."""
+    try:
+        Bundle.load(directory)
+    except DamagedModelError as exc:
+        return exc.detail
+    return None
+
+
+def read_manifest(path: Path | UPath) -> dict[str, Any]:
+    """The JSON object of a bundle's manifest; DamagedModelError naming the file when it is
+    missing, not a JSON object, or of another `format_version`."""
+    manifest = read_json_object(path)
+    version = manifest.get("format_version")
+    if version != FORMAT_VERSION:
+        raise DamagedModelError(
+            f"{version!r}, this code reads {FORMAT_VERSION}; rerun the pipeline to rewrite it.",
+            field="format_version",
+            file=path,
+        )
+    return manifest
+
+
+@dataclass
+class ModelBundle(Bundle, kind="model"):
+    """A fitted estimator with the transform that scales raw rows into its feature space."""
+
     transform: FeatureTransform
     feature_names: tuple[str, ...]
     target: str
-    spec_hash: str
-    params: dict[str, Any]
 
     def predict(self, raw_df: pl.DataFrame) -> np.ndarray:
         """estimator.predict(transform(raw_df)): the training-time scaling reused on new rows."""
         return self.estimator.predict(self.transform.to_array(raw_df))
 
-    def save(self, directory: str | Path) -> None:
-        """Write the bundle into `directory`, replacing it whole; a failed save changes nothing."""
-        manifest = {
-            "format_version": FORMAT_VERSION,
-            "pipeline": self.pipeline,
-            "algorithm": self.algorithm,
+    def kind_fields(self) -> dict[str, Any]:
+        """The transform, feature names and target."""
+        return {
             "transform": self.transform.to_dict(),
             "feature_names": list(self.feature_names),
             "target": self.target,
-            "spec_hash": self.spec_hash,
-            "params": self.params,
         }
-        save_with_manifest(directory, BUNDLE_FILE, manifest, self.estimator)
 
     @classmethod
-    def load(cls, directory: str | Path) -> ModelBundle:
-        """Read a bundle written by `save`; ValueError naming the file when it is not one."""
-        manifest = read_manifest(directory, BUNDLE_FILE, FORMAT_VERSION, "model bundle")
-        return cls(
-            pipeline=manifest["pipeline"],
-            algorithm=manifest["algorithm"],
-            estimator=load_estimator(Path(directory)),
-            transform=FeatureTransform.from_dict(manifest["transform"]),
-            feature_names=tuple(manifest["feature_names"]),
-            target=manifest["target"],
-            spec_hash=manifest["spec_hash"],
-            params=manifest["params"],
-        )
+    def from_kind_fields(cls, manifest: dict[str, Any]) -> dict[str, Any]:
+        """The transform, feature names and target of a manifest."""
+        return {
+            "transform": FeatureTransform.from_dict(manifest["transform"]),
+            "feature_names": tuple(manifest["feature_names"]),
+            "target": manifest["target"],
+        }
 
 
-def save_with_manifest(
-    directory: str | Path, manifest_file: str, manifest: dict[str, Any], estimator: Any
-) -> None:
-    """Write `manifest` as JSON (sorted keys) beside the estimator's JSON + `.npz` files into
-    `directory`, replacing it whole; a failed save changes nothing."""
-    text = json.dumps(manifest, sort_keys=True, indent=2, allow_nan=False) + "\n"
-    with atomic_directory(directory) as tmp:
-        (tmp / manifest_file).write_text(text)
-        save_estimator(estimator, tmp)
+@dataclass
+class AgentBundle(Bundle, kind="agent"):
+    """A trained agent with the environment it was trained on (its definition as JSON)."""
 
+    environment: dict[str, Any]
 
-def read_manifest(
-    directory: str | Path, manifest_file: str, format_version: int, what: str
-) -> dict[str, Any]:
-    """The manifest `save_with_manifest` wrote; ValueError naming the file when it is missing,
-    corrupt, or of another `format_version`."""
-    path = Path(directory) / manifest_file
-    try:
-        manifest = json.loads(path.read_text())
-    except FileNotFoundError:
-        raise ValueError(f"no {what} at {directory}: {path} is missing") from None
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"corrupt {what} manifest {path}: {exc}") from None
-    version = manifest.get("format_version")
-    if version != format_version:
-        raise ValueError(
-            f"{path}: {what} format_version {version!r}, this code reads {format_version}"
-        )
-    return manifest
+    @property
+    def agent(self) -> Any:
+        """The trained agent (the bundle's estimator)."""
+        return self.estimator
 
+    def kind_fields(self) -> dict[str, Any]:
+        """The environment's definition."""
+        return {"environment": self.environment}
 
-@contextmanager
-def atomic_directory(directory: str | Path) -> Iterator[Path]:
-    """Yield an empty temporary sibling of `directory`; on success it replaces `directory` whole.
+    @classmethod
+    def from_kind_fields(cls, manifest: dict[str, Any]) -> dict[str, Any]:
+        """The environment's definition of a manifest."""
+        return {"environment": manifest["environment"]}
 
-    On an exception the temporary directory is removed and `directory` is left as it was.
-    """
-    directory = Path(directory)
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", suffix=".tmp", dir=directory.parent))
-    try:
-        yield tmp
-        tmp.chmod(0o755)
-        _swap_in(tmp, directory)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    def mismatch(self) -> tuple[str, str] | None:
+        """The Q-table's shape against the environment's states × actions."""
+        world = self.world()
+        table = getattr(self.estimator, "q_table_", None)
+        expected = (world.n_states, world.n_actions)
+        if table is not None and table.shape != expected:
+            return "q_table_", f"shape {table.shape}, the environment has {expected}"
+        return None
 
-
-def _swap_in(new: Path, directory: Path) -> None:
-    """Rename `new` to `directory`; an existing `directory` is moved aside first, then deleted."""
-    if not directory.exists():
-        os.rename(new, directory)
-        return
-    old = new.with_suffix(".old")
-    os.rename(directory, old)
-    try:
-        os.rename(new, directory)
-    except OSError:
-        os.rename(old, directory)
-        raise
-    shutil.rmtree(old)
+    def world(self, random_state: Any = None, slip: float | None = None) -> GridWorld:
+        """A fresh copy of the training environment (optionally with another slip)."""
+        settings = self.environment | ({} if slip is None else {"slip": slip})
+        return GridWorld.from_dict(settings, random_state=random_state)

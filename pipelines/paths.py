@@ -3,7 +3,9 @@
 `PROJECT_ROOT` is the repository (specs and `data/` are read from there; the specs from
 `$TRAINYARD_SPECS` instead when set, as the reliability tests do). Everything a run writes
 goes under `home()`: `$TRAINYARD_HOME` when set (tests point it at a temporary directory),
-else the project root.
+else the project root — except the stored asset values, which go to `artifacts_root()`:
+`$TRAINYARD_ARTIFACTS` (a path or any fsspec URL, e.g. `s3://bucket/ty`) when set, else
+`<home>/artifacts`.
 """
 
 from __future__ import annotations
@@ -26,9 +28,10 @@ def reports_dir(pipeline: str) -> Path:
     return home() / "reports" / pipeline
 
 
-def artifacts_dir() -> Path:
-    """Stored asset values (parquet frames, model bundles) kept by the IO managers."""
-    return home() / "artifacts"
+def artifacts_root() -> str:
+    """Where the IO managers keep stored asset values (parquet frames, bundles, JSON): a local
+    path or an fsspec URL."""
+    return os.environ.get("TRAINYARD_ARTIFACTS") or str(home() / "artifacts")
 
 
 def dagster_home() -> Path:

@@ -17,7 +17,7 @@ from typing import Any
 import matplotlib.style
 from matplotlib.figure import Figure
 
-from pipelines.bundle import atomic_directory
+from algorithms.atomic_files import atomic_directory
 from pipelines.evaluation_result import Evaluation
 from pipelines.sections import Section, SectionBuilder, inline_images, png_bytes
 from pipelines.spec_base import SpecBase

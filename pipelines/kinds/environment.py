@@ -10,16 +10,13 @@ policy's moves from `evaluation.seed`, each on its own independent stream.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from algorithms.metrics import get_metric
-from algorithms.persistence import load_estimator
 from algorithms.reinforcement import Episode, GridWorld, play
-from pipelines.bundle import read_manifest, save_with_manifest
+from pipelines.bundle import AgentBundle
 from pipelines.evaluation_result import Evaluation
 from pipelines.kinds.environment_report import summary
 from pipelines.kinds.environment_spec import ReinforcementSpec
@@ -27,52 +24,8 @@ from pipelines.sections import SectionBuilder
 from pipelines.task_sections import task_section
 from pipelines.training import build_estimator
 
-MANIFEST_FILE = "agent.json"
-FORMAT_VERSION = 1
 # Spawn keys of the independent random streams (numpy SeedSequence).
 _TRAINING_SLIPS, _EPISODE_SLIPS, _RANDOM_MOVES = 0, 1, 2
-
-
-@dataclass
-class AgentBundle:
-    """A trained agent with the environment it was trained on and the spec it came from."""
-
-    pipeline: str
-    algorithm: str
-    agent: Any
-    environment: dict[str, Any]
-    spec_hash: str
-    params: dict[str, Any]
-
-    def save(self, directory: str | Path) -> None:
-        """Write `agent.json` + the estimator files into `directory`, replacing it whole."""
-        manifest = {
-            "format_version": FORMAT_VERSION,
-            "pipeline": self.pipeline,
-            "algorithm": self.algorithm,
-            "environment": self.environment,
-            "spec_hash": self.spec_hash,
-            "params": self.params,
-        }
-        save_with_manifest(directory, MANIFEST_FILE, manifest, self.agent)
-
-    @classmethod
-    def load(cls, directory: str | Path) -> AgentBundle:
-        """Read a bundle written by `save`; ValueError naming the file when it is not one."""
-        manifest = read_manifest(directory, MANIFEST_FILE, FORMAT_VERSION, "agent bundle")
-        return cls(
-            pipeline=manifest["pipeline"],
-            algorithm=manifest["algorithm"],
-            agent=load_estimator(Path(directory)),
-            environment=manifest["environment"],
-            spec_hash=manifest["spec_hash"],
-            params=manifest["params"],
-        )
-
-    def world(self, random_state: Any = None, slip: float | None = None) -> GridWorld:
-        """A fresh copy of the training environment (optionally with another slip)."""
-        settings = self.environment | ({} if slip is None else {"slip": slip})
-        return GridWorld.from_dict(settings, random_state=random_state)
 
 
 def _stream(seed: int | None, *key: int) -> np.random.SeedSequence:
@@ -95,7 +48,7 @@ def train_agent(
     return AgentBundle(
         pipeline=spec.name,
         algorithm=spec.algorithm,
-        agent=agent,
+        estimator=agent,
         environment=environment.to_dict(),
         spec_hash=spec.spec_hash(),
         params=agent.get_params(deep=False),

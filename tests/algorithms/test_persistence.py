@@ -1,6 +1,8 @@
 """Pickle-free persistence: round trips, byte-identical files, refusals."""
 
+import io
 import json
+import pickle
 import warnings
 import zipfile
 
@@ -8,10 +10,13 @@ import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
 from sklearn.dummy import DummyClassifier
+from upath import UPath
 
-from algorithms import DeltaRuleClassifier, RandomWeightsClassifier
+from algorithms import DecisionTreeClassifier, DeltaRuleClassifier, RandomWeightsClassifier
+from algorithms.fitted_layouts import LAYOUTS
 from algorithms.persistence import (
     FORMAT_VERSION,
+    DamagedModelError,
     estimator_from_state,
     estimator_state,
     load_estimator,
@@ -147,7 +152,7 @@ def test_loading_refuses_an_unknown_class(tmp_path):
         ({"params": {"learning_rate": 0.1, "evil": 1}}, r"saved params \['evil'\]"),
         ({"attributes": {"predict": 1}}, "'predict' is not a fitted attribute name"),
         ({"arrays": ["coef_", "weights_"]}, "lacks the array 'weights_'"),
-        ({"params": []}, "'params' has the wrong type"),
+        ({"params": []}, "params: has the wrong type"),
     ],
 )
 def test_loading_refuses_inconsistent_metadata(tmp_path, changes, match):
@@ -158,11 +163,11 @@ def test_loading_refuses_inconsistent_metadata(tmp_path, changes, match):
 
 
 def test_loading_a_missing_file_raises(tmp_path):
-    with pytest.raises(ValueError, match="estimator.json is missing"):
+    with pytest.raises(ValueError, match="estimator.json: the file is missing"):
         load_estimator(tmp_path)
     save_estimator(fitted_delta_rule(), tmp_path)
     (tmp_path / "estimator.npz").unlink()
-    with pytest.raises(ValueError, match="estimator.npz is missing"):
+    with pytest.raises(ValueError, match="estimator.npz: the file is missing"):
         load_estimator(tmp_path)
 
 
@@ -216,3 +221,134 @@ def test_every_registered_transformer_round_trips(name, tmp_path):
     save_estimator(model, tmp_path)
     loaded = load_estimator(tmp_path)
     np.testing.assert_allclose(loaded.transform(X), model.transform(X))
+
+
+def _npz_with(directory, name, payload: bytes):
+    """Rewrite the archive with member `name`.npy replaced by raw `payload` bytes."""
+    path = directory / "estimator.npz"
+    with zipfile.ZipFile(path) as archive:
+        members = {info.filename: archive.read(info) for info in archive.infolist()}
+    members[f"{name}.npy"] = payload
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as archive:
+        for member, data in members.items():
+            archive.writestr(member, data)
+
+
+def _npy(array, allow_pickle=False) -> bytes:
+    buffer = io.BytesIO()
+    np.lib.format.write_array(buffer, array, allow_pickle=allow_pickle)
+    return buffer.getvalue()
+
+
+def _flip_a_byte(directory):
+    path = directory / "estimator.npz"
+    data = bytearray(path.read_bytes())
+    data[len(data) // 3] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def _truncate(directory):
+    path = directory / "estimator.npz"
+    path.write_bytes(path.read_bytes()[:-40])
+
+
+def _huge_header(directory):
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        header, {"descr": "<f8", "fortran_order": False, "shape": (10**12,)}
+    )
+    _npz_with(directory, "coef_", header.getvalue() + b"\0" * 24)
+
+
+TAMPERINGS = {
+    "a flipped byte": (_flip_a_byte, "estimator.npz"),
+    "a truncated archive": (_truncate, "estimator.npz"),
+    "an 8 TB header": (_huge_header, "estimator.npz: coef_: header claims"),
+    "a pickle for the archive": (
+        lambda d: (d / "estimator.npz").write_bytes(pickle.dumps({"coef_": [1.0]})),
+        "estimator.npz: not a readable .npz archive",
+    ),
+    "a pickled object array": (
+        lambda d: _npz_with(d, "coef_", _npy(np.array([{}, []], dtype=object), True)),
+        "estimator.npz: coef_: object dtype",
+    ),
+    "garbage JSON": (
+        lambda d: (d / "estimator.json").write_bytes(b"\xff{not json"),
+        "estimator.json: not JSON",
+    ),
+    "JSON that is a list": (
+        lambda d: (d / "estimator.json").write_text("[1, 2]"),
+        "estimator.json: not a JSON object",
+    ),
+    "a coef_ of the wrong shape": (
+        lambda d: _npz_with(d, "coef_", _npy(np.zeros(5))),
+        r"estimator.npz: coef_: float64 array of shape \(5,\); expected n_features_in_ = 3",
+    ),
+    "a coef_ of the wrong rank": (
+        lambda d: _npz_with(d, "coef_", _npy(np.zeros((3, 1)))),
+        "estimator.npz: coef_: .* expected 1 dimension",
+    ),
+    "a coef_ of the wrong dtype": (
+        lambda d: _npz_with(d, "coef_", _npy(np.zeros(3, dtype=np.float32))),
+        "estimator.npz: coef_: float32 .* expected dtype f8",
+    ),
+    "an array the metadata does not list": (
+        lambda d: _npz_with(d, "weights_", _npy(np.zeros(3))),
+        "estimator.npz: weights_: an array the metadata does not list",
+    ),
+    "an array the class does not have": (
+        lambda d: (
+            _npz_with(d, "weights_", _npy(np.zeros(3))),
+            edit_json(d, arrays=["classes_", "coef_", "loss_curve_", "weights_"]),
+        ),
+        "estimator.npz: weights_: DeltaRuleClassifier has no fitted array 'weights_'",
+    ),
+    "a negative count": (
+        lambda d: edit_json(d, attributes={"n_features_in_": -3, "intercept_": 0.0}),
+        "estimator.json: n_features_in_: a count must be a non-negative integer",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(TAMPERINGS))
+def test_a_tampered_or_damaged_file_is_refused_naming_file_and_field(tmp_path, case):
+    tamper, words = TAMPERINGS[case]
+    save_estimator(fitted_delta_rule(), tmp_path)
+    tamper(tmp_path)
+    with pytest.raises(DamagedModelError, match=words) as caught:
+        load_estimator(tmp_path)
+    assert str(tmp_path) in str(caught.value)
+    assert "allow_pickle" not in str(caught.value)
+
+
+def test_a_tree_index_out_of_range_is_refused(tmp_path):
+    X, y = viral_posts()
+    save_estimator(DecisionTreeClassifier(max_depth=2).fit(X, y), tmp_path)
+    with np.load(tmp_path / "estimator.npz") as archive:
+        left = archive["tree_children_left_"].copy()
+    left[0] = 10**9
+    _npz_with(tmp_path, "tree_children_left_", _npy(left))
+    with pytest.raises(DamagedModelError, match="tree_children_left_: .*values outside -1"):
+        load_estimator(tmp_path)
+
+
+def test_round_trip_on_an_fsspec_memory_filesystem():
+    directory = UPath("memory://persistence/model")
+    model = fitted_delta_rule()
+    save_estimator(model, directory)
+    assert sorted(p.name for p in directory.iterdir()) == ["estimator.json", "estimator.npz"]
+    assert_array_equal(load_estimator(directory).coef_, model.coef_)
+    (directory / "estimator.npz").write_bytes(b"PK\x03\x04 truncated")
+    with pytest.raises(DamagedModelError, match="memory://persistence/model/estimator.npz"):
+        load_estimator(directory)
+
+
+def test_every_registered_class_has_a_layout():
+    from algorithms.registry import algorithm_names, get_algorithm
+
+    missing = [
+        name
+        for name in algorithm_names()
+        if get_algorithm(name).estimator_class.__name__ not in LAYOUTS
+    ]
+    assert missing == []

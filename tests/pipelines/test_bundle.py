@@ -3,10 +3,12 @@ import json
 import numpy as np
 import polars as pl
 import pytest
+from upath import UPath
 
 import pipelines.bundle
 from algorithms import DeltaRuleClassifier
-from pipelines.bundle import ModelBundle
+from algorithms.persistence import DamagedModelError
+from pipelines.bundle import Bundle, ModelBundle
 from pipelines.features import design_matrix, prepare
 from pipelines.paths import DATA_DIR, SPECS_DIR
 from pipelines.spec import load_spec
@@ -109,7 +111,36 @@ def test_failed_save_leaves_the_previous_bundle_loadable(spec, posts, tmp_path, 
 
 
 def test_load_and_predict_errors_say_what_is_missing(spec, posts, tmp_path):
-    with pytest.raises(ValueError, match="no model bundle at .*bundle.json is missing"):
+    with pytest.raises(DamagedModelError, match="nowhere/bundle.json: the file is missing"):
         ModelBundle.load(tmp_path / "nowhere")
     with pytest.raises(ValueError, match="missing column\\(s\\) content_length"):
         _bundle(spec, posts).predict(posts.drop("content_length"))
+
+
+def test_a_bundle_round_trips_on_an_fsspec_url_and_names_its_kind(spec, posts):
+    bundle = _bundle(spec, posts)
+    bundle.save("memory://bundles/model")
+    bundle.save("memory://bundles/model")  # replaces the first one whole
+    directory = UPath("memory://bundles")
+    assert [p.name for p in directory.iterdir()] == ["model"]
+    manifest = json.loads((directory / "model" / "bundle.json").read_text())
+    assert (manifest["kind"], manifest["format_version"]) == ("model", 2)
+    loaded = Bundle.load("memory://bundles/model")
+    assert isinstance(loaded, ModelBundle)
+    np.testing.assert_array_equal(loaded.predict(posts), bundle.predict(posts))
+
+
+@pytest.mark.parametrize(
+    ("edit", "words"),
+    [
+        ({"kind": "spaceship"}, "bundle.json: kind: kind 'spaceship', expected model"),
+        ({"format_version": 1}, "bundle.json: format_version: 1, this code reads 2"),
+        ({"target": None, "feature_names": 3}, "bundle.json: unreadable"),
+    ],
+)
+def test_a_damaged_manifest_is_refused_naming_the_field(spec, posts, tmp_path, edit, words):
+    _bundle(spec, posts).save(tmp_path / "model")
+    path = tmp_path / "model" / "bundle.json"
+    path.write_text(json.dumps(json.loads(path.read_text()) | edit))
+    with pytest.raises(DamagedModelError, match=words):
+        ModelBundle.load(tmp_path / "model")

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
 
+from pipelines.bundle import ModelBundle
 from pipelines.evaluation_result import Evaluation
 from pipelines.gate import GateResult, decide_promotion, not_worse
 from pipelines.kinds.environment import (
@@ -93,16 +94,24 @@ def test_agent_bundle_round_trip_and_errors(tmp_path):
     bundle = trained(spec)
     bundle.save(tmp_path / "agent")
     files = {p.name for p in (tmp_path / "agent").iterdir()}
-    assert files == {"agent.json", "estimator.json", "estimator.npz"}
+    assert files == {"bundle.json", "estimator.json", "estimator.npz"}
     loaded = AgentBundle.load(tmp_path / "agent")
     assert_array_equal(loaded.agent.q_table_, bundle.agent.q_table_)
     assert (loaded.pipeline, loaded.algorithm) == ("small", "q_learning")
     assert loaded.spec_hash == spec.spec_hash()
     assert loaded.environment == bundle.environment and loaded.params == bundle.params
-    with pytest.raises(ValueError, match="no agent bundle at .*agent.json is missing"):
+    with pytest.raises(ValueError, match="missing.*bundle.json: the file is missing"):
         AgentBundle.load(tmp_path / "missing")
-    (tmp_path / "agent" / "agent.json").write_text("{")
-    with pytest.raises(ValueError, match="corrupt agent bundle manifest"):
+    with pytest.raises(ValueError, match="bundle.json: kind: kind 'agent', expected model"):
+        ModelBundle.load(tmp_path / "agent")
+    manifest = tmp_path / "agent" / "bundle.json"
+    wider = json.loads(manifest.read_text())
+    wider["environment"]["size"] = [4, 5]
+    manifest.write_text(json.dumps(wider))
+    with pytest.raises(ValueError, match=r"estimator.npz: q_table_: shape \(16, 4\), .* \(20, 4\)"):
+        AgentBundle.load(tmp_path / "agent")
+    manifest.write_text("{")
+    with pytest.raises(ValueError, match="agent/bundle.json: not JSON"):
         AgentBundle.load(tmp_path / "agent")
 
 

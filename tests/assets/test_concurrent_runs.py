@@ -1,0 +1,42 @@
+"""Several processes run the same pipeline at once against one home: none races another."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipelines.bundle import ModelBundle
+from pipelines.paths import PROJECT_ROOT
+from tests.assets.helpers import file_bytes
+
+PROCESSES = 4
+COMMAND = [sys.executable, "-m", "assets.cli", "run", "viral_posts_seed"]
+
+
+def _start(home: Path) -> subprocess.Popen:
+    env = {**os.environ, "TRAINYARD_HOME": str(home), "DAGSTER_HOME": str(home / ".dagster")}
+    return subprocess.Popen(COMMAND, cwd=PROJECT_ROOT, env=env, stdout=-1, stderr=-1, text=True)
+
+
+@pytest.mark.slow
+def test_concurrent_runs_leave_one_runs_complete_output(tmp_path):
+    reference, shared = tmp_path / "reference", tmp_path / "shared"
+    alone = _start(reference)
+    assert alone.communicate() and alone.returncode == 0
+    runs = [_start(shared) for _ in range(PROCESSES)]
+    outcomes = [(run.communicate()[1], run.returncode) for run in runs]
+    for err, code in outcomes:
+        # Each run succeeds, or fails with trainyard's own message — never a traceback.
+        assert code == 0 or ("trainyard: failed: viral_posts_seed" in err), err
+        assert "Traceback" not in err and ".tmp" not in err, err
+    assert sum(code == 0 for _, code in outcomes) >= 1
+    for folder in ("artifacts", "reports"):
+        assert file_bytes(shared / folder) == file_bytes(reference / folder), folder
+    hidden = [p for p in (shared / "artifacts").rglob(".*")]
+    assert hidden == []
+    champion = ModelBundle.load(shared / "artifacts" / "viral_posts_seed" / "champion")
+    assert champion.pipeline == "viral_posts_seed"
