@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from algorithms.metrics import get_metric
-from pipelines.evaluation import Evaluation
+from pipelines.evaluation_result import Evaluation
 from pipelines.spec_base import GATE_CONDITION, SpecBase
 
 _COMPARE = {
