@@ -21,6 +21,7 @@ from assets.ingest import raw_asset, validated_assets
 from assets.io_managers import io_managers
 from assets.progress import progress_logger
 from assets.reinforcement import reinforcement_assets
+from assets.schedules import staggered_crons
 from assets.training import model_assets, model_inputs, normalized_asset
 from assets.tuning import TuningIOManager, tuning_asset
 from pipelines.paths import artifacts_dir
@@ -55,14 +56,15 @@ def retrain_job(spec: AnySpec) -> dg.UnresolvedAssetJobDefinition:
     )
 
 
-def retrain_schedule(spec: AnySpec, job: dg.UnresolvedAssetJobDefinition):
-    """The spec's cron as a schedule on the retrain job, stopped until someone starts it."""
+def retrain_schedule(spec: AnySpec, job: dg.UnresolvedAssetJobDefinition, cron: str):
+    """`cron` (the spec's, staggered) as a schedule on the retrain job, stopped until started."""
+    spread = "" if cron == spec.schedule else f" (spec: '{spec.schedule}', spread by name)"
     return dg.ScheduleDefinition(
         name=f"{spec.name}_retrain_schedule",
         job=job,
-        cron_schedule=spec.schedule,
+        cron_schedule=cron,
         default_status=dg.DefaultScheduleStatus.STOPPED,
-        description=f"Retrain {spec.name} on '{spec.schedule}'.",
+        description=f"Retrain {spec.name} on '{cron}'{spread}.",
     )
 
 
@@ -71,12 +73,13 @@ def build_definitions(
 ) -> dg.Definitions:
     """All pipelines as one code location; artifacts under `base_dir` (default: home)."""
     assets, jobs, schedules = [], [], []
+    crons = staggered_crons((s.name, s.schedule) for s in specs.values() if s.schedule)
     for spec in specs.values():
         assets += pipeline_assets(spec)
         job = retrain_job(spec)
         jobs.append(job)
         if spec.schedule:
-            schedules.append(retrain_schedule(spec, job))
+            schedules.append(retrain_schedule(spec, job, crons[spec.name]))
     return dg.Definitions(
         assets=assets,
         jobs=jobs,
