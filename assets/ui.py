@@ -43,7 +43,7 @@ def service_commands(host: str, port: int, socket: Path, workspace: Path) -> dic
     }  # fmt: skip
 
 
-def _workspace_yaml(socket: Path) -> str:
+def workspace_yaml(socket: Path) -> str:
     """A workspace of one code location served over `socket`."""
     entry = {"grpc_server": {"socket": str(socket), "location_name": CODE_LOCATION}}
     return yaml.safe_dump({"load_from": [entry]})
@@ -81,7 +81,7 @@ def serve(host: str, port: int, env: dict[str, str]) -> int:
     """
     with tempfile.TemporaryDirectory(prefix="trainyard-ui-") as scratch:
         socket, workspace = Path(scratch) / "code.sock", Path(scratch) / "workspace.yaml"
-        workspace.write_text(_workspace_yaml(socket))
+        workspace.write_text(workspace_yaml(socket))
         processes: dict[str, subprocess.Popen] = {}
         previous = signal.signal(signal.SIGTERM, _interrupt)
         try:

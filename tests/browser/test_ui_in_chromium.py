@@ -10,11 +10,8 @@ the test; elsewhere it skips, saying how to install it.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -28,6 +25,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from pipelines.paths import PROJECT_ROOT
 from pipelines.spec import load_specs
+from tests.servers import free_port, start_server, stop_server
 
 pytestmark = pytest.mark.slow
 
@@ -68,49 +66,21 @@ def _chromium() -> Path:
     pytest.skip(message)
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _stop(process: subprocess.Popen) -> None:
-    """SIGTERM `trainyard ui` (it stops its services), then SIGKILL what is left of the process
-    group it leads, which only this fixture started."""
-    if process.poll() is None:
-        process.terminate()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=60)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-    if process.poll() is None:
-        process.wait(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def ui(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ui]:
     """`trainyard ui --port <free port>` with a throwaway home (its own Dagster instance)."""
     _chromium()
     home = tmp_path_factory.mktemp("browser")
     log_path = home / "ui.log"
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "TRAINYARD_HOME": str(home), "PYTHONUNBUFFERED": "1"}
     env.pop("DAGSTER_HOME", None)
     command = [str(Path(sys.executable).with_name("trainyard")), "ui", "--port", str(port)]
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            command,
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    process = start_server(command, env, log_path)
     try:
         yield Ui(f"http://127.0.0.1:{port}", process, log_path)
     finally:
-        _stop(process)
+        stop_server(process, grace=60)
 
 
 @pytest.fixture(scope="module")
@@ -157,6 +127,7 @@ def test_the_asset_graph_shows_every_pipeline_group(page: Page, ui: Ui):
     for group in load_specs():
         expect(page.get_by_text(group, exact=True).first).to_be_visible()
     _shot(page, "asset_graph")
+    assert "SupersessionWarning" not in ui.log(tail=100_000), ui.log()
 
 
 def test_materialize_the_group_then_read_the_report_with_its_plots(page: Page, ui: Ui):
