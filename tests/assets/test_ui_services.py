@@ -5,7 +5,7 @@ from pathlib import Path
 import yaml
 
 from assets.cli import parser
-from assets.ui import CODE_LOCATION, workspace_yaml, service_commands
+from assets.ui import CODE_LOCATION, service_commands, workspace_yaml
 
 
 def test_the_ui_binds_the_loopback_address_unless_told_otherwise():
