@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from pipelines.kinds.environment_spec import ReinforcementSpec
-from pipelines.paths import PROJECT_ROOT, dagster_home
+from pipelines.paths import dagster_home
 from pipelines.spec import SpecError, load_specs
 
 
@@ -123,12 +123,10 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def cmd_ui(args: argparse.Namespace) -> int:
     from assets.instance import persistent_instance
+    from assets.ui import serve
 
     persistent_instance()
-    env = {**os.environ, "DAGSTER_HOME": str(dagster_home())}
-    command = [sys.executable, "-m", "dagster", "dev", "-w", str(PROJECT_ROOT / "workspace.yaml")]
-    os.execvpe(command[0], [*command, "-p", str(args.port)], env)
-    return 0
+    return serve(args.host, args.port, {**os.environ, "DAGSTER_HOME": str(dagster_home())})
 
 
 def parser() -> argparse.ArgumentParser:
@@ -146,6 +144,7 @@ def parser() -> argparse.ArgumentParser:
     show.add_argument("pipeline")
     ui = sub.add_parser("ui", help="start the Dagster UI on the persistent instance")
     ui.add_argument("--port", type=int, default=3000)
+    ui.add_argument("--host", default="127.0.0.1", help="address to bind (default: this machine)")
     return top
 
 

@@ -22,6 +22,7 @@ import dagster as dg
 from assets.io_managers import io_managers
 from assets.kinds import pipeline_assets
 from assets.progress import progress_logger
+from assets.schedules import staggered_crons
 from pipelines.paths import artifacts_root
 from pipelines.spec_base import SpecBase
 
@@ -39,21 +40,23 @@ def retrain_job(spec: SpecBase) -> dg.UnresolvedAssetJobDefinition:
     )
 
 
-def retrain_schedule(spec: SpecBase, job: dg.UnresolvedAssetJobDefinition):
-    """The spec's cron as a schedule on the retrain job, stopped until someone starts it."""
+def retrain_schedule(spec: SpecBase, job: dg.UnresolvedAssetJobDefinition, cron: str):
+    """`cron` (the spec's, staggered) as a schedule on the retrain job, stopped until started."""
+    spread = "" if cron == spec.schedule else f" (spec: '{spec.schedule}', spread by name)"
     return dg.ScheduleDefinition(
         name=f"{spec.name}_retrain_schedule",
         job=job,
-        cron_schedule=spec.schedule,
+        cron_schedule=cron,
         default_status=dg.DefaultScheduleStatus.STOPPED,
-        description=f"Retrain {spec.name} on '{spec.schedule}'.",
+        description=f"Retrain {spec.name} on '{cron}'{spread}.",
     )
 
 
-def pipeline_definitions(spec: SpecBase) -> dg.Definitions:
-    """The assets, retrain job and schedule of one pipeline; raises when they cannot be built."""
+def pipeline_definitions(spec: SpecBase, cron: str | None) -> dg.Definitions:
+    """The assets, retrain job and schedule (on `cron`, the spec's staggered) of one pipeline;
+    raises when they cannot be built."""
     job = retrain_job(spec)
-    schedules = [retrain_schedule(spec, job)] if spec.schedule else []
+    schedules = [retrain_schedule(spec, job, cron)] if cron else []
     return dg.Definitions(assets=pipeline_assets(spec), jobs=[job], schedules=schedules)
 
 
@@ -69,9 +72,10 @@ def build_definitions(
     its error is recorded in `broken` (pipeline name → message) when given.
     """
     built, good = [], {}
+    crons = staggered_crons((s.name, s.schedule) for s in specs.values() if s.schedule)
     for name, spec in specs.items():
         try:
-            built.append(pipeline_definitions(spec))
+            built.append(pipeline_definitions(spec, crons.get(name)))
         except (dg.DagsterInvalidDefinitionError, ValueError) as exc:
             message = f"pipeline {name} cannot be built and is left out: {exc}"
             warnings.warn(message, BrokenPipelineWarning, stacklevel=2)

@@ -31,8 +31,12 @@ def tuning_asset(spec: PipelineSpec) -> dg.AssetsDefinition:
         f"over {grid}; the best parameters go to {spec.name}/model.",
         kinds={"numpy"},
     )
-    def tuning(normalized: PreparedFeatures) -> dg.Output[TuningResult]:
+    def tuning(
+        context: dg.AssetExecutionContext, normalized: PreparedFeatures
+    ) -> dg.Output[TuningResult]:
         result = tune(spec, normalized.frame)
+        if result.sorted_target:
+            context.log.warning(result.sorted_target)
         best: dict[str, Any] = json.loads(json.dumps(result.best_params, default=str))
         return dg.Output(
             result,

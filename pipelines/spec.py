@@ -136,11 +136,24 @@ class StudySpec(Strict):
 
 
 class TuningSpec(Strict):
-    """K-fold cross-validated grid search over the model's parameters; the best go to `model`."""
+    """K-fold cross-validated grid search over the model's parameters; the best go to `model`.
+
+    The folds are shuffled by default, seeded by `seed` (default: the split's seed), and
+    stratified on the classes for a classification algorithm unless `stratify` says otherwise.
+    """
 
     cv: int = Field(default=5, ge=2)
     grid: dict[str, list[Any]] = Field(min_length=1)
     scoring: str | None = None
+    shuffle: bool = True
+    seed: int | None = None
+    stratify: bool | None = None
+
+    @model_validator(mode="after")
+    def _seed_needs_shuffle(self) -> TuningSpec:
+        if not self.shuffle and self.seed is not None:
+            raise ValueError("seed has no effect when shuffle is false: remove it or shuffle")
+        return self
 
     @field_validator("grid")
     @classmethod
@@ -274,6 +287,11 @@ class PipelineSpec(SpecBase):
             reject_unknown(
                 self.tuning.grid, allowed, f"algorithm '{self.algorithm}'", "tuning.grid: "
             )
+            if self.tuning.stratify and self.model.task is not CLASSIFICATION:
+                raise ValueError(
+                    f"tuning.stratify: stratified folds need class labels; '{self.algorithm}' "
+                    f"is a {self.model.task.name} algorithm"
+                )
         return self
 
     @model_validator(mode="after")

@@ -72,7 +72,7 @@ def test_retrain_job_and_stopped_schedule(tmp_path):
     job = defs.resolve_job_def("viral_posts_retrain")
     assert {k.path[0] for k in job.asset_layer.executable_asset_keys} == {"viral_posts"}
     schedule = defs.resolve_schedule_def("viral_posts_retrain_schedule")
-    assert schedule.cron_schedule == "0 6 * * 1"
+    assert schedule.cron_schedule == "44 6 * * 1"  # the specs' shared "0 6 * * 1", staggered
     assert schedule.default_status == dg.DefaultScheduleStatus.STOPPED
     with dg.build_schedule_context() as context:
         requests = schedule.evaluate_tick(context).run_requests

@@ -9,11 +9,8 @@ gate the way the asset pages do.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -26,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.paths import PROJECT_ROOT
+from tests.servers import free_port, start_server, stop_server
 
 pytestmark = pytest.mark.slow
 
@@ -77,25 +75,6 @@ class Webserver:
         return payload["data"]
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _stop(process: subprocess.Popen) -> None:
-    """SIGTERM the webserver (it stops its code server), then SIGKILL what is left of the
-    process group it leads (code server, run workers), which only this fixture started."""
-    if process.poll() is None:
-        process.terminate()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=15)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-    if process.poll() is None:
-        process.wait(timeout=10)
-
-
 def _wait_until_ready(server: Webserver) -> None:
     """Poll /server_info, then the workspace, until the code location is loaded."""
     deadline = time.monotonic() + STARTUP_TIMEOUT
@@ -137,7 +116,7 @@ def webserver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Webserver]:
     trainyard_home.mkdir()
     log_path = root / "webserver.log"
 
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "DAGSTER_HOME": str(dagster_home),
@@ -149,22 +128,13 @@ def webserver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Webserver]:
         "-h", "127.0.0.1", "-p", str(port),
         "-w", str(PROJECT_ROOT / "workspace.yaml"),
     ]  # fmt: skip
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            command,
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    process = start_server(command, env, log_path)
     server = Webserver(f"http://127.0.0.1:{port}", process, log_path, trainyard_home)
     try:
         _wait_until_ready(server)
         yield server
     finally:
-        _stop(process)
+        stop_server(process, grace=15)
 
 
 WORKSPACE_QUERY = """

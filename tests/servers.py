@@ -1,0 +1,47 @@
+"""Servers the end-to-end tests start: a free loopback port, a process group of their own with
+the output in a log file, and a stop that leaves nothing of that group behind."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+from pathlib import Path
+
+from pipelines.paths import PROJECT_ROOT
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(command: list[str], env: dict[str, str], log_path: Path) -> subprocess.Popen:
+    """Run `command` from the project root in a new session, stdout and stderr to `log_path`."""
+    with open(log_path, "wb") as log:
+        return subprocess.Popen(
+            command,
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def stop_server(process: subprocess.Popen, grace: float) -> None:
+    """SIGTERM the server (it stops its children), wait up to `grace` seconds, then SIGKILL
+    what is left of the process group it leads, which only the test started."""
+    if process.poll() is None:
+        process.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=grace)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    if process.poll() is None:
+        process.wait(timeout=10)
