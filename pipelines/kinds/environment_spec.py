@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field, field_validator, model_validator
 
-from algorithms.reinforcement import GridWorld
+from algorithms.gridworld import GridWorld
 from algorithms.tasks import REINFORCEMENT, Task
 from pipelines.spec_base import Gate, ModelSpec, SpecBase, Strict, check_fits_task
 

@@ -11,50 +11,38 @@ that does not fit its model's task is refused when it loads.
 
 from __future__ import annotations
 
+import importlib
 import inspect
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from algorithms.tasks import CLASSIFICATION, CLUSTERING, REGRESSION, Task
-from pipelines.sections import Section
 from pipelines.spec_base import either
-from pipelines.studies import (
-    classics,
-    clustering,
-    decomposition,
-    images,
-    neural,
-    regularization,
-)
 from pipelines.studies.context import DATA_PARAM
 
-Study = Callable[..., Section]
-STUDIES: dict[str, Study] = {}
-STUDIES.update(
-    {
-        "shrinkage_on_a_line": regularization.shrinkage_on_a_line,
-        "cv_score_per_alpha": regularization.cv_score_per_alpha,
-        "elastic_net_grid": regularization.elastic_net_grid,
-        "bias_variance": regularization.bias_variance,
-        "regularization_path": regularization.regularization_path,
-    }
-)
-STUDIES.update(
-    {
-        "forest_on_four_features": classics.forest_on_four_features,
-        "boosting_on_a_plane": classics.boosting_on_a_plane,
-        "knn_classification_and_regression": classics.knn_classification_and_regression,
-    }
-)
-STUDIES.update({"dropout_and_early_stopping": neural.dropout_and_early_stopping})
-STUDIES.update(
-    {
-        "elbow_curve": clustering.elbow_curve,
-        "clusters_on_principal_components": clustering.clusters_on_principal_components,
-        "pca_explained_variance": decomposition.pca_explained_variance,
-        "autoencoder_reconstructions": decomposition.autoencoder_reconstructions,
-        "misclassified_images": images.misclassified_images,
-    }
-)
+if TYPE_CHECKING:  # matplotlib comes with Section: loading a spec does not need it
+    from pipelines.sections import Section
+
+Study = Callable[..., "Section"]
+
+# Study name → "module:function" in pipelines.studies. Resolved on first use, so loading a
+# spec imports only the studies it names (each study module imports estimators and matplotlib).
+STUDIES: dict[str, str] = {
+    "shrinkage_on_a_line": "regularization:shrinkage_on_a_line",
+    "cv_score_per_alpha": "regularization:cv_score_per_alpha",
+    "elastic_net_grid": "regularization:elastic_net_grid",
+    "bias_variance": "regularization:bias_variance",
+    "regularization_path": "regularization:regularization_path",
+    "forest_on_four_features": "classics:forest_on_four_features",
+    "boosting_on_a_plane": "classics:boosting_on_a_plane",
+    "knn_classification_and_regression": "classics:knn_classification_and_regression",
+    "dropout_and_early_stopping": "neural:dropout_and_early_stopping",
+    "elbow_curve": "clustering:elbow_curve",
+    "clusters_on_principal_components": "clustering:clusters_on_principal_components",
+    "pca_explained_variance": "decomposition:pca_explained_variance",
+    "autoencoder_reconstructions": "decomposition:autoencoder_reconstructions",
+    "misclassified_images": "images:misclassified_images",
+}
 
 
 # Tasks each study fits; a study not listed makes its own data and fits every task of a
@@ -70,11 +58,12 @@ STUDY_TASKS: dict[str, tuple[Task, ...]] = {
 def get_study(name: str) -> Study:
     """The study registered as `name`; ValueError listing the registered names otherwise."""
     try:
-        return STUDIES[name]
+        module, function = STUDIES[name].split(":")
     except KeyError:
         raise ValueError(
             f"unknown study {name!r}; registered: {', '.join(sorted(STUDIES)) or 'none'}"
         ) from None
+    return getattr(importlib.import_module(f"pipelines.studies.{module}"), function)
 
 
 def study_params(name: str) -> list[str]:

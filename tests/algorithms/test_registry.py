@@ -230,3 +230,8 @@ def test_the_registry_metrics_and_tasks_load_no_estimator_and_not_numba():
         "algorithms.registry.info_for_class('algorithms.linear.ridge.Ridge')"
     )
     assert loaded & ESTIMATOR_MODULES == set()
+
+
+def test_importing_the_spec_layer_loads_no_estimator_numba_or_matplotlib():
+    loaded = _modules_after_import("import pipelines.spec")
+    assert loaded & (ESTIMATOR_MODULES | {"matplotlib"}) == set()

@@ -13,7 +13,7 @@ from pipelines.features import SPLIT, add_split
 from pipelines.generators.synthetic import sum_sign
 from pipelines.paths import SPECS_DIR
 from pipelines.spec import SplitSpec, load_spec
-from pipelines.studies import STUDIES, classics
+from pipelines.studies import classics, get_study
 
 CLASSICS_STUDIES = (
     "forest_on_four_features",
@@ -26,7 +26,7 @@ SEED = 42
 @pytest.fixture(scope="module")
 def sections():
     """Each classics study's Section at its default parameters."""
-    return {name: STUDIES[name]() for name in CLASSICS_STUDIES}
+    return {name: get_study(name)() for name in CLASSICS_STUDIES}
 
 
 def table_rows(markdown: str) -> list[list[str]]:
@@ -61,7 +61,7 @@ def plane(rng: np.random.Generator, rows: int = 100):
 
 @pytest.mark.parametrize("name", CLASSICS_STUDIES)
 def test_each_study_is_registered_with_a_table_and_a_linked_figure(sections, name):
-    assert STUDIES[name] is getattr(classics, name)
+    assert get_study(name) is getattr(classics, name)
     section = sections[name]
     assert table_rows(section.markdown), "no table"
     assert list(section.figures) == [name]

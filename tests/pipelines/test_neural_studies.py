@@ -11,7 +11,7 @@ from algorithms.exceptions import ConvergenceWarning
 from algorithms.neural_network import MLPRegressor
 from pipelines.paths import SPECS_DIR
 from pipelines.spec import load_spec
-from pipelines.studies import STUDIES, get_study, neural, study_params
+from pipelines.studies import get_study, neural, study_params
 
 NAME = "dropout_and_early_stopping"
 SMALL = {"rows": 300, "max_iter": 40, "hidden_layer_sizes": (16, 16)}
@@ -31,7 +31,7 @@ def table(markdown: str) -> dict[str, dict[str, str]]:
 
 
 def test_study_is_registered_with_a_table_and_a_linked_figure(section):
-    assert STUDIES[NAME] is neural.dropout_and_early_stopping
+    assert get_study(NAME) is neural.dropout_and_early_stopping
     assert study_params(NAME) == [
         "rows",
         "seed",
@@ -140,7 +140,7 @@ def test_study_data_is_the_line_standardized():
 
 
 def test_study_is_deterministic():
-    first, second = STUDIES[NAME](**SMALL), STUDIES[NAME](**SMALL)
+    first, second = get_study(NAME)(**SMALL), get_study(NAME)(**SMALL)
     assert first.markdown == second.markdown
 
 

@@ -19,7 +19,7 @@ from pipelines.generators import get_generator
 from pipelines.generators.synthetic import line, noisy_sine, sparse_linear
 from pipelines.paths import SPECS_DIR
 from pipelines.spec import SpecError, StudySpec, load_spec
-from pipelines.studies import STUDIES, get_study, regularization
+from pipelines.studies import get_study, regularization
 from pipelines.training import train
 
 REGULARIZATION_STUDIES = (
@@ -57,7 +57,7 @@ def close(shown: str, expected: float, rel: float = 1e-3, abs_: float = 1e-4) ->
 
 @pytest.mark.parametrize("name", REGULARIZATION_STUDIES)
 def test_each_study_is_registered_with_a_table_and_a_linked_figure(sections, name):
-    assert STUDIES[name] is getattr(regularization, name)
+    assert get_study(name) is getattr(regularization, name)
     section = sections[name]
     assert tables(section.markdown), "no table"
     assert section.figures, "no figure"
