@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 
 from pipelines.kinds.environment_spec import ReinforcementSpec
-from pipelines.paths import dagster_home
-from pipelines.spec import SpecError, load_specs
+from pipelines.paths import SPECS_DIR, dagster_home
+from pipelines.spec import SpecError, load_spec, load_specs
 
 
 def _pipelines(args: argparse.Namespace, specs: dict) -> list[str]:
@@ -76,8 +76,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from pipelines.spec import resolve_schema
     from pipelines.validation import validate_frame
 
-    specs = load_specs()
-    spec = specs[_pipelines(args, specs)[0]]
+    # Only the named spec, for its data: no estimator, study or other pipeline is loaded.
+    path = SPECS_DIR / f"{args.pipeline}.yaml"
+    if not path.is_file():
+        _pipelines(args, {p.stem: p for p in sorted(SPECS_DIR.glob("*.yaml"))})
+    spec = load_spec(path, data_only=True)
     if isinstance(spec, ReinforcementSpec):
         print(
             f"trainyard: {spec.name} learns from an environment, not from a data file: there is "

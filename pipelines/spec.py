@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 import yaml
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from algorithms.metrics import get_metric
 from algorithms.registry import algorithm_names, get_algorithm, param_names
@@ -28,6 +28,7 @@ from pipelines.kinds.environment_spec import ReinforcementSpec
 from pipelines.paths import SPECS_DIR
 from pipelines.read_options import CsvOptions
 from pipelines.spec_base import (
+    DATA_ONLY,
     NAME_PATTERN,
     Gate,
     ModelSpec,
@@ -35,6 +36,7 @@ from pipelines.spec_base import (
     SpecError,
     Strict,
     check_fits_task,
+    for_data_only,
     format_errors,
     reject_unknown,
     with_gate_metrics,
@@ -130,7 +132,9 @@ class StudySpec(Strict):
     params: dict[str, Any] = Field(default_factory=dict)
 
     @model_validator(mode="after")
-    def _known_study(self) -> StudySpec:
+    def _known_study(self, info: ValidationInfo) -> StudySpec:
+        if for_data_only(info):
+            return self
         reject_unknown(self.params, study_params(self.study), f"study '{self.study}'")
         return self
 
@@ -281,17 +285,17 @@ class PipelineSpec(SpecBase):
         return self
 
     @model_validator(mode="after")
-    def _tuned_params_exist(self) -> PipelineSpec:
-        if self.tuning is not None:
+    def _tuned_params_exist(self, info: ValidationInfo) -> PipelineSpec:
+        if self.tuning is not None and not for_data_only(info):
             allowed = param_names(self.algorithm)
             reject_unknown(
                 self.tuning.grid, allowed, f"algorithm '{self.algorithm}'", "tuning.grid: "
             )
-            if self.tuning.stratify and self.model.task is not CLASSIFICATION:
-                raise ValueError(
-                    f"tuning.stratify: stratified folds need class labels; '{self.algorithm}' "
-                    f"is a {self.model.task.name} algorithm"
-                )
+        if self.tuning is not None and self.tuning.stratify and self.task is not CLASSIFICATION:
+            raise ValueError(
+                f"tuning.stratify: stratified folds need class labels; '{self.algorithm}' "
+                f"is a {self.task.name} algorithm"
+            )
         return self
 
     @model_validator(mode="after")
@@ -402,10 +406,11 @@ def spec_kind(raw: dict[str, Any]) -> type[SpecBase]:
     return SPEC_KINDS[declared[0]] if declared else PipelineSpec
 
 
-def load_spec(path: str | Path) -> SpecBase:
+def load_spec(path: str | Path, *, data_only: bool = False) -> SpecBase:
     """Parse and validate one spec file; raise SpecError naming the file and field on failure.
 
-    The top-level key that declares a kind picks the spec model (`SPEC_KINDS`).
+    The top-level key that declares a kind picks the spec model (`SPEC_KINDS`). `data_only`
+    skips the checks that import estimators or studies (for `trainyard validate`).
     """
     path = Path(path)
     try:
@@ -421,7 +426,7 @@ def load_spec(path: str | Path) -> SpecBase:
     except ValueError as exc:
         raise SpecError(f"invalid pipeline spec {path}: {exc}") from None
     try:
-        spec = model.model_validate(raw)
+        spec = model.model_validate(raw, context={DATA_ONLY: data_only})
     except ValidationError as exc:
         raise SpecError(format_errors(path, exc)) from None
     if spec.name != path.stem:

@@ -23,6 +23,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -32,6 +33,9 @@ from algorithms.registry import InvalidParamsError, check_params, get_algorithm
 from algorithms.tasks import Task
 
 NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
+# Validation context key: load a spec for its data only (`trainyard validate`), skipping the
+# checks that import estimator or study modules (the model's parameters, tuning grid, studies).
+DATA_ONLY = "data_only"
 # A `promote_if` condition: an operator and a number, e.g. ">= 0.8".
 GATE_CONDITION = re.compile(r"^\s*(>=|<=|==|>|<)\s*(-?\d+(?:\.\d+)?(?:[eE]-?\d+)?)\s*$")
 # A whole-spec check's message that starts with the field it is about ("evaluation.metrics: …").
@@ -49,6 +53,11 @@ _CRON_FIELDS = (
     ("month", 1, 12, _MONTHS),
     ("day of week", 0, 7, _DAYS),
 )
+
+
+def for_data_only(info: ValidationInfo) -> bool:
+    """Whether the spec is being loaded for its data only (see DATA_ONLY)."""
+    return bool((info.context or {}).get(DATA_ONLY))
 
 
 class SpecError(ValueError):
@@ -84,9 +93,11 @@ class ModelSpec(Strict):
         return name
 
     @model_validator(mode="after")
-    def _known_params(self) -> ModelSpec:
+    def _known_params(self, info: ValidationInfo) -> ModelSpec:
         """Each parameter known to the algorithm and allowed by its constraint table; a bad
         value is reported at `model.params.<name>`, unknown names at `model`."""
+        if for_data_only(info):
+            return self
         try:
             check_params(self.algorithm, self.params)
         except InvalidParamsError as error:

@@ -235,3 +235,14 @@ def test_the_registry_metrics_and_tasks_load_no_estimator_and_not_numba():
 def test_importing_the_spec_layer_loads_no_estimator_numba_or_matplotlib():
     loaded = _modules_after_import("import pipelines.spec")
     assert loaded & (ESTIMATOR_MODULES | {"matplotlib"}) == set()
+
+
+@pytest.mark.parametrize("pipeline", ["viral_posts_seed", "regularization", "diabetes"])
+def test_validate_loads_no_estimator_numba_or_matplotlib(pipeline):
+    data = {"viral_posts_seed": "viral_posts_seed.csv", "diabetes": "diabetes.csv"}
+    argv = ["validate", pipeline, f"data/{data.get(pipeline, 'diabetes.csv')}"]
+    loaded = _modules_after_import(
+        "import contextlib, io; from assets.cli import main;"
+        f"out = contextlib.redirect_stdout(io.StringIO()); out.__enter__(); main({argv!r})"
+    )
+    assert loaded & (ESTIMATOR_MODULES | {"matplotlib"}) == set()
