@@ -17,16 +17,19 @@ from pipelines.spec_base import SpecBase
 
 
 @cache
-def _definitions() -> dg.Definitions:
-    from assets.definitions import defs
+def _definitions(artifacts: str) -> dg.Definitions:
+    """Every pipeline, its artifacts under `artifacts`: the root of the run being started
+    (not of the first call in this process, which tests with several homes would reuse)."""
+    from assets.factory import build_definitions
+    from pipelines.spec import load_specs
 
-    return defs
+    return build_definitions(load_specs(), base_dir=artifacts)
 
 
 def materialize_pipeline(spec: SpecBase) -> dg.ExecuteInProcessResult:
     """Run `<p>_retrain` in process with progress lines, recorded in the persistent instance,
     after cleaning up what killed runs left (`assets.recovery`)."""
-    job = _definitions().resolve_job_def(f"{spec.name}_retrain")
+    job = _definitions(artifacts_root()).resolve_job_def(f"{spec.name}_retrain")
     instance = persistent_instance()
     for line in recover(instance, [artifacts_root(), home() / "reports"]):
         print(f"  {line}", file=sys.stderr, flush=True)

@@ -58,9 +58,10 @@ def probe(mode: str) -> dict:
         out["imports"][name.split(".")[0]] = time.perf_counter() - started
     started = time.perf_counter()
     from assets.runner import _definitions, materialize_pipeline
+    from pipelines.paths import artifacts_root
     from pipelines.spec import load_specs
 
-    _definitions()
+    _definitions(artifacts_root())
     spec = load_specs()[PIPELINE]
     out["imports"]["project + definitions"] = time.perf_counter() - started
     out["t_ready"] = time.monotonic()
