@@ -46,6 +46,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     specs = load_specs()
     instance = persistent_instance()
     print(f"{'pipeline':<20} {'model':<26} {'last headline metric':<28} champion")
+    damaged = False
     for name, spec in specs.items():
         evaluation = latest_metadata(instance, [name, "evaluation"])
         champion = latest_metadata(instance, [name, "champion"])
@@ -55,8 +56,11 @@ def cmd_list(args: argparse.Namespace) -> int:
             metric = f"{headline} {evaluation[headline]:.4f}"
         models = spec.trained_models()
         model = f"{len(models)} candidates" if len(models) > 1 else spec.algorithm
-        print(f"{name:<20} {model:<26} {metric:<28} {_champion_status(name, champion)}")
-    return 0
+        status = _champion_status(name, champion)
+        damaged |= status.startswith("damaged")
+        print(f"{name:<20} {model:<26} {metric:<28} {status}")
+    # Exit 1 when a champion cannot be loaded, as `show` does, so scripts notice.
+    return 1 if damaged else 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -120,8 +124,10 @@ def cmd_show(args: argparse.Namespace) -> int:
         if isinstance(value, float):
             print(f"  {key:<28} {value:.4f}")
     print(f"report: {reports_dir(name) / 'report.md'}")
-    print(f"champion: {_champion_status(name, latest_metadata(instance, [name, 'champion']))}")
-    return 0
+    champion = _champion_status(name, latest_metadata(instance, [name, "champion"]))
+    print(f"champion: {champion}")
+    # A champion that cannot be loaded is a failure a script running `show` must notice.
+    return 1 if champion.startswith("damaged") else 0
 
 
 def cmd_ui(args: argparse.Namespace) -> int:

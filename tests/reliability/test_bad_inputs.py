@@ -25,6 +25,7 @@ Adding a case is one line in CASES:
 from __future__ import annotations
 
 import os
+import pickle
 import subprocess
 import sys
 from collections.abc import Callable
@@ -43,6 +44,20 @@ SHIPPED_SPECS = PROJECT_ROOT / "pipelines" / "specs"
 SEED = (DATA_DIR / "viral_posts_seed.csv").read_text()
 DIABETES = (DATA_DIR / "diabetes.csv").read_text()
 TRAINYARD = Path(sys.executable).with_name("trainyard")
+
+
+def damaged_champion(file: str, damage: Callable[[Path], None]) -> Callable[[Workspace], None]:
+    """A tamper step: run the case's pipeline once, then `damage` one file of its champion."""
+
+    def tamper(ws: Workspace) -> None:
+        assert ws.trainyard("run", "viral_posts_seed").returncode == 0
+        damage(ws.home / "artifacts" / "viral_posts_seed" / "champion" / file)
+
+    return tamper
+
+
+def truncate(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[:100])
 
 
 def replace_line(text: str, line: int, new: str) -> str:
@@ -131,6 +146,13 @@ CASES = [
     Case("inf in a column without an upper bound", "validate", ["s2: finite", "inf (line 11)"], data=with_cell(DIABETES, 11, "s2", "inf"), pipeline="diabetes"),
     Case("inf in a run", "run", ["s2: finite", "inf (line 11)", "diabetes/validated"], data=with_cell(DIABETES, 11, "s2", "inf"), pipeline="diabetes"),
     Case("1e308 overflows the scaling", "run", ["cannot scale feature column(s) s2", "normalize: zscore"], data=with_cell(DIABETES, 11, "s2", "1e308"), pipeline="diabetes"),
+    # the gate (#15.5)
+    Case("a failed gate says why", "run", ["champion: not promoted (viral_posts_seed/champion unchanged)", "accuracy 0.6 >= 0.99: fail"], spec={"evaluation": {"promote_if": {"accuracy": ">= 0.99"}}}),
+    Case("a gate on a metric of another task", "run", ["evaluation.promote_if: metric 'r2' does not fit the classification task"], spec={"evaluation": {"promote_if": {"r2": ">= 0.5"}}}),
+    # the stored champion (#15.6)
+    Case("truncated model archive", "show {pipeline}", ["damaged (", "estimator.npz: not a readable .npz archive"], tamper=damaged_champion("estimator.npz", truncate)),
+    Case("a pickle in place of the archive", "show {pipeline}", ["damaged (", "estimator.npz: not a readable .npz archive"], tamper=damaged_champion("estimator.npz", lambda p: p.write_bytes(pickle.dumps({"coef_": [1.0]})))),
+    Case("garbage bundle manifest", "list", ["damaged (", "bundle.json: not JSON"], tamper=damaged_champion("bundle.json", lambda p: p.write_text("{not json"))),
     Case("a quarantined run past the limit names lines", "run", ["hour: less_than_or_equal_to(23)", "30 (line 4)", "max_rejected_fraction"], data=with_cell(SEED, 4, "hour", "30"), spec={"on_invalid": "quarantine"}),
 ]  # fmt: skip
 
