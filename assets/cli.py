@@ -138,6 +138,26 @@ def cmd_ui(args: argparse.Namespace) -> int:
     return serve(args.host, args.port, {**os.environ, "DAGSTER_HOME": str(dagster_home())})
 
 
+def cmd_algorithms(args: argparse.Namespace) -> int:
+    from algorithms.registry import algorithm_names, get_algorithm
+
+    if args.name is None:
+        print(f"{'algorithm':<30} {'task':<16} description")
+        for name in algorithm_names():
+            info = get_algorithm(name)
+            print(f"{name:<30} {info.task.name:<16} {info.description}")
+        print("\n`trainyard algorithms NAME` lists one algorithm's parameters.")
+        return 0
+    info = get_algorithm(args.name)
+    print(f"{info.name}: {info.description}")
+    print(f"task: {info.task.name} (default metrics: {', '.join(info.default_metrics) or 'none'})")
+    print(f"class: {info.qualified_name}\n")
+    print(f"{'parameter':<24} {'default':<14} allowed")
+    for param in info.parameters():
+        print(f"{param.name:<24} {param.default!r:<14} {param.allowed}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser of `trainyard`."""
     top = argparse.ArgumentParser(prog="trainyard", description=__doc__.splitlines()[0])
@@ -151,6 +171,8 @@ def parser() -> argparse.ArgumentParser:
     validate.add_argument("file")
     show = sub.add_parser("show", help="latest metrics and the report path of a pipeline")
     show.add_argument("pipeline")
+    algorithms = sub.add_parser("algorithms", help="registered algorithms, or one's parameters")
+    algorithms.add_argument("name", nargs="?")
     ui = sub.add_parser("ui", help="start the Dagster UI on the persistent instance")
     ui.add_argument("--port", type=int, default=3000)
     ui.add_argument("--host", default="127.0.0.1", help="address to bind (default: this machine)")
@@ -163,6 +185,7 @@ COMMANDS = {
     "validate": cmd_validate,
     "show": cmd_show,
     "ui": cmd_ui,
+    "algorithms": cmd_algorithms,
 }
 
 
