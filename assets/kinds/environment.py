@@ -15,6 +15,7 @@ import dagster as dg
 from algorithms.registry import get_algorithm
 from algorithms.reinforcement import GridWorld
 from assets.champion import champion_asset
+from assets.keys import model_key
 from assets.metadata import evaluation_entries, float_entries, params_config, training_entries
 from assets.versions import code_version
 from pipelines.evaluation_result import Evaluation
@@ -44,7 +45,7 @@ def environment_assets(spec: ReinforcementSpec) -> list[dg.AssetsDefinition]:
         environment_asset(spec),
         model_asset(spec),
         evaluation_asset(spec),
-        champion_asset(spec, {"model": dg.AssetIn(key=[spec.name, "model"])}, "agent_io"),
+        champion_asset(spec, {"model": dg.AssetIn(key=model_key(spec.name))}, "agent_io"),
     ]
 
 
@@ -137,7 +138,7 @@ def model_asset(spec: ReinforcementSpec) -> dg.AssetsDefinition:
     op = agent_train_op(spec.algorithm)
 
     @dg.graph_asset(
-        key=[spec.name, "model"],
+        key=model_key(spec.name),
         group_name=spec.name,
         ins={"environment": dg.AssetIn(key=[spec.name, "environment"])},
         code_version=code_version(spec.model),
@@ -158,7 +159,7 @@ def evaluation_asset(spec: ReinforcementSpec) -> dg.AssetsDefinition:
     @dg.asset(
         key=[spec.name, "evaluation"],
         group_name=spec.name,
-        ins={"model": dg.AssetIn(key=[spec.name, "model"])},
+        ins={"model": dg.AssetIn(key=model_key(spec.name))},
         io_manager_key="evaluation_io",
         code_version=code_version(spec.evaluation),
         description=f"The greedy policy of {spec.name}/model over {settings.episodes} seeded "
