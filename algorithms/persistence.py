@@ -97,6 +97,11 @@ def estimator_state(estimator) -> tuple[dict, dict[str, np.ndarray]]:
     return meta, arrays
 
 
+def fitted_numbers(estimator) -> int:
+    """How many numbers a fitted estimator stores: the total size of its saved arrays."""
+    return sum(array.size for array in estimator_state(estimator)[1].values())
+
+
 class DamagedModelError(ValueError):
     """A stored model that cannot be trusted: the message names the file (when known), the
     field and what is wrong with it."""

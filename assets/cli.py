@@ -123,6 +123,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     for key, value in sorted(evaluation.items()):
         if isinstance(value, float):
             print(f"  {key:<28} {value:.4f}")
+    if "choice" in evaluation:
+        print(f"chosen candidate: {evaluation['chosen_candidate']}. {evaluation['choice']}")
     print(f"report: {reports_dir(name) / 'report.md'}")
     champion = _champion_status(name, latest_metadata(instance, [name, "champion"]))
     print(f"champion: {champion}")

@@ -66,6 +66,7 @@ def format_summary(spec: SpecBase, evaluation: Evaluation) -> str:
         )
         lines.append(f"  {metric:<{first}}{cells}")
     lines += [f"  {note}" for note in spec.summary_notes(evaluation)]
+    lines += [f"  {line}" for line in evaluation.details.get("choice", [])]
     lines.append(f"  report: {reports_dir(spec.name) / 'report.md'}")
     return "\n".join(lines)
 

@@ -1,7 +1,9 @@
 """Several candidate models in one pipeline: score all, choose one, compare them in the report.
 
-The chosen candidate is the best on the headline metric among those that pass the spec's
-`promote_if` gate (all of them when none passes, so the champion gate then says why).
+The chosen candidate is the first of `pipelines.ranking`'s rule: passing the spec's
+`promote_if` gate, then the headline metric, ties broken by the other metrics, the simpler
+model and the spec's order. The evaluation keeps the ranking and how it was decided in
+`details["ranking"]` and `details["choice"]`.
 """
 
 from __future__ import annotations
@@ -12,13 +14,15 @@ import numpy as np
 import polars as pl
 from matplotlib.figure import Figure
 
-from algorithms.metrics import confusion_matrix, get_metric
+from algorithms.metrics import confusion_matrix
+from algorithms.persistence import fitted_numbers
 from algorithms.tasks import CLASSIFICATION, get_task
 from pipelines.bundle import ModelBundle
 from pipelines.evaluation import class_scores, evaluate
 from pipelines.evaluation_result import Evaluation
 from pipelines.features import scored_rows
 from pipelines.gate import check_gate
+from pipelines.ranking import RULE, Ranking, rank
 from pipelines.sections import Section, markdown_table, new_figure
 from pipelines.spec import PipelineSpec
 from pipelines.task_sections import count_heatmap
@@ -31,22 +35,27 @@ def evaluate_candidates(
     evaluations = {
         name: evaluate(spec.for_candidate(name), bundles[name], normalized) for name in bundles
     }
-    chosen = choose(spec, evaluations)
+    ranking = rank_candidates(spec, evaluations, bundles)
+    chosen = evaluations[ranking.chosen]
+    details = chosen.details | {"ranking": list(ranking.order), "choice": ranking.story()}
     table = {name: ev.metrics for name, ev in evaluations.items()}
-    return dataclasses.replace(evaluations[chosen], candidate=chosen, candidates=table), evaluations
+    return dataclasses.replace(
+        chosen, candidate=ranking.chosen, candidates=table, details=details
+    ), evaluations
 
 
-def choose(spec: PipelineSpec, evaluations: dict[str, Evaluation]) -> str:
-    """Best headline among the candidates passing `promote_if` (else among all)."""
-    passing = [
-        name
-        for name, ev in evaluations.items()
-        if check_gate(ev.metrics, spec.evaluation.promote_if).passed
-    ]
-    pool = passing or list(evaluations)
-    headline = next(iter(evaluations.values())).headline
-    sign = 1.0 if get_metric(headline).greater_is_better else -1.0
-    return max(pool, key=lambda name: sign * evaluations[name].metrics[headline])
+def rank_candidates(
+    spec: PipelineSpec, evaluations: dict[str, Evaluation], bundles: dict[str, ModelBundle]
+) -> Ranking:
+    """The candidates ranked by `pipelines.ranking`'s rule, the chosen one first."""
+    promote_if = spec.evaluation.promote_if
+    passing = {name: check_gate(ev.metrics, promote_if).passed for name, ev in evaluations.items()}
+    return rank(
+        {name: ev.metrics for name, ev in evaluations.items()},
+        passing if promote_if else None,
+        next(iter(evaluations.values())).headline,
+        {name: fitted_numbers(bundles[name].estimator) for name in evaluations},
+    )
 
 
 def comparison_section(
@@ -55,21 +64,45 @@ def comparison_section(
     bundles: dict[str, ModelBundle],
     normalized: pl.DataFrame,
 ) -> Section:
-    """One table of every candidate's metrics and one plot comparing them."""
+    """Every candidate's metrics in rank order, how the chosen one was decided (ties and how
+    they were broken), and one plot comparing them."""
     metrics = list(chosen.metrics)
+    promote_if = spec.evaluation.promote_if
     rows = [
-        [f"**{name}**" if name == chosen.candidate else name, bundles[name].algorithm]
-        + [f"{values[m]:.4f}" for m in metrics]
-        for name, values in chosen.candidates.items()
+        [
+            str(place),
+            f"**{name}**" if name == chosen.candidate else name,
+            bundles[name].algorithm,
+            *(f"{chosen.candidates[name][m]:.4f}" for m in metrics),
+            *(
+                [_word(check_gate(chosen.candidates[name], promote_if).passed)]
+                if promote_if
+                else []
+            ),
+            str(fitted_numbers(bundles[name].estimator)),
+        ]
+        for place, name in enumerate(chosen.details["ranking"], start=1)
     ]
+    gate = ["gate"] if promote_if else []
     text = (
         "## Candidates\n\n"
-        f"{len(bundles)} candidate models scored on the same rows; the chosen one "
-        f"(**{chosen.candidate}**) is the best on {chosen.headline} among those passing the "
-        "gate.\n\n" + markdown_table(["candidate", "algorithm", *metrics], rows)
+        f"{len(bundles)} candidate models scored on the same rows, best first; "
+        f"**{chosen.candidate}** is chosen.\n\n"
+        + markdown_table(
+            ["rank", "candidate", "algorithm", *metrics, *gate, "fitted numbers"],
+            rows,
+            align="rll" + "r" * len(metrics) + "l" * len(gate) + "r",
+        )
+        + "\n\n**How the choice was made.** "
+        + " ".join(chosen.details["choice"])
+        + f"\n\nThe rule: {RULE}. Metric values are compared to 12 significant digits."
     )
     figure = _roc_figure(spec, bundles, normalized) or _bar_figure(chosen)
     return Section(text + "\n\n![Candidates compared](candidates.png)", {"candidates": figure})
+
+
+def _word(passed: bool) -> str:
+    return "pass" if passed else "fail"
 
 
 def _roc_figure(spec, bundles, normalized) -> Figure | None:

@@ -65,6 +65,7 @@ def evaluation_asset(spec: PipelineSpec) -> dg.AssetsDefinition:
         metadata = evaluation_entries(result, report)
         if result.candidate is not None:
             metadata["chosen_candidate"] = result.candidate
+            metadata["choice"] = " ".join(result.details["choice"])
             for name, values in result.candidates.items():
                 metadata |= float_entries(values, prefix=f"{name}/")
         return dg.Output(result, metadata=metadata)

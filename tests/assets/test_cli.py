@@ -50,3 +50,13 @@ def test_unknown_pipeline_and_missing_file_are_clear_errors(trainyard_home, caps
         main(["run", "nope"])
     assert main(["validate", "viral_posts_seed", "/nonexistent/x.csv"]) == 1
     assert "/nonexistent/x.csv" in capsys.readouterr().err
+
+
+def test_run_and_show_say_how_a_tie_between_candidates_was_broken(trainyard_home, capsys):
+    assert main(["run", "xor"]) == 0
+    out = capsys.readouterr().out
+    assert "seed_2_3_1 and wider_2_16_16_1 tie on accuracy (1.0000)." in out
+    assert main(["show", "xor"]) == 0
+    shown = capsys.readouterr().out
+    assert "chosen candidate: seed_2_3_1. Both candidates pass the promote_if gate." in shown
+    assert "Broken by the simpler model, fewer fitted numbers (seed_2_3_1 19," in shown

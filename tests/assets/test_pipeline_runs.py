@@ -188,7 +188,15 @@ def test_xor_networks_learn_the_truth_table(trainyard_home, tmp_path):
         "seed_2_3_1": {"accuracy": 1.0},
         "wider_2_16_16_1": {"accuracy": 1.0},
     }
+    # A tie on accuracy: the simpler network (fewer fitted numbers) is chosen, and said so.
+    assert evaluation.candidate == "seed_2_3_1"
+    assert (
+        evaluation.details["choice"][1]
+        == "seed_2_3_1 and wider_2_16_16_1 tie on accuracy (1.0000)."
+    )
+    assert evaluation.details["choice"][2].startswith("Broken by the simpler model")
     report = (trainyard_home / "reports" / "xor" / "report.md").read_text()
+    assert "seed_2_3_1 and wider_2_16_16_1 tie on accuracy (1.0000)." in report
     assert "## Loss curves of the candidates" in report
     assert "| 1 | 1 | 0 |" in report and "| 0 | 1 | 1 |" in report
 
