@@ -27,11 +27,13 @@ from upath import UPath
 from algorithms.atomic_files import atomic_file, atomic_write
 from algorithms.gridworld import GridWorld
 from pipelines.bundle import AgentBundle, Bundle, ModelBundle
+from pipelines.drift import DriftProfile
 from pipelines.evaluation_result import Evaluation
 from pipelines.features import FeatureTransform, PreparedFeatures
 from pipelines.tuning import TuningResult
 
 _TRANSFORM_KEY = "trainyard.feature_transform"
+_REFERENCE_KEY = "trainyard.drift_reference"
 
 
 class DictCodec(Protocol):
@@ -76,14 +78,17 @@ class ParquetIOManager(dg.UPathIOManager):
 
 
 class FeaturesIOManager(dg.UPathIOManager):
-    """Stores `PreparedFeatures` as one parquet file with the transform in its metadata."""
+    """Stores `PreparedFeatures` as one parquet file with the transform and the drift reference
+    in its metadata."""
 
     extension = ".parquet"
 
     def dump_to_path(self, context: dg.OutputContext, obj: PreparedFeatures, path: UPath) -> None:
-        transform = json.dumps(obj.transform.to_dict(), sort_keys=True)
+        metadata = {_TRANSFORM_KEY: json.dumps(obj.transform.to_dict(), sort_keys=True)}
+        if obj.reference is not None:
+            metadata[_REFERENCE_KEY] = json.dumps(obj.reference.to_dict(), sort_keys=True)
         with atomic_file(path) as handle:
-            obj.frame.write_parquet(handle, metadata={_TRANSFORM_KEY: transform})
+            obj.frame.write_parquet(handle, metadata=metadata)
 
     def load_from_path(self, context: dg.InputContext, path: UPath) -> PreparedFeatures:
         with path.open("rb") as handle:
@@ -91,7 +96,10 @@ class FeaturesIOManager(dg.UPathIOManager):
         with path.open("rb") as handle:
             frame = pl.read_parquet(handle)
         transform = FeatureTransform.from_dict(json.loads(metadata[_TRANSFORM_KEY]))
-        return PreparedFeatures(frame=frame, transform=transform)
+        reference = metadata.get(_REFERENCE_KEY)
+        if reference is not None:
+            reference = DriftProfile.from_dict(json.loads(reference))
+        return PreparedFeatures(frame=frame, transform=transform, reference=reference)
 
 
 class BundleIOManager(dg.UPathIOManager):

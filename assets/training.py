@@ -96,7 +96,7 @@ def train_op(algorithm: str) -> dg.OpDefinition:
         started = time.perf_counter()
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            bundle = train(spec, normalized.frame, normalized.transform, overrides=params or None)
+            bundle = train(spec, normalized, overrides=params or None)
         seconds = time.perf_counter() - started
         metadata = _model_metadata(bundle, seconds, overrides)
         # Training warnings (e.g. max_iter reached) go to the run's log and the model's

@@ -32,9 +32,11 @@ from algorithms.persistence import (
     save_estimator,
 )
 from algorithms.reinforcement import GridWorld
+from pipelines.drift import DriftProfile
 from pipelines.features import FeatureTransform
 
 BUNDLE_FILE = "bundle.json"
+REFERENCE_FILE = "reference.json"
 # 2: one format for every kind, named by `kind` (1 kept an agent's manifest in agent.json).
 FORMAT_VERSION = 2
 _SHARED = ("pipeline", "algorithm", "spec_hash", "params")
@@ -76,6 +78,11 @@ class Bundle:
         """(field, why) when the estimator does not fit the kind's own fields, else None."""
         return None
 
+    @classmethod
+    def load_extra(cls, directory: Path | UPath) -> dict[str, Any]:
+        """Constructor arguments read from the kind's own files (none by default)."""
+        return {}
+
     def save(self, directory: str | Path | UPath) -> None:
         """Write the bundle into `directory`, replacing it whole; a failed save changes nothing."""
         manifest = {
@@ -88,6 +95,10 @@ class Bundle:
         with atomic_directory(as_path(directory)) as tmp:
             (tmp / BUNDLE_FILE).write_text(text)
             save_estimator(self.estimator, tmp)
+            self.save_extra(tmp)
+
+    def save_extra(self, directory: Path | UPath) -> None:
+        """Write the kind's own files beside the manifest (none by default)."""
 
     @classmethod
     def load(cls, directory: str | Path | UPath) -> Bundle:
@@ -108,6 +119,7 @@ class Bundle:
             raise DamagedModelError("the field is missing.", field=exc.args[0], file=path) from None
         except (TypeError, ValueError, AttributeError) as exc:
             raise DamagedModelError(f"unreadable ({exc}).", file=path) from None
+        fields |= bundle_class.load_extra(directory)
         bundle = bundle_class(estimator=load_estimator(directory), **fields)
         problem = bundle.mismatch()
         if problem is not None:
@@ -140,11 +152,14 @@ def read_manifest(path: Path | UPath) -> dict[str, Any]:
 
 @dataclass
 class ModelBundle(Bundle, kind="model"):
-    """A fitted estimator with the transform that scales raw rows into its feature space."""
+    """A fitted estimator with the transform that scales raw rows into its feature space, and
+    the drift profile of the rows it was trained on (`reference.json`; None in bundles saved
+    before profiles existed)."""
 
     transform: FeatureTransform
     feature_names: tuple[str, ...]
     target: str
+    reference: DriftProfile | None = None
 
     def predict(self, raw_df: pl.DataFrame) -> np.ndarray:
         """estimator.predict(transform(raw_df)): the training-time scaling reused on new rows."""
@@ -166,6 +181,23 @@ class ModelBundle(Bundle, kind="model"):
             "feature_names": tuple(manifest["feature_names"]),
             "target": manifest["target"],
         }
+
+    def save_extra(self, directory: Path | UPath) -> None:
+        """The drift profile as `reference.json`, when there is one."""
+        if self.reference is not None:
+            text = json.dumps(self.reference.to_dict(), sort_keys=True, allow_nan=False)
+            (directory / REFERENCE_FILE).write_text(text + "\n")
+
+    @classmethod
+    def load_extra(cls, directory: Path | UPath) -> dict[str, Any]:
+        """The drift profile of `reference.json`, if the bundle has one."""
+        path = directory / REFERENCE_FILE
+        if not path.exists():
+            return {"reference": None}
+        try:
+            return {"reference": DriftProfile.from_dict(read_json_object(path))}
+        except (KeyError, TypeError, ValueError) as exc:
+            raise DamagedModelError(f"unreadable drift profile ({exc}).", file=path) from None
 
 
 @dataclass

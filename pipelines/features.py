@@ -15,6 +15,7 @@ import numpy as np
 import polars as pl
 
 from pipelines import derived
+from pipelines.drift import DriftProfile
 from pipelines.spec import FeaturesSpec, PipelineSpec, SplitSpec
 
 SPLIT = "split"
@@ -240,10 +241,13 @@ class FeatureTransform:
 
 
 class PreparedFeatures(NamedTuple):
-    """The normalized frame (scaled features, target, `split`) and the transform fitted on it."""
+    """The normalized frame (scaled features, target, `split`), the transform fitted on it and
+    the drift profile of the train rows' raw feature columns (what later batches are compared
+    with; None for features stored before profiles existed)."""
 
     frame: pl.DataFrame
     transform: FeatureTransform
+    reference: DriftProfile | None = None
 
 
 def prepare(df: pl.DataFrame, spec: PipelineSpec) -> PreparedFeatures:
@@ -260,9 +264,10 @@ def prepare(df: pl.DataFrame, spec: PipelineSpec) -> PreparedFeatures:
     if nulls := df.get_column(spec.target).null_count():
         raise ValueError(f"target column '{spec.target}' has {nulls} null value(s)")
     split = add_split(df.select(*inputs, spec.target), spec.target, spec.split)
-    transform = FeatureTransform.fit_features(split.filter(pl.col(SPLIT) == "train"), features)
+    train_rows = split.filter(pl.col(SPLIT) == "train")
+    transform = FeatureTransform.fit_features(train_rows, features)
     frame = transform.apply(split).select(*transform.columns, spec.target, SPLIT)
-    return PreparedFeatures(frame, transform)
+    return PreparedFeatures(frame, transform, DriftProfile.of(train_rows, features.columns))
 
 
 def feature_columns(normalized: pl.DataFrame, target: str) -> list[str]:

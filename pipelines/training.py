@@ -8,7 +8,7 @@ import polars as pl
 
 from algorithms.registry import get_algorithm, param_names
 from pipelines.bundle import ModelBundle
-from pipelines.features import FeatureTransform, design_matrix, feature_columns
+from pipelines.features import PreparedFeatures, design_matrix, feature_columns
 from pipelines.spec import ModelSpec, PipelineSpec, reject_unknown
 
 
@@ -29,12 +29,11 @@ def fit_variant(spec: PipelineSpec, normalized: pl.DataFrame, **params: Any) -> 
 
 
 def train(
-    spec: PipelineSpec,
-    normalized: pl.DataFrame,
-    transform: FeatureTransform,
-    overrides: dict[str, Any] | None = None,
+    spec: PipelineSpec, prepared: PreparedFeatures, overrides: dict[str, Any] | None = None
 ) -> ModelBundle:
-    """Fit the spec's model on the train rows and bundle it with the transform that made them."""
+    """Fit the spec's model on the train rows and bundle it with the transform that made them
+    and the drift profile of their raw features."""
+    normalized, transform = prepared.frame, prepared.transform
     columns = tuple(feature_columns(normalized, spec.target))
     if transform.columns != columns:
         raise ValueError(
@@ -51,4 +50,5 @@ def train(
         target=spec.target,
         spec_hash=spec.spec_hash(),
         params=estimator.get_params(deep=False),
+        reference=prepared.reference,
     )

@@ -26,8 +26,7 @@ def posts():
 
 
 def _bundle(spec, posts, **overrides) -> ModelBundle:
-    normalized, transform = prepare(posts, spec)
-    return train(spec, normalized, transform, overrides)
+    return train(spec, prepare(posts, spec), overrides)
 
 
 def _files(directory) -> dict[str, bytes]:
@@ -40,7 +39,7 @@ def test_train_fits_the_spec_model_on_train_rows(spec, posts):
     assert bundle.params["learning_rate"] == 0.1 and bundle.params["epochs"] == 1000
     assert bundle.feature_names == ("hour", "content_length", "engagement_score")
     assert bundle.spec_hash == spec.spec_hash()
-    normalized, _ = prepare(posts, spec)
+    normalized = prepare(posts, spec).frame
     X, y = design_matrix(normalized, spec, "train")
     expected = DeltaRuleClassifier(learning_rate=0.1, epochs=1000, rule="lms", random_state=0)
     np.testing.assert_array_equal(bundle.estimator.coef_, expected.fit(X, y).coef_)
@@ -58,8 +57,15 @@ def test_round_trip_predicts_identically_on_raw_rows(spec, posts, tmp_path):
     bundle = _bundle(spec, posts)
     bundle.save(tmp_path / "model")
     loaded = ModelBundle.load(tmp_path / "model")
-    assert sorted(_files(tmp_path / "model")) == ["bundle.json", "estimator.json", "estimator.npz"]
+    assert sorted(_files(tmp_path / "model")) == [
+        "bundle.json",
+        "estimator.json",
+        "estimator.npz",
+        "reference.json",
+    ]
     assert loaded.transform == bundle.transform
+    assert loaded.reference == bundle.reference
+    assert set(loaded.reference.features) == set(spec.features.columns)
     assert (loaded.pipeline, loaded.algorithm, loaded.target) == (
         "viral_posts_seed",
         "delta_rule",
@@ -71,7 +77,7 @@ def test_round_trip_predicts_identically_on_raw_rows(spec, posts, tmp_path):
     )
     np.testing.assert_array_equal(loaded.predict(posts), bundle.predict(posts))
     np.testing.assert_array_equal(loaded.predict(new_posts), bundle.predict(new_posts))
-    normalized, _ = prepare(posts, spec)
+    normalized = prepare(posts, spec).frame
     X, _ = design_matrix(normalized, spec)
     np.testing.assert_array_equal(bundle.predict(posts), bundle.estimator.predict(X))
 
@@ -143,4 +149,18 @@ def test_a_damaged_manifest_is_refused_naming_the_field(spec, posts, tmp_path, e
     path = tmp_path / "model" / "bundle.json"
     path.write_text(json.dumps(json.loads(path.read_text()) | edit))
     with pytest.raises(DamagedModelError, match=words):
+        ModelBundle.load(tmp_path / "model")
+
+
+def test_a_bundle_saved_without_a_drift_profile_loads_with_none(spec, posts, tmp_path):
+    bundle = _bundle(spec, posts)
+    bundle.save(tmp_path / "model")
+    (tmp_path / "model" / "reference.json").unlink()
+    assert ModelBundle.load(tmp_path / "model").reference is None
+
+
+def test_a_damaged_drift_profile_is_called_damaged(spec, posts, tmp_path):
+    _bundle(spec, posts).save(tmp_path / "model")
+    (tmp_path / "model" / "reference.json").write_text('{"n_rows": 3}')
+    with pytest.raises(DamagedModelError, match="reference.json.*unreadable drift profile"):
         ModelBundle.load(tmp_path / "model")

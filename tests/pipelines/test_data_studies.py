@@ -31,7 +31,7 @@ def _data(name: str, csv: str, candidate: str | None = None):
     prepared = prepare(pl.read_csv(PROJECT_ROOT / csv), spec)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        bundle = train(spec, prepared.frame, prepared.transform)
+        bundle = train(spec, prepared)
     return pipeline_data(spec, bundle, prepared.frame)
 
 

@@ -31,8 +31,9 @@ def _posts(low: list[int], high: list[int]) -> pl.DataFrame:
 
 
 def _evaluate(spec, posts):
-    normalized, transform = prepare(posts, spec)
-    bundle = train(spec, normalized, transform)
+    prepared = prepare(posts, spec)
+    normalized = prepared.frame
+    bundle = train(spec, prepared)
     return evaluate(spec, bundle, normalized), bundle, normalized
 
 

@@ -155,7 +155,7 @@ def test_apply_names_missing_columns():
 
 
 def test_prepare_seed_posts_without_split(seed_spec, seed_posts):
-    normalized, transform = prepare(seed_posts, seed_spec)
+    normalized, transform, _ = prepare(seed_posts, seed_spec)
     assert normalized.columns == ["hour", "content_length", "engagement_score", "viral", "split"]
     assert normalized["split"].to_list() == ["train"] * 5
     assert transform.offset == (4.0, 51.0, 5.94)
@@ -176,7 +176,7 @@ def test_prepare_fits_on_train_rows_only(seed_spec):
     spec = seed_spec.model_copy(
         update={"split": SplitSpec(test_fraction=0.4, seed=5, stratify=True)}
     )
-    normalized, transform = prepare(df, spec)
+    normalized, transform, _ = prepare(df, spec)
     train_hours = df["hour"].filter(normalized["split"] == "train")
     assert transform.offset[0] == train_hours.min()
     assert transform.scale[0] == train_hours.max() - train_hours.min()
@@ -199,6 +199,6 @@ def test_prepare_names_column_with_missing_values(seed_spec, seed_posts):
 
 
 def test_design_matrix_rejects_an_empty_part(seed_spec, seed_posts):
-    normalized, _ = prepare(seed_posts, seed_spec)
+    normalized = prepare(seed_posts, seed_spec).frame
     with pytest.raises(ValueError, match="no 'test' rows"):
         design_matrix(normalized, seed_spec, "test")

@@ -31,7 +31,7 @@ def seed_run():
         }
     )
     features = prepare(posts, spec)
-    bundle = train(spec, *features)
+    bundle = train(spec, features)
     return spec, bundle, evaluate(spec, bundle, features.frame), features
 
 

@@ -201,6 +201,5 @@ def test_regularization_spec_lasso_keeps_exactly_the_three_true_features():
     spec = load_spec(SPECS_DIR / "regularization.yaml")
     assert [s.study for s in spec.evaluation.studies] == list(REGULARIZATION_STUDIES)
     raw = get_generator("sparse_linear")(1000, 42, n_features=20, noise=0.5)
-    normalized, transform = prepare(raw, spec)
-    bundle = train(spec, normalized, transform)
+    bundle = train(spec, prepare(raw, spec))
     assert np.flatnonzero(bundle.estimator.coef_).tolist() == [0, 1, 2]
