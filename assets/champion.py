@@ -17,14 +17,28 @@ from pipelines.gate import decide_promotion
 from pipelines.spec_base import SpecBase
 
 GATE_CHECK = "promotion_gate"
+# The float entries are rounded for display; the gate compares these exact values.
+EXACT_METRICS = "exact_metrics"
 
 
-def _champion_metrics(context: dg.AssetExecutionContext, key: dg.AssetKey) -> dict | None:
-    """Metric values (the floats) recorded on the latest champion materialization, if any."""
-    metadata = latest_metadata(context.instance, key.path)
+def _champion_metrics(metadata: dict | None) -> dict | None:
+    """Exact metric values recorded on the latest champion materialization, if any (a champion
+    recorded before `exact_metrics` existed has only its floats)."""
     if metadata is None:
         return None
+    if EXACT_METRICS in metadata:
+        return metadata[EXACT_METRICS]
     return {name: value for name, value in metadata.items() if isinstance(value, float)}
+
+
+def _verdict(name: str, passed: bool, champion: dict | None) -> str:
+    """What became of the champion, for the check's description."""
+    if passed:
+        return f"promoted: {name}/champion is this run's model now"
+    if champion is None:
+        return f"not promoted: {name}/champion stays empty"
+    run = champion.get("promoted_from_run", "an unrecorded run")
+    return f"not promoted: judged against {name}/champion from run {run}, which stays as it was"
 
 
 def champion_asset(
@@ -57,24 +71,29 @@ def champion_asset(
     ) -> Iterator[dg.Output | dg.AssetCheckResult]:
         candidate = evaluation.candidate
         model = models_by_key(context, models)[model_key(spec.name, candidate)]
-        current = _champion_metrics(context, key)
-        decision = decide_promotion(spec, evaluation, current)
+        champion_metadata = latest_metadata(context.instance, key.path)
+        decision = decide_promotion(spec, evaluation, _champion_metrics(champion_metadata))
+        if decision.passed:
+            yield dg.Output(
+                model,
+                metadata={
+                    **float_entries(evaluation.metrics),
+                    EXACT_METRICS: dg.MetadataValue.json(evaluation.metrics),
+                    "spec_hash": model.spec_hash,
+                    "promoted_from_run": context.run.run_id,
+                },
+            )
+        # After the output, so Dagster links the check to this run's champion; on a failed
+        # gate there is none, and the link goes to the champion it was judged against. The
+        # description's last line is the conditions, which `trainyard run` prints.
         yield dg.AssetCheckResult(
             check_name=GATE_CHECK,
             passed=decision.passed,
             metadata={
                 "reasons": dg.MetadataValue.md("\n".join(f"- {r}" for r in decision.reasons))
             },
-            description="; ".join(decision.reasons),
+            description=f"{_verdict(spec.name, decision.passed, champion_metadata)}\n"
+            + "; ".join(decision.reasons),
         )
-        if decision.passed:
-            yield dg.Output(
-                model,
-                metadata={
-                    **float_entries(evaluation.metrics),
-                    "spec_hash": model.spec_hash,
-                    "promoted_from_run": context.run.run_id,
-                },
-            )
 
     return champion

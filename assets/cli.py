@@ -125,11 +125,31 @@ def cmd_show(args: argparse.Namespace) -> int:
             print(f"  {key:<28} {value:.4f}")
     if "choice" in evaluation:
         print(f"chosen candidate: {evaluation['chosen_candidate']}. {evaluation['choice']}")
+    if getattr(specs[name], "on_invalid", None) == "quarantine":
+        print(*_quarantined(name, latest_metadata(instance, [name, "rejected"])), sep="\n")
     print(f"report: {reports_dir(name) / 'report.md'}")
     champion = _champion_status(name, latest_metadata(instance, [name, "champion"]))
     print(f"champion: {champion}")
     # A champion that cannot be loaded is a failure a script running `show` must notice.
     return 1 if champion.startswith("damaged") else 0
+
+
+def _quarantined(name: str, rejected: dict | None, sample: int = 5) -> list[str]:
+    """The counts of the latest `<p>/rejected` and its first rows with their reasons."""
+    from pipelines.quarantine import quarantine_headline
+
+    if rejected is None:
+        return ["rejected: nothing recorded yet"]
+    headline = quarantine_headline(
+        rejected["dagster/row_count"], rejected["num_rows_read"], rejected["max_rejected_fraction"]
+    )
+    rows = [record.data for record in rejected["preview"].records[:sample]]
+    more = rejected["dagster/row_count"] - len(rows)
+    return [
+        f"rejected: {headline}, in {name}/rejected",
+        *(f"  {row['where']:<12} {row['reason']}" for row in rows),
+        *([f"  … and {more} more"] if more > 0 else []),
+    ]
 
 
 def cmd_ui(args: argparse.Namespace) -> int:

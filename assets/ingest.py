@@ -6,7 +6,9 @@ any failure raises before an output is yielded, so nothing is stored, nothing do
 runs, and earlier materializations stay readable. With `quarantine`, failing rows go to
 `rejected` with a reason per row; the step fails when the rejected share exceeds
 `max_rejected_fraction` or when a failure belongs to no row (a missing column, say).
-Both report the `schema` asset check so the UI shows the result beside the asset.
+Both report the `schema` asset check so the UI shows the result beside the asset: passed
+when every row conforms, failed with WARN severity when rows were set aside and the run
+goes on, failed with ERROR severity when the step stops.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from collections.abc import Iterator
 import dagster as dg
 import polars as pl
 
-from assets.metadata import frame_preview, frame_schema, table_schema
+from assets.metadata import frame_preview, frame_schema, frame_table, table_schema
 from assets.versions import code_version
+from pipelines.quarantine import Quarantine
 from pipelines.sources import content_hash, read_source, row_label
 from pipelines.spec import PipelineSpec, resolve_schema
 from pipelines.validation import (
@@ -68,21 +71,38 @@ def raw_asset(spec: PipelineSpec) -> dg.AssetsDefinition:
 
 
 def _check_result(
-    report: ValidationReport, spec: PipelineSpec, passed: bool
+    report: ValidationReport, spec: PipelineSpec, stop: str | None
 ) -> dg.AssetCheckResult:
+    """Passed when every row conforms. Rows set aside within `max_rejected_fraction` fail it
+    with WARN severity (the run goes on); anything that stops the step (`stop`) with ERROR."""
     failing = report.n_rows - report.valid.height
+    metadata = {
+        "num_rows": report.n_rows,
+        "num_failing_rows": failing,
+        "num_failures": report.failures.height,
+        "frame_errors": dg.MetadataValue.json(list(report.frame_errors)),
+        "failure_cases": frame_preview(report.failures, 20),
+    }
+    if spec.on_invalid == "quarantine":
+        metadata["max_rejected_fraction"] = dg.MetadataValue.float(spec.max_rejected_fraction)
+    if report.ok:
+        severity, description = dg.AssetCheckSeverity.ERROR, report.summary()
+    elif stop is not None:
+        severity = dg.AssetCheckSeverity.ERROR
+        description = f"{stop}: nothing was stored.\n{DataValidationError(report)}"
+    else:
+        severity = dg.AssetCheckSeverity.WARN
+        description = (
+            f"{_quarantine(spec, report).headline()}: set aside in {spec.name}/rejected; "
+            f"the other {report.valid.height} rows go on.\n{report.summary()}"
+        )
     return dg.AssetCheckResult(
         check_name=SCHEMA_CHECK,
         asset_key=dg.AssetKey([spec.name, "validated"]),
-        passed=passed,
-        metadata={
-            "num_rows": report.n_rows,
-            "num_failing_rows": failing,
-            "num_failures": report.failures.height,
-            "frame_errors": dg.MetadataValue.json(list(report.frame_errors)),
-            "failure_cases": frame_preview(report.failures, 20),
-        },
-        description=None if report.ok else report.summary(),
+        passed=report.ok,
+        severity=severity,
+        metadata=metadata,
+        description=description,
     )
 
 
@@ -90,8 +110,24 @@ def _validate(spec: PipelineSpec, raw: pl.DataFrame) -> ValidationReport:
     return validate_frame(raw, resolve_schema(spec.schema_), row_label(spec))
 
 
-def _quarantine_ok(spec: PipelineSpec, report: ValidationReport) -> bool:
-    return not report.frame_errors and report.rejected_fraction <= spec.max_rejected_fraction
+def _quarantine(spec: PipelineSpec, report: ValidationReport) -> Quarantine:
+    return Quarantine(report.n_rows, report.rejected, spec.max_rejected_fraction)
+
+
+def _stop_reason(spec: PipelineSpec, report: ValidationReport) -> str | None:
+    """Why the step stops without storing anything, or None when its outputs go on."""
+    if report.ok:
+        return None
+    if spec.on_invalid == "fail":
+        return "data does not match the schema (on_invalid: fail)"
+    if report.frame_errors:
+        return "failures that belong to no row cannot be quarantined"
+    if report.rejected_fraction > spec.max_rejected_fraction:
+        return (
+            f"rejected fraction {report.rejected_fraction:.3f} exceeds "
+            f"max_rejected_fraction {spec.max_rejected_fraction}"
+        )
+    return None
 
 
 def _fail(spec: PipelineSpec, report: ValidationReport, reason: str) -> dg.Failure:
@@ -100,6 +136,18 @@ def _fail(spec: PipelineSpec, report: ValidationReport, reason: str) -> dg.Failu
         description=f"{spec.name}/validated: {reason}\n{error}",
         metadata={"num_failing_rows": report.n_rows - report.valid.height},
     )
+
+
+def _rejected_metadata(quarantine: Quarantine) -> dict[str, object]:
+    """Counts, rows per failing check and the first rejected rows (tables in the UI)."""
+    return {
+        "dagster/row_count": quarantine.n_rejected,
+        "num_rows_read": quarantine.n_rows,
+        "max_rejected_fraction": dg.MetadataValue.float(quarantine.max_rejected_fraction),
+        "summary": quarantine.headline(),
+        "reasons": frame_table(quarantine.reason_counts()),
+        "preview": frame_table(quarantine.sample()),
+    }
 
 
 def validated_assets(spec: PipelineSpec) -> dg.AssetsDefinition:
@@ -129,7 +177,8 @@ def validated_assets(spec: PipelineSpec) -> dg.AssetsDefinition:
                 deps=[dg.AssetKey([spec.name, "raw"])],
                 group_name=spec.name,
                 code_version=validated_spec.code_version,
-                description="Rows that failed validation, with the failing checks per row.",
+                description="Rows that failed validation, set aside: where each is (`line N` "
+                "of a CSV), the row as read, and the checks it failed.",
                 kinds={"polars"},
             ).with_io_manager_key("parquet_io")
         )
@@ -142,19 +191,17 @@ def validated_assets(spec: PipelineSpec) -> dg.AssetsDefinition:
     )
     def validate(raw: pl.DataFrame) -> Iterator[dg.Output | dg.AssetCheckResult]:
         report = _validate(spec, raw)
-        if spec.on_invalid == "fail":
-            yield _check_result(report, spec, passed=report.ok)
-            if not report.ok:
-                raise _fail(spec, report, "data does not match the schema (on_invalid: fail)")
-        else:
-            passed = _quarantine_ok(spec, report)
-            yield _check_result(report, spec, passed=passed)
-            if not passed:
-                raise _fail(spec, report, _quarantine_reason(spec, report))
+        stop = _stop_reason(spec, report)
+        check = _check_result(report, spec, stop)
+        if stop is not None:
+            # Nothing is materialized: Dagster links the check to the stored (earlier) one.
+            yield check
+            raise _fail(spec, report, stop)
+        if spec.on_invalid == "quarantine":
             yield dg.Output(
                 report.rejected,
                 output_name=_output_name(spec, "rejected"),
-                metadata={"dagster/row_count": report.rejected.height},
+                metadata=_rejected_metadata(_quarantine(spec, report)),
             )
         yield dg.Output(
             report.valid,
@@ -164,17 +211,10 @@ def validated_assets(spec: PipelineSpec) -> dg.AssetsDefinition:
                 "num_rejected": report.n_rows - report.valid.height,
             },
         )
+        # After the outputs: Dagster links a check to the latest materialization, this one.
+        yield check
 
     return validate
-
-
-def _quarantine_reason(spec: PipelineSpec, report: ValidationReport) -> str:
-    if report.frame_errors:
-        return "failures that belong to no row cannot be quarantined"
-    return (
-        f"rejected fraction {report.rejected_fraction:.3f} exceeds "
-        f"max_rejected_fraction {spec.max_rejected_fraction}"
-    )
 
 
 def _output_name(spec: PipelineSpec, asset: str) -> str:

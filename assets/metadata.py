@@ -1,4 +1,9 @@
-"""Small converters from trainyard's plain results to Dagster metadata values."""
+"""Small converters from trainyard's plain results to Dagster metadata values.
+
+Float entries are rounded for display (`shown`): the UI prints a float as it is recorded.
+Exact values stay in the stored objects (the evaluation JSON) and, for the promotion gate,
+in the champion's `exact_metrics` entry.
+"""
 
 from __future__ import annotations
 
@@ -45,17 +50,47 @@ def frame_preview(frame: pl.DataFrame, limit: int = 20) -> dg.MetadataValue:
     return dg.MetadataValue.md(table)
 
 
+def frame_table(frame: pl.DataFrame) -> dg.MetadataValue:
+    """A frame as a Dagster table (shown as a table in the UI, readable back as records):
+    integer columns as integers, every other value as its text, so any dtype fits."""
+    integer = {name for name, dtype in frame.schema.items() if dtype.is_integer()}
+    columns = [
+        dg.TableColumn(name, "int" if name in integer else "string") for name in frame.columns
+    ]
+    records = [
+        dg.TableRecord({k: v if k in integer or v is None else str(v) for k, v in row.items()})
+        for row in frame.iter_rows(named=True)
+    ]
+    return dg.MetadataValue.table(records, dg.TableSchema(columns=columns))
+
+
+def shown(value: float) -> float:
+    """`value` rounded for display: 4 decimals, or 4 significant digits below 1."""
+    value = float(value)
+    return round(value, 4) if abs(value) >= 1 else float(f"{value:.4g}")
+
+
 def float_entries(values: Mapping[str, float], prefix: str = "") -> dict[str, dg.MetadataValue]:
-    """One float entry per metric, so the UI charts each across runs."""
-    return {f"{prefix}{name}": dg.MetadataValue.float(float(v)) for name, v in values.items()}
+    """One float entry per metric, rounded (`shown`), so the UI charts each across runs."""
+    return {f"{prefix}{name}": dg.MetadataValue.float(shown(v)) for name, v in values.items()}
 
 
 def evaluation_entries(result: Evaluation, report: Report) -> dict[str, object]:
-    """What every kind's evaluation records: each metric and baseline metric as a float, the
-    headline, what was scored, and the report (its path, and inline for the UI)."""
-    return {
+    """What every kind's evaluation records: each metric and baseline metric as a float, and
+    those of every candidate (`<candidate>/<metric>`, the chosen one named) and comparison
+    algorithm (`compare_with/<algorithm>/<metric>`); the headline, what was scored, and the
+    report (its path, and inline for the UI)."""
+    entries: dict[str, object] = {
         **float_entries(result.metrics),
         **float_entries(result.baseline, prefix="baseline/"),
+    }
+    for name, values in result.candidates.items():
+        entries |= float_entries(values, prefix=f"{name}/")
+    for name, values in result.comparisons.items():
+        entries |= float_entries(values, prefix=f"compare_with/{name}/")
+    if result.candidate is not None:
+        entries["chosen_candidate"] = result.candidate
+    return entries | {
         "headline": result.headline,
         "scored_on": result.scored_on,
         "report_path": dg.MetadataValue.path(str(report.path)),

@@ -47,6 +47,9 @@ class ProgressHandler(logging.Handler):
         elif kind == "ASSET_CHECK_EVALUATION":
             data = event.asset_check_evaluation_data
             verdict = "passed" if data.passed else "FAILED"
+            if not data.passed and data.severity == dg.AssetCheckSeverity.WARN:
+                headline = (data.description or "").split("\n")[0]
+                verdict = f"warning: {headline}"
             target = data.asset_key.to_user_string()
             return f"    check {data.asset_check_key.name} on {target}: {verdict}"
         elif kind == "STEP_FAILURE":

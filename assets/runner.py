@@ -78,7 +78,8 @@ def failed_gate(result: dg.ExecuteInProcessResult) -> str | None:
             continue
         data = event.asset_check_evaluation_data
         if data.asset_check_key.name == GATE_CHECK and not data.passed:
-            return data.description or "the promotion gate failed"
+            # The first line says what became of the champion, the last the conditions.
+            return (data.description or "the promotion gate failed").splitlines()[-1]
     return None
 
 

@@ -16,7 +16,7 @@ import dagster as dg
 from algorithms.registry import algorithm_names, get_algorithm
 from assets.keys import model_key
 from assets.kinds.environment import agent_train_op
-from assets.metadata import frame_schema, params_config, training_entries
+from assets.metadata import frame_schema, params_config, shown, training_entries
 from assets.versions import code_version
 from pipelines.bundle import ModelBundle
 from pipelines.features import PreparedFeatures, prepare
@@ -63,7 +63,7 @@ def _model_metadata(bundle: ModelBundle, seconds: float, overrides: dict[str, An
     )
     curve = getattr(estimator, "loss_curve_", None)
     if curve is not None and len(curve):
-        metadata["final_loss"] = dg.MetadataValue.float(float(curve[-1]))
+        metadata["final_loss"] = dg.MetadataValue.float(shown(curve[-1]))
         metadata["epochs_run"] = len(curve)
         metadata["loss_history"] = dg.MetadataValue.json([float(v) for v in curve][:1000])
     return metadata

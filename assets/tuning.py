@@ -10,6 +10,7 @@ from typing import Any
 
 import dagster as dg
 
+from assets.metadata import shown
 from assets.versions import code_version
 from pipelines.features import PreparedFeatures
 from pipelines.sections import inline_markdown
@@ -42,7 +43,7 @@ def tuning_asset(spec: PipelineSpec) -> dg.AssetsDefinition:
             result,
             metadata={
                 "best_params": dg.MetadataValue.json(best),
-                "best_score": dg.MetadataValue.float(result.best_score),
+                "best_score": dg.MetadataValue.float(shown(result.best_score)),
                 "grid_points": len(result.params),
                 "report": dg.MetadataValue.md(inline_markdown(tuning_section(spec, result))),
             },

@@ -33,7 +33,8 @@ range). A missing value is a null, never NaN: say which texts
 mean null with the CSV source's `null_values`.
 
 Rows are named by a `row_label` (`line N` of a CSV file, `row N` of a frame; see
-`pipelines.sources.row_label`); the `row` column of the tables stays the frame's 0-based row.
+`pipelines.sources.row_label`); the `row` column of the tables stays the frame's 0-based row,
+and the rejected table's `where` column holds the label (so it outlives the file).
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ import pandera.polars as pa
 import polars as pl
 
 ROW = "row"
+WHERE = "where"
 REASON = "reason"
 FAILURE_SCHEMA = {"column": pl.String, "check": pl.String, "failure_case": pl.String, ROW: pl.Int64}
 _FRAME_CHECK_FAILED = "False"
@@ -78,6 +80,7 @@ class ValidationReport:
 
     `failures` has one row per failure case (column, check, failure_case, row); `row` is null
     for failures that belong to no row, which are also spelled out in `frame_errors`.
+    `rejected` has `row`, `where` (the row's label), the input columns as read, and `reason`.
     """
 
     n_rows: int
@@ -163,7 +166,7 @@ def validate_frame(
         n_rows=df.height,
         failures=failures,
         valid=typed.filter(~in_bad_rows),
-        rejected=_rejected(df, row_failures),
+        rejected=_rejected(df, row_failures, row_label),
         frame_errors=tuple(
             _frame_error(*fields)
             for fields in failures.filter(pl.col(ROW).is_null())
@@ -312,13 +315,16 @@ def _ordered(failures: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     )
 
 
-def _rejected(df: pl.DataFrame, row_failures: pl.DataFrame) -> pl.DataFrame:
-    """The failing input rows as read: `row`, the original columns, and the failing checks."""
-    clash = [name for name in (ROW, REASON) if name in df.columns]
+def _rejected(
+    df: pl.DataFrame, row_failures: pl.DataFrame, row_label: Callable[[int], str]
+) -> pl.DataFrame:
+    """The failing input rows as read: `row`, `where`, the original columns, and the failing
+    checks."""
+    clash = [name for name in (ROW, WHERE, REASON) if name in df.columns]
     if clash and not row_failures.is_empty():
         raise ValueError(
             f"cannot list rejected rows: the data has column(s) {', '.join(clash)}, "
-            "which the rejected table uses for the row number and the reason"
+            "which the rejected table uses for the row number, its label and the reason"
         )
     label = pl.when(pl.col("column").is_null()).then(pl.col("check"))
     label = label.otherwise(pl.concat_str("column", pl.lit(":"), "check"))
@@ -328,7 +334,9 @@ def _rejected(df: pl.DataFrame, row_failures: pl.DataFrame) -> pl.DataFrame:
         .agg(label.unique(maintain_order=True).str.join("; ").alias(REASON))
     )
     numbered = df.with_row_index(ROW).with_columns(pl.col(ROW).cast(pl.Int64))
-    return numbered.join(reasons, on=ROW, how="inner").sort(ROW)
+    rejected = numbered.join(reasons, on=ROW, how="inner").sort(ROW)
+    labels = pl.Series(WHERE, [row_label(row) for row in rejected[ROW]], pl.String)
+    return rejected.insert_column(1, labels)
 
 
 def _frame_error(column: str | None, check: str, failure_case: str) -> str:

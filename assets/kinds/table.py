@@ -3,15 +3,17 @@
 `<p>/raw → <p>/validated (+ <p>/rejected) → <p>/normalized (→ <p>/tuning) → <p>/model (or
 <p>/model/<name> per candidate) → <p>/evaluation → <p>/champion`. The evaluation scores the
 model on the held-out split beside its task's baseline, writes the Markdown + PNG report
-under `reports/<p>/`, shows it in the UI, and records every metric as a float entry so
-Dagster charts it across runs.
+under `reports/<p>/` (with a data-quality section from `<p>/rejected` in quarantine mode),
+shows it in the UI, and records every metric as a float entry so Dagster charts it across
+runs.
 """
 
 import dagster as dg
+import polars as pl
 
 from assets.champion import champion_asset
 from assets.ingest import raw_asset, validated_assets
-from assets.metadata import evaluation_entries, float_entries
+from assets.metadata import evaluation_entries
 from assets.training import model_assets, model_inputs, normalized_asset
 from assets.tuning import tuning_asset
 from assets.versions import code_version
@@ -19,6 +21,7 @@ from pipelines.evaluation_result import Evaluation
 from pipelines.features import PreparedFeatures
 from pipelines.kinds.table import evaluate_models
 from pipelines.paths import reports_dir
+from pipelines.quarantine import Quarantine
 from pipelines.report import write_report
 from pipelines.spec import PipelineSpec
 
@@ -43,6 +46,8 @@ def evaluation_asset(spec: PipelineSpec) -> dg.AssetsDefinition:
     ins = {"normalized": dg.AssetIn(key=[spec.name, "normalized"]), **models}
     if spec.tuning is not None:
         ins["tuning"] = dg.AssetIn(key=[spec.name, "tuning"])
+    if spec.on_invalid == "quarantine":
+        ins["rejected"] = dg.AssetIn(key=[spec.name, "rejected"])
     scored = "the held-out split" if spec.split else "the training data (the spec has no split)"
     # Input name → the name `spec.trained_models()` gives that model.
     trained = dict(zip(models, spec.trained_models(), strict=True))
@@ -59,15 +64,26 @@ def evaluation_asset(spec: PipelineSpec) -> dg.AssetsDefinition:
     )
     def evaluation(normalized: PreparedFeatures, **inputs) -> dg.Output[Evaluation]:
         tuning = inputs.pop("tuning", None)
+        rejected = inputs.pop("rejected", None)
         bundles = {trained[name]: bundle for name, bundle in inputs.items()}
-        result, sections = evaluate_models(spec, bundles, normalized, tuning)
+        result, sections = evaluate_models(
+            spec, bundles, normalized, tuning, _quarantine(spec, normalized, rejected)
+        )
         report = write_report(reports_dir(spec.name), sections)
         metadata = evaluation_entries(result, report)
         if result.candidate is not None:
-            metadata["chosen_candidate"] = result.candidate
             metadata["choice"] = " ".join(result.details["choice"])
-            for name, values in result.candidates.items():
-                metadata |= float_entries(values, prefix=f"{name}/")
         return dg.Output(result, metadata=metadata)
 
     return evaluation
+
+
+def _quarantine(
+    spec: PipelineSpec, normalized: PreparedFeatures, rejected: pl.DataFrame | None
+) -> Quarantine | None:
+    """The rows a quarantine spec set aside, out of all it read: `prepare` keeps every
+    validated row (it refuses bad ones, never drops them), so read = normalized + rejected."""
+    if rejected is None:
+        return None
+    n_rows = normalized.frame.height + rejected.height
+    return Quarantine(n_rows, rejected, spec.max_rejected_fraction)

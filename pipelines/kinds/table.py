@@ -23,6 +23,7 @@ from pipelines.candidates import (
 from pipelines.evaluation import evaluate, pipeline_data
 from pipelines.evaluation_result import Evaluation
 from pipelines.features import PreparedFeatures
+from pipelines.quarantine import Quarantine, data_quality_section
 from pipelines.report_sections import (
     coefficients_section,
     examples_section,
@@ -44,16 +45,18 @@ def evaluate_models(
     bundles: dict[str, ModelBundle],
     features: PreparedFeatures,
     tuning: TuningResult | None = None,
+    quarantine: Quarantine | None = None,
 ) -> tuple[Evaluation, list[SectionBuilder]]:
     """The evaluation of the pipeline's models and its report sections.
 
     `bundles` is keyed like `spec.trained_models()`: `model`, or one entry per candidate.
     With candidates, the evaluation is the chosen one's, with every candidate's metrics.
+    `quarantine` (a quarantine spec's rejected rows) adds the report's data-quality section.
     """
     if spec.candidates is None:
         bundle = bundles["model"]
         result = evaluate(spec, bundle, features.frame)
-        return result, report_sections(spec, bundle, result, features, tuning)
+        return result, report_sections(spec, bundle, result, features, tuning, (), quarantine)
     result, each = evaluate_candidates(spec, bundles, features.frame)
     chosen = spec.for_candidate(result.candidate)
     compared = [
@@ -63,7 +66,7 @@ def evaluate_models(
         lambda: loss_curves_section(bundles),
     ]
     bundle = bundles[result.candidate]
-    return result, report_sections(chosen, bundle, result, features, None, compared)
+    return result, report_sections(chosen, bundle, result, features, None, compared, quarantine)
 
 
 def report_sections(
@@ -73,13 +76,16 @@ def report_sections(
     features: PreparedFeatures,
     tuning: TuningResult | None = None,
     compared: Sequence[SectionBuilder] = (),
+    quarantine: Quarantine | None = None,
 ) -> list[SectionBuilder]:
-    """The report of a (single-model) table spec, in order: summary, learning curve, the
-    task's section, the sweep, the candidates' comparison (`compared`), tuning, the model's
-    sections, then the spec's studies."""
+    """The report of a (single-model) table spec, in order: summary, data quality (given the
+    `quarantine` of a quarantine spec), learning curve, the task's section, the sweep, the
+    candidates' comparison (`compared`), tuning, the model's sections, then the spec's
+    studies."""
     frame = features.frame
     builders: list[SectionBuilder] = [
         lambda: summary(spec, bundle, evaluation),
+        lambda: None if quarantine is None else data_quality_section(quarantine),
         lambda: learning_curve_section(bundle),
         lambda: task_section(spec, bundle, evaluation),
         lambda: sweep_section(spec, evaluation),

@@ -55,3 +55,27 @@ def file_bytes(directory: Path) -> dict[str, bytes]:
         for p in sorted(directory.rglob("*"))
         if p.is_file()
     }
+
+
+def quarantine_spec(
+    directory: Path, bad_posts: list[int], rows: int = 40, **changes: Any
+) -> PipelineSpec:
+    """`viral_posts_seed` on `rows` generated posts written to a CSV in `directory`, those with
+    a post_id in `bad_posts` at hour -1, in quarantine mode (limit 5%) with a 40% split."""
+    import polars as pl
+
+    from pipelines.generators import get_generator
+
+    columns = ["post_id", "hour", "content_length", "engagement_score", "viral"]
+    frame = get_generator("viral_posts")(rows, 3).select(columns)
+    bad = pl.col("post_id").is_in(bad_posts)
+    frame = frame.with_columns(pl.when(bad).then(-1).otherwise(pl.col("hour")).alias("hour"))
+    data = directory / "posts.csv"
+    frame.write_csv(data)
+    settings = {
+        "source": {"csv": str(data)},
+        "split": {"test_fraction": 0.4, "seed": 0},
+        "on_invalid": "quarantine",
+        "max_rejected_fraction": 0.05,
+    }
+    return make_spec("viral_posts_seed", **(settings | changes))

@@ -49,7 +49,7 @@ def test_clean_frame_is_ok():
     assert report.n_rows == 10
     assert report.valid.equals(df)
     assert report.rejected.height == 0
-    assert report.rejected.columns == ["row", *df.columns, "reason"]
+    assert report.rejected.columns == ["row", "where", *df.columns, "reason"]
     assert report.rejected_fraction == 0.0
     assert report.frame_errors == ()
     assert report.failures.schema == pl.Schema(
@@ -70,7 +70,8 @@ def test_all_problems_reported_at_once_with_rows():
     assert report.frame_errors == ()
     assert report.valid.equals(df.filter(~pl.int_range(pl.len()).is_in(BAD_ROWS)))
     assert report.rejected["row"].to_list() == BAD_ROWS
-    assert report.rejected.drop("row", "reason").equals(df[BAD_ROWS])
+    assert report.rejected["where"].to_list() == ["row 3", "row 7", "row 9"]
+    assert report.rejected.drop("row", "where", "reason").equals(df[BAD_ROWS])
     assert report.rejected["reason"].to_list() == [
         "hour:less_than_or_equal_to(23)",
         "engagement_score:not_nullable",
@@ -320,3 +321,12 @@ def test_summary_names_rows_with_the_row_label():
     assert "30 (line 5)" in report.summary()
     assert "30 (line 5)" in str(DataValidationError(report))
     assert report.rejected["row"].to_list() == BAD_ROWS
+    assert report.rejected["where"].to_list() == ["line 5", "line 9", "line 11"]
+
+
+def test_rejected_table_refuses_a_clashing_where_column():
+    class _WithWhere(pa.DataFrameModel):
+        where: str = pa.Field(isin=["here"])
+
+    with pytest.raises(ValueError, match="the data has column.s. where"):
+        validate_frame(pl.DataFrame({"where": ["here", "there"]}), _WithWhere)
