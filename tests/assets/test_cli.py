@@ -5,8 +5,11 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
+from assets import cli, runner
 from assets.cli import main
+from assets.factory import build_definitions
 from pipelines.paths import DATA_DIR
+from tests.assets.helpers import quarantine_spec
 
 pytestmark = pytest.mark.slow
 
@@ -60,3 +63,29 @@ def test_run_and_show_say_how_a_tie_between_candidates_was_broken(trainyard_home
     shown = capsys.readouterr().out
     assert "chosen candidate: seed_2_3_1. Both candidates pass the promote_if gate." in shown
     assert "Broken by the simpler model, fewer fitted numbers (seed_2_3_1 19," in shown
+
+
+def test_run_and_show_tell_how_many_rows_were_quarantined(
+    trainyard_home, tmp_path, monkeypatch, capsys
+):
+    spec = quarantine_spec(tmp_path, [5, 9])
+    defs = build_definitions({spec.name: spec})
+    monkeypatch.setattr(runner, "_definitions", lambda _artifacts: defs)
+    monkeypatch.setattr(cli, "load_specs", lambda: {spec.name: spec})
+    assert main(["run", spec.name]) == 0
+    err = capsys.readouterr().err
+    assert (
+        "check schema on viral_posts_seed/validated: warning: 2 of 40 rows quarantined "
+        "(5.0%, limit 5%): set aside in viral_posts_seed/rejected; the other 38 rows go on."
+    ) in err
+
+    assert main(["show", spec.name]) == 0
+    shown = capsys.readouterr().out.splitlines()
+    at = shown.index(
+        "rejected: 2 of 40 rows quarantined (5.0%, limit 5%), in viral_posts_seed/rejected"
+    )
+    assert shown[at + 1 : at + 3] == [
+        "  line 6       hour:greater_than_or_equal_to(0)",
+        "  line 10      hour:greater_than_or_equal_to(0)",
+    ]
+    assert shown[at + 3].startswith("report: ")

@@ -10,6 +10,7 @@ from pipelines.evaluation import HELD_OUT, evaluate
 from pipelines.features import prepare
 from pipelines.kinds.table import report_sections
 from pipelines.paths import SPECS_DIR
+from pipelines.quarantine import Quarantine
 from pipelines.report import markdown_with_inline_images, write_report
 from pipelines.spec import load_spec
 from pipelines.task_sections import contingency_table
@@ -77,6 +78,25 @@ def test_inline_markdown_embeds_every_image(seed_run, tmp_path):
     assert ".png)" not in inline
     encoded = inline.split("![Learning curve](data:image/png;base64,")[1].split(")")[0]
     assert base64.b64decode(encoded) == report.images["learning_curve"].read_bytes()
+
+
+def test_a_quarantine_adds_the_data_quality_section_after_the_metrics(seed_run, tmp_path):
+    spec, bundle, evaluation, features = seed_run
+    rejected = pl.DataFrame(
+        {
+            "row": [3],
+            "where": ["line 5"],
+            "hour": ["-4"],
+            "reason": ["hour:greater_than_or_equal_to(0)"],
+        }
+    )
+    quarantine = Quarantine(10, rejected, 0.2)
+    sections = report_sections(spec, bundle, evaluation, features, quarantine=quarantine)
+    md = write_report(tmp_path / "q", sections).markdown
+    assert "## Data quality\n\n1 of 10 rows quarantined (10.0%, limit 20%): " in md
+    assert "| line 5 | hour:greater_than_or_equal_to(0) | -4 |" in md
+    assert md.index("## Metrics") < md.index("## Data quality") < md.index("## Learning curve")
+    assert "## Data quality" not in _write(seed_run, tmp_path / "plain").markdown
 
 
 def test_held_out_wording(seed_run, tmp_path):
