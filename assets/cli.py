@@ -120,9 +120,10 @@ def cmd_show(args: argparse.Namespace) -> int:
         return 1
     print(f"{name}: {specs[name].description.strip()}")
     print(f"scored on: {evaluation['scored_on']}")
-    for key, value in sorted(evaluation.items()):
-        if isinstance(value, float):
-            print(f"  {key:<28} {value:.4f}")
+    floats = {key: value for key, value in evaluation.items() if isinstance(value, float)}
+    width = max([28, *map(len, floats)])
+    for key, value in sorted(floats.items()):
+        print(f"  {key:<{width}} {value:.4f}")
     if "choice" in evaluation:
         print(f"chosen candidate: {evaluation['chosen_candidate']}. {evaluation['choice']}")
     if getattr(specs[name], "on_invalid", None) == "quarantine":

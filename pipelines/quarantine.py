@@ -71,7 +71,7 @@ def data_quality_section(quarantine: Quarantine) -> Section:
         )
     sample = quarantine.sample()
     rows = [[_cell(value) for value in row] for row in sample.iter_rows()]
-    shown = (
+    lead = (
         f"The first {sample.height} of them"
         if sample.height < quarantine.n_rejected
         else "They are"
@@ -85,7 +85,7 @@ def data_quality_section(quarantine: Quarantine) -> Section:
         + markdown_table(
             ["check", "rows"], [map(_cell, r) for r in quarantine.reason_counts().rows()]
         )
-        + f"\n\n{shown}, as read:\n\n"
+        + f"\n\n{lead}, as read:\n\n"
         + markdown_table(sample.columns, rows, align="l" * sample.width)
     )
     return Section(markdown)
