@@ -159,11 +159,22 @@ def cmd_algorithms(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
     from pipelines.read_options import CsvOptions
     from pipelines.scaffold import default_layout, new_pipeline
 
+    flags = {"separator": "--separator", "null_values": "--null-value", "encoding": "--encoding"}
     given = {"separator": args.separator, "null_values": args.null_value, "encoding": args.encoding}
-    options = CsvOptions(**{key: value for key, value in given.items() if value is not None})
+    try:
+        options = CsvOptions(**{key: value for key, value in given.items() if value is not None})
+    except ValidationError as exc:
+        raise ValueError(
+            "; ".join(
+                f"{flags[e['loc'][0]]}: {e['msg'].removeprefix('Value error, ')}"
+                for e in exc.errors()
+            )
+        ) from None
     layout = default_layout()
     made = new_pipeline(args.name, args.csv, args.target, options, layout)
     plan, spec = made.plan, made.spec

@@ -51,6 +51,8 @@ DEFAULT_ALGORITHMS = {
     CLASSIFICATION: "random_forest_classifier",
     REGRESSION: "random_forest_regressor",
 }
+# The `promote_if` floor the spec's last comment suggests, per task.
+FLOORS = {CLASSIFICATION: ("accuracy", ">= 0.8"), REGRESSION: ("r2", ">= 0.5")}
 MAX_REJECTED_FRACTION = PipelineSpec.model_fields["max_rejected_fraction"].default
 _WIDTH = 96
 _NOTES_HEADER = "| file | used by | origin | licence |\n|---|---|---|---|\n"
@@ -275,49 +277,44 @@ def spec_yaml(
 ) -> str:
     """The spec's YAML, each section after a comment that says what it does."""
     metrics = plan.task.default_metrics
-    blocks: list[tuple[str, dict[str, Any]]] = [
+    description = (
+        f"Predicts {target} ({plan.task.name}) from {len(plan.features)} columns of "
+        f"{Path(source.csv).name}. Say here what the pipeline is for."
+    )
+    blocks: list[tuple[str, str]] = [
         (
             f"Pipeline {name}, written by `trainyard new` on {today.isoformat()} from "
             f"{source.csv} ({profile.rows} rows, {len(profile.columns)} columns). Review it "
             f"and the schema, then: trainyard run {name}",
-            {"name": name},
-        ),
-        (
-            "",
-            {
-                "description": (
-                    f"Predicts {target} ({plan.task.name}) from {len(plan.features)} columns of "
-                    f"{Path(source.csv).name}. Say here what the pipeline is for."
-                )
-            },
+            _dump({"name": name}) + _folded("description", description),
         ),
         (
             "Where the rows come from: the file (a path under the project root is relative to "
             "it) and the read options it was read with; an option not given has its default "
             '(separator ",", null_values ["", NA, "null"], encoding utf8).',
-            {"source": source.model_dump(mode="json")},
+            _dump({"source": {"csv": source.csv, **source.model_dump(mode="json")}}),
         ),
         (
             "The pandera model every row must satisfy, inferred from the file: review its "
             "ranges and categories.",
-            {"schema": f"schemas.{name}:{class_name(name)}"},
+            _dump({"schema": f"schemas.{name}:{class_name(name)}"}),
         ),
         (
             f"A row that fails the schema goes to {name}/rejected with its reasons and the "
             "others go on (`on_invalid: fail` stops the run instead); the run fails when more "
             "than max_rejected_fraction of the rows are rejected (this is the default)."
             + _rejected_words(rejected, profile.rows, target),
-            {"on_invalid": "quarantine", "max_rejected_fraction": MAX_REJECTED_FRACTION},
+            _dump({"on_invalid": "quarantine", "max_rejected_fraction": MAX_REJECTED_FRACTION}),
         ),
         (
             "The model's inputs: the numeric columns with a value in every row, each scaled to "
             "[0, 1] by its minimum and maximum over the train rows (or `normalize: zscore`)."
             + _left_out_words(plan.left_out),
-            {"features": {"columns": list(plan.features), "normalize": "minmax"}},
+            _dump({"features": {"columns": list(plan.features), "normalize": "minmax"}}),
         ),
         (
             f"The column to predict; a {plan.task.name} task because {plan.why_task}.",
-            {"target": target},
+            _dump({"target": target}),
         ),
         (
             f"{TEST_FRACTION:.0%} of the rows, drawn at random with this seed (a file sorted by "
@@ -329,23 +326,25 @@ def spec_yaml(
                 if plan.why_not_stratified
                 else "a regression target has no classes to stratify."
             ),
-            {"split": _split(plan)},
+            _dump({"split": _split(plan)}),
         ),
         (
             f"A default {plan.task.name} algorithm, seeded: the same spec and data give the same "
             f"model. `trainyard algorithms` lists the others, `trainyard algorithms "
             f"{plan.algorithm}` its parameters; `candidates:` compares several (see the README).",
-            {"model": {"algorithm": plan.algorithm, "params": {"random_state": 0}}},
+            _dump({"model": {"algorithm": plan.algorithm, "params": {"random_state": 0}}}),
         ),
     ]
-    text = "".join(f"{_comment(words)}{_dump(values)}" for words, values in blocks)
+    floor_metric, floor = FLOORS[plan.task]
+    text = "".join(f"{_comment(words)}{values}" for words, values in blocks)
     return text + _comment(
         f"No `evaluation:` section, so the model is scored on the test rows by the task's "
         f"metrics, {', '.join(metrics)}, beside the {plan.task.baseline}. The headline metric "
         f"is {metrics[0]}: the first `promote_if` metric, else the first metric; a new model "
         f"replaces the champion when it is not worse on it. Add `evaluation: {{promote_if: "
-        f'{{{metrics[0]}: "{_floor(plan.task)}"}}}}` to promote only past a floor, and '
-        '`schedule: "0 6 * * 1"` to retrain on Mondays at 06:00 (schedules ship stopped).'
+        f'{{{floor_metric}: "{floor}"}}}}` to promote only past a floor (its metric then is '
+        'the headline), and `schedule: "0 6 * * 1"` to retrain on Mondays at 06:00 (schedules '
+        "ship stopped)."
     )
 
 
@@ -376,10 +375,6 @@ def _split(plan: Plan) -> dict[str, Any]:
     return split
 
 
-def _floor(task: Task) -> str:
-    return ">= 0.8" if task is CLASSIFICATION else "<= 100.0"
-
-
 def _comment(words: str) -> str:
     """`words` as YAML comment lines, wrapped; each of its lines starting with '- ' is a
     list item, wrapped with a hanging indent."""
@@ -387,18 +382,24 @@ def _comment(words: str) -> str:
     for paragraph in words.split("\n"):
         indent = "  " if paragraph.startswith("- ") else ""
         lines += textwrap.wrap(
-            paragraph, width=_WIDTH - 2, subsequent_indent=indent, break_long_words=False
+            paragraph,
+            width=_WIDTH - 2,
+            subsequent_indent=indent,
+            break_long_words=False,
+            break_on_hyphens=False,
         )
     return "".join(f"# {line}\n" for line in lines)
 
 
+def _folded(key: str, text: str) -> str:
+    """`key: >` and the text folded below it, as the shipped specs write a description."""
+    lines = textwrap.wrap(text, width=_WIDTH - 2, break_long_words=False, break_on_hyphens=False)
+    return f"{key}: >\n" + "".join(f"  {line}\n" for line in lines)
+
+
 def _dump(values: dict[str, Any]) -> str:
     """Each key on its own line: a mapping of plain values in flow style (`split: {...}`),
-    a deeper one as a block with flow-style leaves, and a description folded (`>`), like the
-    shipped specs."""
-    if "description" in values:
-        lines = textwrap.wrap(values["description"], width=_WIDTH - 2, break_long_words=False)
-        return "description: >\n" + "".join(f"  {line}\n" for line in lines)
+    a deeper one as a block with flow-style leaves, like the shipped specs."""
     return "".join(
         yaml.safe_dump(
             {key: value},
@@ -431,8 +432,9 @@ def data_note(
         f"{frame.width} columns; nulls: {', '.join(nulls) or 'none'}; target `{target}`: "
         f"{_distribution(frame.get_column(target), plan.task)}. Say where the data comes from."
     )
+    in_notes_folder = csv.resolve().is_relative_to(notes.parent.resolve())
     cells = [
-        f"`{_shown(csv, notes.parent)}`",
+        f"`{csv.name if in_notes_folder else _shown(csv, layout.root)}`",
         f"`{_shown(layout.specs / f'{name}.yaml', layout.root)}`",
         origin,
         "Unknown: state the source's licence.",

@@ -262,9 +262,14 @@ def _docstring(paragraphs: list[str], indent: str) -> list[str]:
     one_line = f'"""{paragraphs[0]}"""'
     if len(paragraphs) == 1 and len(one_line) <= width:
         return [indent + one_line]
-    lines = textwrap.wrap(f'"""{paragraphs[0]}', width=width, break_long_words=False)
+    lines = textwrap.wrap(
+        f'"""{paragraphs[0]}', width=width, break_long_words=False, break_on_hyphens=False
+    )
     for paragraph in paragraphs[1:]:
-        lines += ["", *textwrap.wrap(paragraph, width=width, break_long_words=False)]
+        lines += [
+            "",
+            *textwrap.wrap(paragraph, width=width, break_long_words=False, break_on_hyphens=False),
+        ]
     return [f"{indent}{line}" if line else "" for line in lines] + [f'{indent}"""']
 
 
