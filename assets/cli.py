@@ -162,7 +162,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
     from pipelines.read_options import CsvOptions
-    from pipelines.scaffold import default_layout, new_pipeline
+    from pipelines.scaffold import default_layout, new_pipeline, shown_path
 
     flags = {"separator": "--separator", "null_values": "--null-value", "encoding": "--encoding"}
     given = {"separator": args.separator, "null_values": args.null_value, "encoding": args.encoding}
@@ -178,12 +178,12 @@ def cmd_new(args: argparse.Namespace) -> int:
     layout = default_layout()
     made = new_pipeline(args.name, args.csv, args.target, options, layout)
     plan, spec = made.plan, made.spec
-    print(f"wrote {_shown(made.schema, layout.root)}: the schema, inferred from the file")
+    print(f"wrote {shown_path(made.schema, layout.root)}: the schema, inferred from the file")
     print(
-        f"wrote {_shown(made.spec_path, layout.root)}: {plan.task.name} of {spec.target} by "
+        f"wrote {shown_path(made.spec_path, layout.root)}: {plan.task.name} of {spec.target} by "
         f"{plan.algorithm}, on_invalid: quarantine"
     )
-    print(f"noted {spec.source.csv} in {_shown(made.data_notes, layout.root)}")
+    print(f"noted {spec.source.csv} in {shown_path(made.data_notes, layout.root)}")
     print(f"  features: {', '.join(plan.features)}")
     for column, why in plan.left_out.items():
         print(f"  left out {column}: {why}")
@@ -191,13 +191,14 @@ def cmd_new(args: argparse.Namespace) -> int:
         print(
             f"  rows without {spec.target}, rejected when the pipeline runs: {made.rejected_rows}"
         )
+    if made.too_many_rejected:
+        print(
+            f"  that is more than max_rejected_fraction {spec.max_rejected_fraction} of the "
+            f"{made.rows} rows: the run fails until {spec.target} is filled in or the spec "
+            "allows more"
+        )
     print(f"Review the schema's ranges and categories, then: trainyard run {spec.name}")
     return 0
-
-
-def _shown(path: Path, root: Path) -> str:
-    """`path` relative to the project root when it lies under it."""
-    return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -96,14 +96,21 @@ class Plan:
 
 @dataclass(frozen=True)
 class NewPipeline:
-    """The files `new_pipeline` wrote, the loaded spec, and what it chose."""
+    """The files `new_pipeline` wrote, the loaded spec, what it chose, and how many of the
+    file's rows the run will reject (those without a target)."""
 
     schema: Path
     spec_path: Path
     data_notes: Path
     spec: PipelineSpec
     plan: Plan
+    rows: int
     rejected_rows: int
+
+    @property
+    def too_many_rejected(self) -> bool:
+        """Whether the rejected rows are more than the run accepts (max_rejected_fraction)."""
+        return self.rejected_rows / self.rows > self.spec.max_rejected_fraction
 
 
 def new_pipeline(
@@ -131,7 +138,7 @@ def new_pipeline(
     target_profile = profile.column(target)
     rejected = target_profile.nulls + target_profile.nan
     rejected += target_profile.pos_inf + target_profile.neg_inf
-    shown_csv = _shown(csv, layout.root)
+    shown_csv = shown_path(csv, layout.root)
     schema_text = schema_module(
         profile,
         class_name(name),
@@ -144,7 +151,9 @@ def new_pipeline(
     note = data_note(name, csv, frame, profile, target, plan, layout, today)
     new = {schema_path: schema_text, spec_path: spec_text}
     spec = _write_and_load(new, layout.data_notes, note, spec_path, name)
-    return NewPipeline(schema_path, spec_path, layout.data_notes, spec, plan, rejected)
+    return NewPipeline(
+        schema_path, spec_path, layout.data_notes, spec, plan, frame.height, rejected
+    )
 
 
 def _check_name(name: str, spec_path: Path, schemas_dir: Path) -> None:
@@ -434,8 +443,8 @@ def data_note(
     )
     in_notes_folder = csv.resolve().is_relative_to(notes.parent.resolve())
     cells = [
-        f"`{csv.name if in_notes_folder else _shown(csv, layout.root)}`",
-        f"`{_shown(layout.specs / f'{name}.yaml', layout.root)}`",
+        f"`{csv.name if in_notes_folder else shown_path(csv, layout.root)}`",
+        f"`{shown_path(layout.specs / f'{name}.yaml', layout.root)}`",
         origin,
         "Unknown: state the source's licence.",
     ]
@@ -466,7 +475,7 @@ def _distribution(values: pl.Series, task: Task) -> str:
     return words + (f" ({missing} null)" if missing else "")
 
 
-def _shown(path: Path, root: Path) -> str:
+def shown_path(path: Path, root: Path) -> str:
     """`path` relative to `root` when it lies under it, else absolute (POSIX separators)."""
     path = path.resolve()
     try:

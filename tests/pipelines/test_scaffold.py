@@ -271,3 +271,13 @@ def test_the_generated_schema_is_written_as_a_review_request(project):
     assert yaml.safe_load((project.specs / "churn.yaml").read_text())["schema"] == (
         "schemas.churn:Churn"
     )
+
+
+def test_too_many_rows_without_a_target_are_said_to_fail_the_run(project):
+    text = churn_csv(rows=20).replace(",yes\n", ",\n", 2)  # three rows without a target
+    made = new_pipeline("churn", _csv(project, text), "churned", layout=project)
+    assert (made.rejected_rows, made.rows, made.too_many_rejected) == (3, 20, True)
+    comments = (project.specs / "churn.yaml").read_text().replace("\n# ", " ")
+    assert "Rows without a churned are rejected: 3 of the 20 (15.0%). That is more than 0.05" in (
+        comments
+    )
