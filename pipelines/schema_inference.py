@@ -172,11 +172,11 @@ def schema_module(
     target: rows without one are rejected, not trained on).
     """
     attributes = attribute_names([c.name for c in profile.columns])
-    summary = f"Schema of {title}, inferred by `trainyard new` from {origin} ({profile.rows} rows)."
+    summary = f"Schema of {title}, inferred by `trainyard new` from {profile.rows} rows."
     review = (
-        "Review it before relying on it: each range is the smallest and largest value seen in "
-        "that file and each category list the values seen, so new data outside them is refused "
-        "(or quarantined); widen them to what the column may hold."
+        f"Read from {origin}. Review it before relying on it: each range is the smallest and "
+        "largest value seen in that file and each category list the values seen, so new data "
+        "outside them is refused (or quarantined); widen them to what the column may hold."
     )
     lines = [*_docstring([summary, review], ""), "", "from __future__ import annotations", ""]
     lines += ["import pandera.polars as pa", "", "from schemas.base import StrictModel"]

@@ -264,8 +264,8 @@ def test_the_generated_schema_is_written_as_a_review_request(project):
     new_pipeline("churn", csv, "churned", layout=project, today=TODAY)
     source = (project.schemas / "churn.py").read_text()
     assert source.startswith(
-        '"""Schema of churn.csv, inferred by `trainyard new` from data/churn.csv on 2025-03-04 '
-        "(40 rows).\n\nReview it before relying on it"
+        '"""Schema of churn.csv, inferred by `trainyard new` from 40 rows.\n\n'
+        "Read from data/churn.csv on 2025-03-04. Review it before relying on it"
     )
     assert "# Not nullable, though the file has 1 null: such rows are rejected." in source
     assert yaml.safe_load((project.specs / "churn.yaml").read_text())["schema"] == (

@@ -122,7 +122,8 @@ def test_schema_module_declares_each_column_as_inferred(frame, tmp_path):
         required=["churned"],
     )
     assert source.startswith(
-        '"""Schema of churn.csv, inferred by `trainyard new` from /tmp/churn.csv on 2025-01-02 '
+        '"""Schema of churn.csv, inferred by `trainyard new` from 12 rows.\n\n'
+        "Read from /tmp/churn.csv on 2025-01-02. Review it before relying on it: each range is "
     )
     assert "from schemas.base import StrictModel" in source
     schema = _module(tmp_path, source).Churn.to_schema()
