@@ -281,3 +281,13 @@ def test_too_many_rows_without_a_target_are_said_to_fail_the_run(project):
     assert "Rows without a churned are rejected: 3 of the 20 (15.0%). That is more than 0.05" in (
         comments
     )
+
+
+def test_column_names_yaml_or_python_would_misread_are_kept(project):
+    header = ["x: y", "#n", "größe", "class", "2nd", "it's", "target"]
+    rows = [f"{i},{i % 3},{i * 2.5},{i % 2},{7 - i % 4},{i % 5},{i % 2}" for i in range(12)]
+    text = ",".join(f'"{name}"' for name in header) + "\n" + "\n".join(rows) + "\n"
+    made = new_pipeline("odd", _csv(project, text), "target", layout=project)
+    # `x: y` counts the rows: a row identifier, left out.
+    assert made.spec.features.columns == ["#n", "größe", "class", "2nd", "it's"]
+    assert list(resolve_schema(made.spec.schema_).to_schema().columns) == header
