@@ -434,7 +434,10 @@ def data_note(
     """The data notes file with a row for `csv` added to its table (a new table when it has
     none): the file, the spec using it, what `trainyard new` saw, and the licence to fill in."""
     notes = layout.data_notes
-    text = notes.read_text() if notes.exists() else ""
+    try:
+        text = notes.read_text() if notes.exists() else ""
+    except OSError as exc:
+        raise ScaffoldError(f"cannot read the data notes {notes}: {exc.strerror}") from None
     nulls = [f"{c.name} {c.nulls}" for c in profile.columns if c.nulls]
     origin = (
         f"Given to `trainyard new` as `{csv}` on {today.isoformat()}: {frame.height} rows, "
@@ -491,9 +494,12 @@ def _create(path: Path, text: str) -> None:
     try:
         tmp.write_text(text)
         # A hard link fails when the name exists: no check-then-write race with another writer.
-        os.link(tmp, path)
-    except FileExistsError:
-        raise ScaffoldError(f"{path} already exists: trainyard new never overwrites it") from None
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            raise ScaffoldError(
+                f"{path} already exists: trainyard new never overwrites it"
+            ) from None
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -523,5 +529,9 @@ def _write_and_load(
         if isinstance(exc, SpecError):
             raise ScaffoldError(
                 f"the spec trainyard new wrote does not load, so nothing was kept: {exc}"
+            ) from None
+        if isinstance(exc, OSError) and not isinstance(exc, ScaffoldError):
+            raise ScaffoldError(
+                f"cannot write {exc.filename}: {exc.strerror}; nothing was kept"
             ) from None
         raise

@@ -240,14 +240,22 @@ def test_a_missing_or_unreadable_file_gets_the_readers_message(project):
 
 def test_a_failed_write_takes_back_what_was_written(project):
     csv = _csv(project, churn_csv())
-    project.data_notes.unlink()
-    project.data_notes.mkdir()  # the notes cannot be written: the schema and spec go again
-    with pytest.raises(IsADirectoryError):
+    project.specs.rmdir()
+    project.specs.write_text("")  # the schema is written, then the spec cannot be
+    with pytest.raises(ScaffoldError, match=r"cannot write .*specs: File exists; nothing was kept"):
         new_pipeline("churn", csv, "churned", layout=project)
-    assert not (project.specs / "churn.yaml").exists()
-    assert not (project.schemas / "churn.py").exists()
-    assert [p.name for p in project.schemas.iterdir()] == []
-    assert [p.name for p in project.specs.iterdir()] == []
+    assert _files(project) == ["data/README.md", "data/churn.csv", "specs"]
+    assert project.data_notes.read_text() == NOTES
+    assert "schemas.churn" not in sys.modules
+
+
+def test_unreadable_data_notes_are_refused_before_anything_is_written(project):
+    csv = _csv(project, churn_csv())
+    project.data_notes.unlink()
+    project.data_notes.mkdir()
+    with pytest.raises(ScaffoldError, match=r"cannot read the data notes .*README.md: Is a dir"):
+        new_pipeline("churn", csv, "churned", layout=project)
+    assert _files(project) == ["data/churn.csv"]
 
 
 def test_a_schema_folder_the_schemas_package_does_not_import_from_is_refused(tmp_path):
