@@ -181,6 +181,49 @@ def cmd_algorithms(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_new(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from pipelines.read_options import CsvOptions
+    from pipelines.scaffold import default_layout, new_pipeline, shown_path
+
+    flags = {"separator": "--separator", "null_values": "--null-value", "encoding": "--encoding"}
+    given = {"separator": args.separator, "null_values": args.null_value, "encoding": args.encoding}
+    try:
+        options = CsvOptions(**{key: value for key, value in given.items() if value is not None})
+    except ValidationError as exc:
+        raise ValueError(
+            "; ".join(
+                f"{flags[e['loc'][0]]}: {e['msg'].removeprefix('Value error, ')}"
+                for e in exc.errors()
+            )
+        ) from None
+    layout = default_layout()
+    made = new_pipeline(args.name, args.csv, args.target, options, layout)
+    plan, spec = made.plan, made.spec
+    print(f"wrote {shown_path(made.schema, layout.root)}: the schema, inferred from the file")
+    print(
+        f"wrote {shown_path(made.spec_path, layout.root)}: {plan.task.name} of {spec.target} by "
+        f"{plan.algorithm}, on_invalid: quarantine"
+    )
+    print(f"noted {spec.source.csv} in {shown_path(made.data_notes, layout.root)}")
+    print(f"  features: {', '.join(plan.features)}")
+    for column, why in plan.left_out.items():
+        print(f"  left out {column}: {why}")
+    if made.rejected_rows:
+        print(
+            f"  rows without {spec.target}, rejected when the pipeline runs: {made.rejected_rows}"
+        )
+    if made.too_many_rejected:
+        print(
+            f"  that is more than max_rejected_fraction {spec.max_rejected_fraction} of the "
+            f"{made.rows} rows: the run fails until {spec.target} is filled in or the spec "
+            "allows more"
+        )
+    print(f"Review the schema's ranges and categories, then: trainyard run {spec.name}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser of `trainyard`."""
     top = argparse.ArgumentParser(prog="trainyard", description=__doc__.splitlines()[0])
@@ -196,6 +239,17 @@ def parser() -> argparse.ArgumentParser:
     show.add_argument("pipeline")
     algorithms = sub.add_parser("algorithms", help="registered algorithms, or one's parameters")
     algorithms.add_argument("name", nargs="?")
+    new = sub.add_parser("new", help="a pipeline from a CSV file: schema, spec and data note")
+    new.add_argument("name", help="the pipeline's name (lower case, digits, underscores)")
+    new.add_argument("--csv", required=True, type=Path, help="the data file")
+    new.add_argument("--target", required=True, help="the column to predict")
+    new.add_argument("--separator", help='the field separator (default ",")')
+    new.add_argument(
+        "--null-value",
+        action="append",
+        help='a cell text read as null; repeat for more (default: "", NA and null)',
+    )
+    new.add_argument("--encoding", help="utf8 (default), utf8-lossy or a Python codec")
     ui = sub.add_parser("ui", help="start the Dagster UI on the persistent instance")
     ui.add_argument("--port", type=int, default=3000)
     ui.add_argument("--host", default="127.0.0.1", help="address to bind (default: this machine)")
@@ -209,6 +263,7 @@ COMMANDS = {
     "show": cmd_show,
     "ui": cmd_ui,
     "algorithms": cmd_algorithms,
+    "new": cmd_new,
 }
 
 

@@ -1,7 +1,8 @@
 """Where trainyard reads specs and data and writes reports, models and the Dagster instance.
 
 `PROJECT_ROOT` is the repository (specs and `data/` are read from there; the specs from
-`$TRAINYARD_SPECS` instead when set, as the reliability tests do). Everything a run writes
+`$TRAINYARD_SPECS` instead when set, as the reliability tests do, and schema modules also
+from `$TRAINYARD_SCHEMAS`, imported as `schemas.<module>`). Everything a run writes
 goes under `home()`: `$TRAINYARD_HOME` when set (tests point it at a temporary directory),
 else the project root — except the stored asset values, which go to `artifacts_root()`:
 `$TRAINYARD_ARTIFACTS` (a path or any fsspec URL, e.g. `s3://bucket/ty`) when set, else
@@ -15,6 +16,9 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SPECS_DIR = Path(os.environ.get("TRAINYARD_SPECS", PROJECT_ROOT / "pipelines" / "specs"))
+# Where `trainyard new` writes a schema module: the folder `schemas/__init__.py` adds to the
+# package's path when `$TRAINYARD_SCHEMAS` is set, so its modules import as `schemas.<name>`.
+SCHEMAS_DIR = Path(os.environ.get("TRAINYARD_SCHEMAS", PROJECT_ROOT / "schemas"))
 DATA_DIR = PROJECT_ROOT / "data"
 
 
