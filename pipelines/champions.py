@@ -241,7 +241,7 @@ def rollback(pipeline_dir: str | Directory, version: str) -> ChampionRecord:
         )
     was = "none" if now_champion is None else now_champion.version
     record = replace(known[version], since=utc_now(), reason=f"rollback from {was}")
-    stamp = re.sub(r"[^0-9]", "", record.since)
+    stamp = re.sub(r"[^0-9]", "", record.since.partition("+")[0])
     atomic_write(
         pipeline_dir / HISTORY / ROLLBACKS / f"{stamp}-{version}.json", record.to_json().encode()
     )
