@@ -192,9 +192,8 @@ def cmd_champion(args: argparse.Namespace) -> int:
     if args.rollback is not None:
         record = rollback(pipeline_dir, args.rollback)
         _record_rollback(record)
-        print(
-            f"{name}: champion is {record.version} again ({record.reason}) since {_when(record.since)}"
-        )
+        since = _when(record.since)
+        print(f"{name}: champion is {record.version} again ({record.reason}) since {since}")
         return 0
     now = current(pipeline_dir)
     if now is None:
