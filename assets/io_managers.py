@@ -121,7 +121,14 @@ class ChampionIOManager(dg.UPathIOManager):
 
     def dump_to_path(self, context: dg.OutputContext, obj: Promotion, path: UPath) -> None:
         record = promote(path.parent, obj)
-        context.add_output_metadata({"version": record.version, "bundle_hash": record.bundle_hash})
+        context.add_output_metadata(
+            {
+                "version": record.version,
+                "reason": record.reason,
+                "champion_since": record.since,
+                "bundle_hash": record.bundle_hash,
+            }
+        )
 
     def load_from_path(self, context: dg.InputContext, path: UPath) -> Champion:
         champion = load_champion(path.parent)
