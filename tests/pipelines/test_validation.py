@@ -320,3 +320,11 @@ def test_summary_names_rows_with_the_row_label():
     assert "30 (line 5)" in report.summary()
     assert "30 (line 5)" in str(DataValidationError(report))
     assert report.rejected["row"].to_list() == BAD_ROWS
+
+
+def test_a_schema_object_derived_from_a_model_validates_too():
+    without_target = ViralPostsSeed.to_schema().remove_columns(["viral"])
+    report = validate_frame(_three_problems().drop("viral"), without_target)
+    assert report.schema == "ViralPostsSeed"
+    assert report.rejected["row"].to_list() == [3, 7]
+    assert "hour: less_than_or_equal_to(23) fails in 1 row(s): 30 (row 3)" in report.summary()
