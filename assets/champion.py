@@ -2,10 +2,12 @@
 
 Its blocking `promotion_gate` check passes only when the spec's `promote_if` holds and the
 new model is not worse than the current champion on the headline metric. On a failed gate
-the step fails without an output, so the stored champion stays exactly as it was.
+the step fails without an output, so the stored champion stays exactly as it was. A
+promotion is stored as the next champion version (`ChampionIOManager`, `pipelines.champions`)
+with the data versions of every asset upstream of it.
 """
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 import dagster as dg
 
@@ -13,12 +15,17 @@ from assets.instance import latest_metadata
 from assets.keys import model_key, models_by_key
 from assets.metadata import float_entries
 from assets.versions import code_version
+from pipelines.champions import Promotion
 from pipelines.gate import decide_promotion
 from pipelines.spec_base import SpecBase
 
 GATE_CHECK = "promotion_gate"
+CHAMPION_IO = "champion_io"
 # The float entries are rounded for display; the gate compares these exact values.
 EXACT_METRICS = "exact_metrics"
+# Dagster's tags on a materialization: its data version and those of the inputs it read.
+_DATA_VERSION_TAG = "dagster/data_version"
+_INPUT_VERSION_PREFIX = "dagster/input_data_version/"
 
 
 def _champion_metrics(metadata: dict | None) -> dict | None:
@@ -41,9 +48,31 @@ def _verdict(name: str, passed: bool, champion: dict | None) -> str:
     return f"not promoted: judged against {name}/champion from run {run}, which stays as it was"
 
 
-def champion_asset(
-    spec: SpecBase, models: Mapping[str, dg.AssetIn], io_manager_key: str
-) -> dg.AssetsDefinition:
+def _upstream_data_versions(
+    instance: dg.DagsterInstance, keys: Iterable[dg.AssetKey]
+) -> dict[str, str]:
+    """Asset key → data version of `keys` and of everything upstream of them, as recorded on
+    their latest materializations (the ones this step read)."""
+    found: dict[str, str] = {}
+    pending = list(keys)
+    while pending:
+        key = pending.pop()
+        if key.to_user_string() in found:
+            continue
+        event = instance.get_latest_materialization_event(key)
+        if event is None or event.asset_materialization is None:
+            continue
+        tags = event.asset_materialization.tags or {}
+        found[key.to_user_string()] = tags.get(_DATA_VERSION_TAG, "")
+        pending += [
+            dg.AssetKey.from_user_string(name.removeprefix(_INPUT_VERSION_PREFIX))
+            for name in tags
+            if name.startswith(_INPUT_VERSION_PREFIX)
+        ]
+    return dict(sorted(found.items()))
+
+
+def champion_asset(spec: SpecBase, models: Mapping[str, dg.AssetIn]) -> dg.AssetsDefinition:
     """`<p>/champion` fed by `<p>/evaluation` and the `models` inputs (`<p>/model`, or each
     `<p>/model/<name>` candidate: the evaluation's chosen candidate is promoted)."""
     key = dg.AssetKey([spec.name, "champion"])
@@ -59,7 +88,7 @@ def champion_asset(
         key=key,
         group_name=spec.name,
         ins={"evaluation": dg.AssetIn(key=[spec.name, "evaluation"]), **models},
-        io_manager_key=io_manager_key,
+        io_manager_key=CHAMPION_IO,
         check_specs=[check],
         output_required=False,
         code_version=code_version(spec.evaluation.promote_if),
@@ -74,8 +103,15 @@ def champion_asset(
         champion_metadata = latest_metadata(context.instance, key.path)
         decision = decide_promotion(spec, evaluation, _champion_metrics(champion_metadata))
         if decision.passed:
+            inputs = context.assets_def.keys_by_input_name.values()
             yield dg.Output(
-                model,
+                Promotion(
+                    bundle=model,
+                    metrics=evaluation.metrics,
+                    headline=evaluation.headline,
+                    run_id=context.run.run_id,
+                    data_versions=_upstream_data_versions(context.instance, inputs),
+                ),
                 metadata={
                     **float_entries(evaluation.metrics),
                     EXACT_METRICS: dg.MetadataValue.json(evaluation.metrics),

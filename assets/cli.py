@@ -1,4 +1,5 @@
-"""The `trainyard` command: list, run, validate and show pipelines, or open the UI.
+"""The `trainyard` command: list, run, validate and show pipelines, score files with a
+champion, list or roll back champions, or open the UI.
 
 Runs use the persistent instance in `<home>/.dagster/`, so they appear in `trainyard ui`.
 """
@@ -10,10 +11,14 @@ import gc
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipelines.kinds.environment_spec import ReinforcementSpec
 from pipelines.paths import SPECS_DIR, dagster_home
 from pipelines.spec import SpecError, load_spec, load_specs
+
+if TYPE_CHECKING:
+    from pipelines.champions import ChampionRecord
 
 
 def _pipelines(args: argparse.Namespace, specs: dict) -> list[str]:
@@ -153,6 +158,120 @@ def _quarantined(name: str, rejected: dict | None, sample: int = 5) -> list[str]
     ]
 
 
+def _predictions_path(file: Path, out: str | None) -> Path:
+    """`-o OUT` (.parquet or .csv), else `<stem>.predictions.parquet` beside the input."""
+    path = Path(out) if out else file.with_name(f"{file.stem}.predictions.parquet")
+    if path.suffix.lower() not in (".parquet", ".csv"):
+        raise ValueError(f"cannot write {path}: the output must end in .parquet or .csv")
+    if path.resolve() == file.resolve():
+        raise ValueError(f"cannot write the predictions over their input {file}")
+    return path
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    from algorithms.atomic_files import atomic_file
+    from pipelines.read_options import CsvOptions
+    from pipelines.scoring import current_champion, pipeline_spec, score_frame, table_spec
+    from pipelines.sources import file_row_label, read_table
+    from pipelines.validation import DataValidationError
+
+    spec = table_spec(pipeline_spec(args.pipeline))
+    file = Path(args.file)
+    out = _predictions_path(file, args.output)
+    champion = current_champion(spec.name)
+    # A CSV is read as the pipeline reads its own: same separator, nulls and encoding.
+    options = spec.source if isinstance(spec.source, CsvOptions) else CsvOptions()
+    frame = read_table(file, options)
+    try:
+        scored = score_frame(
+            spec, champion.bundle, champion.version, frame, file_row_label(file, options)
+        )
+    except DataValidationError as exc:
+        print(f"trainyard: {file}: does not conform to {exc.report.schema}", file=sys.stderr)
+        print(f"{exc.report.summary()}\nnothing written", file=sys.stderr)
+        return 1
+    except ValueError as exc:
+        print(f"trainyard: {file}: {exc}; nothing written", file=sys.stderr)
+        return 1
+    # A temporary sibling renamed into place: a failed write leaves no partial output.
+    with atomic_file(out) as handle:
+        if out.suffix.lower() == ".csv":
+            scored.write_csv(handle)
+        else:
+            scored.write_parquet(handle)
+    print(f"{out}: {scored.height} rows scored by the {spec.name} champion {champion.version}")
+    return 0
+
+
+def cmd_champion(args: argparse.Namespace) -> int:
+    from upath import UPath
+
+    from pipelines.champions import current, events, rollback
+    from pipelines.paths import artifacts_root
+    from pipelines.scoring import pipeline_spec
+
+    name = pipeline_spec(args.pipeline).name
+    pipeline_dir = UPath(artifacts_root()) / name
+    if args.rollback is not None:
+        record = rollback(pipeline_dir, args.rollback)
+        _record_rollback(record)
+        since = _when(record.since)
+        print(f"{name}: champion is {record.version} again ({record.reason}) since {since}")
+        return 0
+    now = current(pipeline_dir)
+    if now is None:
+        print(f"{name}: no champion yet; run `trainyard run {name}`")
+        return 1
+    rows = events(pipeline_dir) or [now]
+    print(f"{name}: champion {now.version} since {_when(now.since)} ({now.reason})")
+    print(f"  {'version':<8} {'became champion (UTC)':<22} {'run':<9} {'headline':<22} reason")
+    for event in rows:
+        mark = "*" if event == now else " "
+        since = _when(event.since).removesuffix(" UTC")
+        metric = (
+            f"{event.headline} {event.metrics[event.headline]:.4f}"
+            if event.headline in event.metrics
+            else "-"
+        )
+        print(
+            f"{mark} {event.version:<8} {since:<22} {(event.run_id or '-')[:8]:<9} "
+            f"{metric:<22} {event.reason}"
+        )
+    return 0
+
+
+def _when(timestamp: str) -> str:
+    """An ISO 8601 UTC timestamp to the second, e.g. `2026-01-05 06:00:12 UTC`; `-` if unknown."""
+    return f"{timestamp[:19].replace('T', ' ')} UTC" if timestamp else "-"
+
+
+def _record_rollback(record: ChampionRecord) -> None:
+    """The rollback as a champion materialization in the instance (no run): the UI shows the
+    champion and since when, and the next promotion gate compares against its metrics."""
+    import dagster as dg
+
+    from assets.champion import EXACT_METRICS
+    from assets.instance import persistent_instance
+    from assets.metadata import float_entries
+
+    persistent_instance().report_runless_asset_event(
+        dg.AssetMaterialization(
+            asset_key=[record.pipeline, "champion"],
+            description=f"{record.version} is champion again ({record.reason})",
+            metadata={
+                **float_entries(record.metrics),
+                EXACT_METRICS: dg.MetadataValue.json(record.metrics),
+                "version": record.version,
+                "reason": record.reason,
+                "champion_since": record.since,
+                "spec_hash": record.spec_hash,
+                "promoted_from_run": record.run_id or "",
+                "bundle_hash": record.bundle_hash,
+            },
+        )
+    )
+
+
 def cmd_ui(args: argparse.Namespace) -> int:
     from assets.instance import persistent_instance
     from assets.ui import serve
@@ -237,6 +356,15 @@ def parser() -> argparse.ArgumentParser:
     validate.add_argument("file")
     show = sub.add_parser("show", help="latest metrics and the report path of a pipeline")
     show.add_argument("pipeline")
+    predict = sub.add_parser("predict", help="score a CSV/parquet file with a pipeline's champion")
+    predict.add_argument("pipeline")
+    predict.add_argument("file")
+    predict.add_argument(
+        "-o", "--output", help="a .parquet or .csv file (default: FILE-STEM.predictions.parquet)"
+    )
+    champion = sub.add_parser("champion", help="a pipeline's champion versions, or roll back")
+    champion.add_argument("pipeline")
+    champion.add_argument("--rollback", metavar="VERSION", help="make VERSION champion again")
     algorithms = sub.add_parser("algorithms", help="registered algorithms, or one's parameters")
     algorithms.add_argument("name", nargs="?")
     new = sub.add_parser("new", help="a pipeline from a CSV file: schema, spec and data note")
@@ -261,6 +389,8 @@ COMMANDS = {
     "run": cmd_run,
     "validate": cmd_validate,
     "show": cmd_show,
+    "predict": cmd_predict,
+    "champion": cmd_champion,
     "ui": cmd_ui,
     "algorithms": cmd_algorithms,
     "new": cmd_new,

@@ -10,6 +10,8 @@ materialization stays readable, and concurrent runs never race on a temporary na
 - `FeaturesIOManager`: the normalized frame plus its fitted `FeatureTransform`, in one
   parquet file whose key-value metadata carries the transform as JSON.
 - `BundleIOManager`: a `Bundle` (model or agent) as a directory of JSON + `.npz`, never pickle.
+- `ChampionIOManager`: a promotion as the next champion version with its record, kept in the
+  champion history (`pipelines.champions`); loads the current champion and its record.
 - `JsonIOManager`: any value with `to_dict()` and a `from_dict()` classmethod (its codec) as
   sorted, indented JSON — evaluations, environments, tuning results.
 """
@@ -27,6 +29,7 @@ from upath import UPath
 from algorithms.atomic_files import atomic_file, atomic_write
 from algorithms.gridworld import GridWorld
 from pipelines.bundle import AgentBundle, Bundle, ModelBundle
+from pipelines.champions import Champion, Promotion, load_champion, promote
 from pipelines.drift import DriftProfile
 from pipelines.evaluation_result import Evaluation
 from pipelines.features import FeatureTransform, PreparedFeatures
@@ -118,6 +121,30 @@ class BundleIOManager(dg.UPathIOManager):
         return self.bundle_class.load(path)
 
 
+class ChampionIOManager(dg.UPathIOManager):
+    """Stores a `Promotion` as the next champion version (history first, then the current
+    champion at `<base>/<pipeline>/champion`) and records its version on the materialization."""
+
+    extension = ""
+
+    def dump_to_path(self, context: dg.OutputContext, obj: Promotion, path: UPath) -> None:
+        record = promote(path.parent, obj)
+        context.add_output_metadata(
+            {
+                "version": record.version,
+                "reason": record.reason,
+                "champion_since": record.since,
+                "bundle_hash": record.bundle_hash,
+            }
+        )
+
+    def load_from_path(self, context: dg.InputContext, path: UPath) -> Champion:
+        champion = load_champion(path.parent)
+        if champion is None:
+            raise FileNotFoundError(f"no champion stored at {path}")
+        return champion
+
+
 def io_managers(base_dir: str | Path | UPath) -> dict[str, dg.IOManager]:
     """The IO managers the asset factory refers to, all rooted at `base_dir` (a path or URL)."""
     base = UPath(base_dir)
@@ -126,6 +153,7 @@ def io_managers(base_dir: str | Path | UPath) -> dict[str, dg.IOManager]:
         "features_io": FeaturesIOManager(base_path=base),
         "model_io": BundleIOManager(base, ModelBundle),
         "agent_io": BundleIOManager(base, AgentBundle),
+        "champion_io": ChampionIOManager(base_path=base),
         "evaluation_io": JsonIOManager(base, Evaluation),
         "environment_io": JsonIOManager(base, GridWorld),
         "tuning_io": JsonIOManager(base, TuningResult),

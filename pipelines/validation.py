@@ -135,9 +135,10 @@ class DataValidationError(ValueError):
 
 
 def validate_frame(
-    df: pl.DataFrame, schema: type, row_label: Callable[[int], str] = frame_row
+    df: pl.DataFrame, schema: type | pa.DataFrameSchema, row_label: Callable[[int], str] = frame_row
 ) -> ValidationReport:
-    """Check `df` against a pandera DataFrameModel, all checks at once; never raises on bad data.
+    """Check `df` against a pandera DataFrameModel (or a polars `DataFrameSchema` derived from
+    one), all checks at once; never raises on bad data.
 
     `row_label` names a row in messages (`line N` of the CSV file `df` was read from, say)."""
     if not isinstance(df, pl.DataFrame):
@@ -173,7 +174,7 @@ def validate_frame(
             .select("column", "check", "failure_case")
             .iter_rows()
         ),
-        schema=schema.__name__,
+        schema=frame_schema.name,
         row_label=row_label,
     )
 
@@ -195,7 +196,9 @@ def column_schema(schema: type) -> list[ColumnInfo]:
     ]
 
 
-def _to_schema(schema: type) -> pa.DataFrameSchema:
+def _to_schema(schema: type | pa.DataFrameSchema) -> pa.DataFrameSchema:
+    if isinstance(schema, pa.DataFrameSchema):
+        return schema
     if not (isinstance(schema, type) and issubclass(schema, pa.DataFrameModel)):
         raise TypeError(f"expected a pandera.polars DataFrameModel class, got {schema!r}")
     return schema.to_schema()

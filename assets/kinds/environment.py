@@ -45,7 +45,7 @@ def environment_assets(spec: ReinforcementSpec) -> list[dg.AssetsDefinition]:
         environment_asset(spec),
         model_asset(spec),
         evaluation_asset(spec),
-        champion_asset(spec, {"model": dg.AssetIn(key=model_key(spec.name))}, "agent_io"),
+        champion_asset(spec, {"model": dg.AssetIn(key=model_key(spec.name))}),
     ]
 
 

@@ -36,7 +36,7 @@ def table_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
         *tuning,
         *model_assets(spec),
         evaluation_asset(spec),
-        champion_asset(spec, model_inputs(spec), "model_io"),
+        champion_asset(spec, model_inputs(spec)),
     ]
 
 

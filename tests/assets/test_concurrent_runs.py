@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.bundle import ModelBundle
+from pipelines.champions import current, versions
 from pipelines.paths import PROJECT_ROOT
 from tests.assets.helpers import file_bytes
 
@@ -35,8 +36,27 @@ def test_concurrent_runs_leave_one_runs_complete_output(tmp_path):
         assert "Traceback" not in err and ".tmp" not in err, err
     assert sum(code == 0 for _, code in outcomes) >= 1
     for folder in ("artifacts", "reports"):
-        assert file_bytes(shared / folder) == file_bytes(reference / folder), folder
+        assert _outputs(shared / folder) == _outputs(reference / folder), folder
     hidden = [p for p in (shared / "artifacts").rglob(".*")]
     assert hidden == []
     champion = ModelBundle.load(shared / "artifacts" / "viral_posts_seed" / "champion")
     assert champion.pipeline == "viral_posts_seed"
+    # Each promotion took its own version number, and each version is one run's whole bundle.
+    history = shared / "artifacts" / "viral_posts_seed" / "champions"
+    promoted = sorted(versions(history.parent), key=lambda r: r.version)
+    assert [r.version for r in promoted] == [f"v{n}" for n in range(1, len(promoted) + 1)]
+    assert len({r.run_id for r in promoted}) == len(promoted) >= 1
+    expected = _outputs(reference / "artifacts" / "viral_posts_seed" / "champion")
+    for record in promoted:
+        assert _outputs(history / record.version) == expected
+    assert current(history.parent).version in {r.version for r in promoted}
+
+
+def _outputs(folder: Path) -> dict[str, bytes]:
+    """Every file below `folder` but the champion records and history, which name the run
+    and the time of each promotion."""
+    return {
+        name: data
+        for name, data in file_bytes(folder).items()
+        if "champions/" not in name and Path(name).name != "champion.json"
+    }

@@ -23,18 +23,18 @@ from pipelines.paths import PROJECT_ROOT
 KILLED_DURING_CHAMPION_WRITE = textwrap.dedent(
     """
     import os, signal, sys
-    import pipelines.bundle as bundle
+    import pipelines.champions as champions
     from assets.cli import main
 
-    save = bundle.save_estimator
+    copy = champions.copy_files
 
-    def save_or_die(estimator, directory):
-        if directory.name.startswith(".champion."):
-            (directory / "estimator.json").write_text("{half")
+    def copy_or_die(source, target, skip=()):
+        if target.name.startswith(".champion."):
+            (target / "estimator.json").write_text("{half")
             os.kill(os.getpid(), signal.SIGKILL)
-        save(estimator, directory)
+        copy(source, target, skip)
 
-    bundle.save_estimator = save_or_die
+    champions.copy_files = copy_or_die
     sys.exit(main(["run", "viral_posts_seed"]))
     """
 )

@@ -330,3 +330,11 @@ def test_rejected_table_refuses_a_clashing_where_column():
 
     with pytest.raises(ValueError, match="the data has column.s. where"):
         validate_frame(pl.DataFrame({"where": ["here", "there"]}), _WithWhere)
+
+
+def test_a_schema_object_derived_from_a_model_validates_too():
+    without_target = ViralPostsSeed.to_schema().remove_columns(["viral"])
+    report = validate_frame(_three_problems().drop("viral"), without_target)
+    assert report.schema == "ViralPostsSeed"
+    assert report.rejected["row"].to_list() == [3, 7]
+    assert "hour: less_than_or_equal_to(23) fails in 1 row(s): 30 (row 3)" in report.summary()

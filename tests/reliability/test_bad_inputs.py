@@ -56,6 +56,17 @@ def damaged_champion(file: str, damage: Callable[[Path], None]) -> Callable[[Wor
     return tamper
 
 
+def promoted_then(data: str) -> Callable[[Workspace], None]:
+    """A tamper step: run the case's pipeline once on its good data (a champion v1), then
+    replace the data file by `data`."""
+
+    def tamper(ws: Workspace) -> None:
+        assert ws.trainyard("run", "viral_posts_seed").returncode == 0
+        ws.file.write_text(data)
+
+    return tamper
+
+
 def truncate(path: Path) -> None:
     path.write_bytes(path.read_bytes()[:100])
 
@@ -153,6 +164,11 @@ CASES = [
     Case("truncated model archive", "show {pipeline}", ["damaged (", "estimator.npz: not a readable .npz archive"], tamper=damaged_champion("estimator.npz", truncate)),
     Case("a pickle in place of the archive", "show {pipeline}", ["damaged (", "estimator.npz: not a readable .npz archive"], tamper=damaged_champion("estimator.npz", lambda p: p.write_bytes(pickle.dumps({"coef_": [1.0]})))),
     Case("garbage bundle manifest", "list", ["damaged (", "bundle.json: not JSON"], tamper=damaged_champion("bundle.json", lambda p: p.write_text("{not json"))),
+    # scoring and the champion's history (#10.5, #10.6)
+    Case("predict without a champion", "predict {pipeline} {file}", ["pipeline 'viral_posts_seed' has no champion yet", "trainyard run viral_posts_seed"]),
+    Case("predict a file missing a column", "predict {pipeline} {file}", ["column 'hour' is missing", "nothing written"], tamper=promoted_then("post_id,content_length,engagement_score,viral\n1,51,41.8,0\n")),
+    Case("predict a value of the wrong type", "predict {pipeline} {file}", ["hour: coerce_dtype('Int64')", "ten (line 2)", "nothing written"], tamper=promoted_then(with_cell(SEED, 2, "hour", "ten"))),
+    Case("roll back to an unknown version", "champion {pipeline} --rollback v7", ["no champion version 'v7'; its versions: v1"], tamper=promoted_then(SEED)),
     Case("a quarantined run past the limit names lines", "run", ["hour: less_than_or_equal_to(23)", "30 (line 4)", "max_rejected_fraction"], data=with_cell(SEED, 4, "hour", "30"), spec={"on_invalid": "quarantine"}),
 ]  # fmt: skip
 
