@@ -31,10 +31,8 @@ RECORD = "champion.json"
 def bundles() -> tuple[ModelBundle, ModelBundle]:
     """Two different models of viral_posts_seed (another learning rate)."""
     spec = load_spec(SPECS_DIR / "viral_posts_seed.yaml")
-    normalized, transform = prepare(pl.read_csv(DATA_DIR / "viral_posts_seed.csv"), spec)
-    return train(spec, normalized, transform, {}), train(
-        spec, normalized, transform, {"learning_rate": 0.01}
-    )
+    prepared = prepare(pl.read_csv(DATA_DIR / "viral_posts_seed.csv"), spec)
+    return train(spec, prepared, {}), train(spec, prepared, {"learning_rate": 0.01})
 
 
 def _promotion(bundle: ModelBundle, accuracy: float, run: str = "run-1") -> Promotion:

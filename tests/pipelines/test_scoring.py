@@ -31,8 +31,7 @@ def _spec(**changes) -> PipelineSpec:
 @pytest.fixture(scope="module")
 def delta(posts):
     spec = _spec()
-    normalized, transform = prepare(posts, spec)
-    return spec, train(spec, normalized, transform, {})
+    return spec, train(spec, prepare(posts, spec), {})
 
 
 @pytest.fixture(scope="module")
@@ -41,8 +40,7 @@ def knn(posts):
         model={"algorithm": "k_neighbors_classifier", "params": {"n_neighbors": 3}},
         evaluation={"metrics": ["accuracy"]},
     )
-    normalized, transform = prepare(posts, spec)
-    return spec, train(spec, normalized, transform, {})
+    return spec, train(spec, prepare(posts, spec), {})
 
 
 def test_predictions_equal_the_bundle_on_the_same_rows(delta, posts):
