@@ -6,7 +6,9 @@ URL (`base_path` may be `memory://…`, `s3://…`, a shared path). Every write 
 then renamed into place, so a failed step never leaves a half-written artifact, the previous
 materialization stays readable, and concurrent runs never race on a temporary name.
 
-- `ParquetIOManager`: Polars frames as `<base>/<pipeline>/<asset>.parquet`.
+- `ParquetIOManager`: Polars frames as `<base>/<pipeline>/<asset>.parquet`, a partition
+  (a landing batch) as `<base>/<pipeline>/<asset>/<batch>.parquet`; an unpartitioned asset
+  reading a partitioned one gets a dict of partition key → frame.
 - `FeaturesIOManager`: the normalized frame plus its fitted `FeatureTransform`, in one
   parquet file whose key-value metadata carries the transform as JSON.
 - `BundleIOManager`: a `Bundle` (model or agent) as a directory of JSON + `.npz`, never pickle.
@@ -32,6 +34,7 @@ from pipelines.features import FeatureTransform, PreparedFeatures
 from pipelines.tuning import TuningResult
 
 _TRANSFORM_KEY = "trainyard.feature_transform"
+_BATCHES_KEY = "trainyard.batches"
 
 
 class DictCodec(Protocol):
@@ -76,14 +79,17 @@ class ParquetIOManager(dg.UPathIOManager):
 
 
 class FeaturesIOManager(dg.UPathIOManager):
-    """Stores `PreparedFeatures` as one parquet file with the transform in its metadata."""
+    """Stores `PreparedFeatures` as one parquet file with the transform (and the landing
+    batches, when any) in its metadata."""
 
     extension = ".parquet"
 
     def dump_to_path(self, context: dg.OutputContext, obj: PreparedFeatures, path: UPath) -> None:
-        transform = json.dumps(obj.transform.to_dict(), sort_keys=True)
+        metadata = {_TRANSFORM_KEY: json.dumps(obj.transform.to_dict(), sort_keys=True)}
+        if obj.batches:
+            metadata[_BATCHES_KEY] = json.dumps(obj.batches)
         with atomic_file(path) as handle:
-            obj.frame.write_parquet(handle, metadata={_TRANSFORM_KEY: transform})
+            obj.frame.write_parquet(handle, metadata=metadata)
 
     def load_from_path(self, context: dg.InputContext, path: UPath) -> PreparedFeatures:
         with path.open("rb") as handle:
@@ -91,7 +97,8 @@ class FeaturesIOManager(dg.UPathIOManager):
         with path.open("rb") as handle:
             frame = pl.read_parquet(handle)
         transform = FeatureTransform.from_dict(json.loads(metadata[_TRANSFORM_KEY]))
-        return PreparedFeatures(frame=frame, transform=transform)
+        batches = tuple((key, rows) for key, rows in json.loads(metadata.get(_BATCHES_KEY, "[]")))
+        return PreparedFeatures(frame=frame, transform=transform, batches=batches)
 
 
 class BundleIOManager(dg.UPathIOManager):
