@@ -35,6 +35,7 @@ _UNFINISHED = [
     dg.DagsterRunStatus.STARTED,
 ]
 # Why a stored batch is not trained on, by the status of its `<p>/validated` partition.
+_STORED = dg.AssetPartitionStatus.MATERIALIZED
 _WHY_NOT = {
     dg.AssetPartitionStatus.FAILED: "its latest validation failed",
     dg.AssetPartitionStatus.IN_PROGRESS: "it is being validated",
@@ -78,12 +79,16 @@ def training_frame(
     out with why. A batch is read only when its latest validation succeeded (a batch whose new
     content failed keeps no say, not even its older rows); then all, or the last N by name."""
     loaded = loaded or {}
+    partitions = batch_partitions(spec)
+    every = context.instance.get_dynamic_partitions(partitions.name)
     key = dg.AssetKey([spec.name, "validated"])
-    statuses = (
-        context.instance.get_status_by_partition(key, list(loaded), batch_partitions(spec)) or {}
-    )
-    good = [k for k in loaded if statuses.get(k) == dg.AssetPartitionStatus.MATERIALIZED]
-    left_out = {k: _WHY_NOT[statuses.get(k)] for k in loaded if k not in good}
+    statuses = context.instance.get_status_by_partition(key, every, partitions) or {}
+    good = [k for k in every if k in loaded and statuses.get(k) == _STORED]
+    left_out = {
+        k: _WHY_NOT.get(statuses.get(k), "its stored rows are missing")
+        for k in every
+        if k not in good
+    }
     train_on = spec.source.train_on
     chosen = chosen_batches(good, train_on.last if train_on else None)
     left_out |= {k: f"older than the last {train_on.last}" for k in good if k not in chosen}

@@ -63,6 +63,8 @@ def evaluation_asset(spec: PipelineSpec) -> dg.AssetsDefinition:
         result, sections = evaluate_models(spec, bundles, normalized, tuning)
         report = write_report(reports_dir(spec.name), sections)
         metadata = evaluation_entries(result, report)
+        if normalized.batches:
+            metadata["batches"] = dg.MetadataValue.json(dict(normalized.batches))
         if result.candidate is not None:
             metadata["chosen_candidate"] = result.candidate
             for name, values in result.candidates.items():

@@ -25,6 +25,7 @@ from pipelines.evaluation_result import Evaluation
 from pipelines.features import PreparedFeatures
 from pipelines.report_sections import (
     coefficients_section,
+    data_section,
     examples_section,
     fitted_line_section,
     learning_curve_section,
@@ -74,12 +75,13 @@ def report_sections(
     tuning: TuningResult | None = None,
     compared: Sequence[SectionBuilder] = (),
 ) -> list[SectionBuilder]:
-    """The report of a (single-model) table spec, in order: summary, learning curve, the
-    task's section, the sweep, the candidates' comparison (`compared`), tuning, the model's
-    sections, then the spec's studies."""
+    """The report of a (single-model) table spec, in order: summary, the landing batches read,
+    the learning curve, the task's section, the sweep, the candidates' comparison
+    (`compared`), tuning, the model's sections, then the spec's studies."""
     frame = features.frame
     builders: list[SectionBuilder] = [
         lambda: summary(spec, bundle, evaluation),
+        lambda: data_section(spec, features.batches),
         lambda: learning_curve_section(bundle),
         lambda: task_section(spec, bundle, evaluation),
         lambda: sweep_section(spec, evaluation),
