@@ -103,6 +103,15 @@ def training_frame(
     return pl.concat(frames, how="vertical_relaxed"), batches, left_out
 
 
+def failed_batches(instance: dg.DagsterInstance, spec: PipelineSpec) -> list[str]:
+    """The batches whose latest validation failed, in name order."""
+    partitions = batch_partitions(spec)
+    keys = instance.get_dynamic_partitions(partitions.name)
+    key = dg.AssetKey([spec.name, "validated"])
+    statuses = instance.get_status_by_partition(key, keys, partitions) or {}
+    return sorted(k for k in keys if statuses.get(k) == dg.AssetPartitionStatus.FAILED)
+
+
 def batches_metadata(batches: Batches, left_out: dict[str, str]) -> dict[str, dg.MetadataValue]:
     """`batches` (key → rows trained on) and, when any, `left_out_batches` (key → why)."""
     metadata = {"batches": dg.MetadataValue.json(dict(batches))}

@@ -52,12 +52,13 @@ def data_section(spec: PipelineSpec, batches: Sequence[tuple[str, int]]) -> Sect
     pipeline with one source)."""
     if not batches:
         return None
-    which = f"the last {spec.source.train_on.last}" if spec.source.train_on else "every"
+    train_on = spec.source.train_on
+    which = f"the last {train_on.last} by file name" if train_on else "every one"
     total = sum(rows for _, rows in batches)
     return Section(
         "## Data\n\n"
-        f"{len(batches)} batch{'es' if len(batches) > 1 else ''} of `{spec.source.landing}` "
-        f"({which} validated, by file name), {total} rows in all, split and scored together:"
+        f"{len(batches)} validated batch{'es' if len(batches) > 1 else ''} of "
+        f"`{spec.source.landing}` ({which}), {total} rows in all, split and scored together:"
         "\n\n" + markdown_table(["batch", "rows"], [[f"`{k}`", n] for k, n in batches])
     )
 
