@@ -6,9 +6,7 @@ URL (`base_path` may be `memory://…`, `s3://…`, a shared path). Every write 
 then renamed into place, so a failed step never leaves a half-written artifact, the previous
 materialization stays readable, and concurrent runs never race on a temporary name.
 
-- `ParquetIOManager`: Polars frames as `<base>/<pipeline>/<asset>.parquet`, a partition
-  (a landing batch) as `<base>/<pipeline>/<asset>/<batch>.parquet`; an unpartitioned asset
-  reading a partitioned one gets a dict of partition key → frame.
+- `ParquetIOManager`: Polars frames as `<base>/<pipeline>/<asset>.parquet`.
 - `FeaturesIOManager`: the normalized frame plus its fitted `FeatureTransform`, in one
   parquet file whose key-value metadata carries the transform as JSON.
 - `BundleIOManager`: a `Bundle` (model or agent) as a directory of JSON + `.npz`, never pickle.
@@ -34,7 +32,6 @@ from pipelines.features import FeatureTransform, PreparedFeatures
 from pipelines.tuning import TuningResult
 
 _TRANSFORM_KEY = "trainyard.feature_transform"
-_BATCHES_KEY = "trainyard.batches"
 
 
 class DictCodec(Protocol):
@@ -79,17 +76,14 @@ class ParquetIOManager(dg.UPathIOManager):
 
 
 class FeaturesIOManager(dg.UPathIOManager):
-    """Stores `PreparedFeatures` as one parquet file with the transform (and the landing
-    batches, when any) in its metadata."""
+    """Stores `PreparedFeatures` as one parquet file with the transform in its metadata."""
 
     extension = ".parquet"
 
     def dump_to_path(self, context: dg.OutputContext, obj: PreparedFeatures, path: UPath) -> None:
-        metadata = {_TRANSFORM_KEY: json.dumps(obj.transform.to_dict(), sort_keys=True)}
-        if obj.batches:
-            metadata[_BATCHES_KEY] = json.dumps(obj.batches)
+        transform = json.dumps(obj.transform.to_dict(), sort_keys=True)
         with atomic_file(path) as handle:
-            obj.frame.write_parquet(handle, metadata=metadata)
+            obj.frame.write_parquet(handle, metadata={_TRANSFORM_KEY: transform})
 
     def load_from_path(self, context: dg.InputContext, path: UPath) -> PreparedFeatures:
         with path.open("rb") as handle:
@@ -97,8 +91,7 @@ class FeaturesIOManager(dg.UPathIOManager):
         with path.open("rb") as handle:
             frame = pl.read_parquet(handle)
         transform = FeatureTransform.from_dict(json.loads(metadata[_TRANSFORM_KEY]))
-        batches = tuple((key, rows) for key, rows in json.loads(metadata.get(_BATCHES_KEY, "[]")))
-        return PreparedFeatures(frame=frame, transform=transform, batches=batches)
+        return PreparedFeatures(frame=frame, transform=transform)
 
 
 class BundleIOManager(dg.UPathIOManager):

@@ -103,6 +103,15 @@ def training_frame(
     return pl.concat(frames, how="vertical_relaxed"), batches, left_out
 
 
+def trained_batches(instance: dg.DagsterInstance, spec: PipelineSpec) -> Batches:
+    """The batches (key, rows) the latest `<p>/normalized` was built from: within a run, the
+    one its evaluation reads."""
+    event = instance.get_latest_materialization_event(dg.AssetKey([spec.name, "normalized"]))
+    if event is None or "batches" not in event.asset_materialization.metadata:
+        return ()
+    return tuple(event.asset_materialization.metadata["batches"].value.items())
+
+
 def failed_batches(instance: dg.DagsterInstance, spec: PipelineSpec) -> list[str]:
     """The batches whose latest validation failed, in name order."""
     partitions = batch_partitions(spec)

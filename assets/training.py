@@ -49,11 +49,10 @@ def normalized_asset(spec: PipelineSpec) -> dg.AssetsDefinition:
     )
     def normalized(context: dg.AssetExecutionContext, validated) -> dg.Output[PreparedFeatures]:
         extra = {}
-        batches = ()
         if landing:
             validated, batches, left_out = training_frame(context, spec, validated)
             extra = batches_metadata(batches, left_out)
-        prepared = prepare(validated, spec)._replace(batches=batches)
+        prepared = prepare(validated, spec)
         counts = dict(prepared.frame.group_by("split").len().iter_rows())
         return dg.Output(
             prepared,

@@ -240,13 +240,10 @@ class FeatureTransform:
 
 
 class PreparedFeatures(NamedTuple):
-    """The normalized frame (scaled features, target, `split`) and the transform fitted on it;
-    `batches` names the landing batches the rows came from, in order, with their row counts
-    (empty for a pipeline with one source)."""
+    """The normalized frame (scaled features, target, `split`) and the transform fitted on it."""
 
     frame: pl.DataFrame
     transform: FeatureTransform
-    batches: tuple[tuple[str, int], ...] = ()
 
 
 def prepare(df: pl.DataFrame, spec: PipelineSpec) -> PreparedFeatures:

@@ -11,6 +11,7 @@ import dagster as dg
 
 from assets.champion import champion_asset
 from assets.ingest import raw_asset, validated_assets
+from assets.landing import is_landing, trained_batches
 from assets.metadata import evaluation_entries, float_entries
 from assets.training import model_assets, model_inputs, normalized_asset
 from assets.tuning import tuning_asset
@@ -57,14 +58,15 @@ def evaluation_asset(spec: PipelineSpec) -> dg.AssetsDefinition:
         f"beside a baseline; the report is written to reports/{spec.name}/report.md.",
         kinds={"matplotlib"},
     )
-    def evaluation(normalized: PreparedFeatures, **inputs) -> dg.Output[Evaluation]:
+    def evaluation(context, normalized: PreparedFeatures, **inputs) -> dg.Output[Evaluation]:
         tuning = inputs.pop("tuning", None)
         bundles = {trained[name]: bundle for name, bundle in inputs.items()}
-        result, sections = evaluate_models(spec, bundles, normalized, tuning)
+        batches = trained_batches(context.instance, spec) if is_landing(spec) else ()
+        result, sections = evaluate_models(spec, bundles, normalized, tuning, batches)
         report = write_report(reports_dir(spec.name), sections)
         metadata = evaluation_entries(result, report)
-        if normalized.batches:
-            metadata["batches"] = dg.MetadataValue.json(dict(normalized.batches))
+        if batches:
+            metadata["batches"] = dg.MetadataValue.json(dict(batches))
         if result.candidate is not None:
             metadata["chosen_candidate"] = result.candidate
             for name, values in result.candidates.items():

@@ -45,16 +45,18 @@ def evaluate_models(
     bundles: dict[str, ModelBundle],
     features: PreparedFeatures,
     tuning: TuningResult | None = None,
+    batches: Sequence[tuple[str, int]] = (),
 ) -> tuple[Evaluation, list[SectionBuilder]]:
     """The evaluation of the pipeline's models and its report sections.
 
     `bundles` is keyed like `spec.trained_models()`: `model`, or one entry per candidate.
     With candidates, the evaluation is the chosen one's, with every candidate's metrics.
+    `batches` are the landing batches (key, rows) the features were built from, if any.
     """
     if spec.candidates is None:
         bundle = bundles["model"]
         result = evaluate(spec, bundle, features.frame)
-        return result, report_sections(spec, bundle, result, features, tuning)
+        return result, report_sections(spec, bundle, result, features, tuning, batches=batches)
     result, each = evaluate_candidates(spec, bundles, features.frame)
     chosen = spec.for_candidate(result.candidate)
     compared = [
@@ -64,7 +66,7 @@ def evaluate_models(
         lambda: loss_curves_section(bundles),
     ]
     bundle = bundles[result.candidate]
-    return result, report_sections(chosen, bundle, result, features, None, compared)
+    return result, report_sections(chosen, bundle, result, features, None, compared, batches)
 
 
 def report_sections(
@@ -74,6 +76,7 @@ def report_sections(
     features: PreparedFeatures,
     tuning: TuningResult | None = None,
     compared: Sequence[SectionBuilder] = (),
+    batches: Sequence[tuple[str, int]] = (),
 ) -> list[SectionBuilder]:
     """The report of a (single-model) table spec, in order: summary, the landing batches read,
     the learning curve, the task's section, the sweep, the candidates' comparison
@@ -81,7 +84,7 @@ def report_sections(
     frame = features.frame
     builders: list[SectionBuilder] = [
         lambda: summary(spec, bundle, evaluation),
-        lambda: data_section(spec, features.batches),
+        lambda: data_section(spec, batches),
         lambda: learning_curve_section(bundle),
         lambda: task_section(spec, bundle, evaluation),
         lambda: sweep_section(spec, evaluation),
