@@ -34,7 +34,7 @@ _UNFINISHED = [
     dg.DagsterRunStatus.STARTING,
     dg.DagsterRunStatus.STARTED,
 ]
-# Why a stored batch is not trained on, by the status of its `<p>/validated` partition.
+# A batch is trained on when its `<p>/validated` partition has this status; else _WHY_NOT.
 _STORED = dg.AssetPartitionStatus.MATERIALIZED
 _WHY_NOT = {
     dg.AssetPartitionStatus.FAILED: "its latest validation failed",

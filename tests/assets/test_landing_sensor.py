@@ -186,3 +186,28 @@ def test_land_validate_retrain_end_to_end(defs, instance, landing, trainyard_hom
     assert normalized["left_out_batches"].value == {
         "2024-01-22.csv": "its latest validation failed"
     }
+
+
+def test_train_on_the_last_n_batches(landing, tmp_path, instance, trainyard_home):
+    spec = make_spec(
+        "viral_posts_weekly",
+        source={"landing": str(landing), "train_on": {"last": 1}},
+        evaluation={"promote_if": {"accuracy": ">= 0.5"}},
+    )
+    defs = build_definitions({spec.name: spec}, base_dir=tmp_path / "artifacts")
+    names = ["2024-01-08.csv", "2024-01-15.csv"]
+    for week, name in enumerate(names, start=1):
+        land(landing, name, weekly_posts(week).head(200))
+    instance.add_dynamic_partitions(PARTITIONS, names)
+    for name in names:
+        ingest = defs.resolve_job_def(INGEST)
+        assert ingest.execute_in_process(instance=instance, partition_key=name).success
+    assert defs.resolve_job_def(RETRAIN).execute_in_process(instance=instance).success
+    normalized = instance.get_latest_materialization_event(
+        dg.AssetKey(["viral_posts_weekly", "normalized"])
+    ).asset_materialization.metadata
+    assert normalized["batches"].value == {"2024-01-15.csv": 200}
+    assert normalized["left_out_batches"].value == {"2024-01-08.csv": "older than the last 1"}
+    assert normalized["dagster/row_count"].value == 200
+    report = (trainyard_home / "reports" / "viral_posts_weekly" / "report.md").read_text()
+    assert "1 validated batch of" in report and "(the last 1 by file name)" in report
