@@ -41,6 +41,11 @@ _WHY_NOT = {
     dg.AssetPartitionStatus.IN_PROGRESS: "it is being validated",
     None: "it was never validated",
 }
+# What Dagster 1.13 refuses in a partition key (INVALID_PARTITION_SUBSTRINGS): a file named
+# so is reported and skipped, rather than failing every tick and blocking the other files.
+_NOT_IN_KEYS = ("...", "\a", "\b", "\f", "\n", "\r", "\t", "\v", "\0")
+# What the sensor and `trainyard run` tell the user to do with such a file.
+RENAME = "rename it without '...' or control characters"
 # Batch key → rows, in the order training concatenated them.
 Batches = tuple[tuple[str, int], ...]
 
@@ -55,6 +60,11 @@ def batch_partitions(spec: SpecBase) -> dg.DynamicPartitionsDefinition | None:
     return (
         dg.DynamicPartitionsDefinition(name=f"{spec.name}__batches") if is_landing(spec) else None
     )
+
+
+def refused_names(names: list[str]) -> list[str]:
+    """The file names Dagster cannot take as partition keys ('...' or control characters)."""
+    return [name for name in names if any(bad in name for bad in _NOT_IN_KEYS)]
 
 
 def ingest_keys(spec: PipelineSpec) -> list[dg.AssetKey]:
@@ -195,7 +205,10 @@ def new_data_sensor(
                 f"{name} vanished from {source.landing}; its validated rows stay in training "
                 f"until its partition of {partitions.name} is deleted"
             )
-        ready = found.ready
+        refused = refused_names([f.name for f in found.ready])
+        for name in refused:
+            context.log.warning(f"batch file {name!r} skipped: {RENAME}")
+        ready = [f for f in found.ready if f.name not in refused]
         known = set(context.instance.get_dynamic_partitions(partitions.name))
         requests = [
             dg.RunRequest(

@@ -10,7 +10,7 @@ import dagster as dg
 
 from assets.champion import GATE_CHECK
 from assets.instance import persistent_instance
-from assets.landing import batch_partitions, failed_batches, is_landing
+from assets.landing import RENAME, batch_partitions, failed_batches, is_landing, refused_names
 from assets.recovery import recover, run_tags
 from pipelines.evaluation_result import Evaluation
 from pipelines.landing import batch_files
@@ -60,7 +60,11 @@ def ingest_batches(
     `<p>_ingest` run (a bad batch fails alone). Batches whose file is gone are named: their
     last validated rows are still trained on."""
     partitions = batch_partitions(spec)
-    files = [path.name for path in batch_files(spec.source.folder, spec.source.suffix)]
+    names = [path.name for path in batch_files(spec.source.folder, spec.source.suffix)]
+    refused = refused_names(names)
+    for name in refused:
+        print(f"  batch file {name!r} skipped: {RENAME}", file=sys.stderr, flush=True)
+    files = [name for name in names if name not in refused]
     known = instance.get_dynamic_partitions(partitions.name)
     instance.add_dynamic_partitions(partitions.name, [f for f in files if f not in known])
     for name in sorted(set(known) - set(files)):

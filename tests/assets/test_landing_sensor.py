@@ -129,6 +129,14 @@ def test_a_vanished_file_is_reported_and_its_partition_kept(defs, instance, land
     assert json.loads(gone.cursor) == {}
 
 
+def test_a_file_name_dagster_refuses_is_skipped_not_blocking(defs, instance, landing):
+    land(landing, "week...csv", weekly_posts(1).head(50))
+    land(landing, "2024-01-15.csv", weekly_posts(2).head(50))
+    data = tick(defs, instance, None)
+    assert [r.partition_key for r in data.run_requests] == ["2024-01-15.csv"]
+    assert instance.get_dynamic_partitions(PARTITIONS) == ["2024-01-15.csv"]
+
+
 def run_requested(defs, instance, data) -> list[dg.ExecuteInProcessResult]:
     """Execute every run the tick requested, in process, on the instance."""
     return [
