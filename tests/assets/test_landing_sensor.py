@@ -196,7 +196,9 @@ def test_land_validate_retrain_end_to_end(defs, instance, landing, trainyard_hom
     }
 
 
-def test_train_on_the_last_n_batches(landing, tmp_path, instance, trainyard_home):
+def test_train_on_the_last_n_batches_and_a_deleted_one_drops_out(
+    landing, tmp_path, instance, trainyard_home
+):
     spec = make_spec(
         "viral_posts_weekly",
         source={"landing": str(landing), "train_on": {"last": 1}},
@@ -219,3 +221,11 @@ def test_train_on_the_last_n_batches(landing, tmp_path, instance, trainyard_home
     assert normalized["dagster/row_count"].value == 200
     report = (trainyard_home / "reports" / "viral_posts_weekly" / "report.md").read_text()
     assert "1 validated batch of" in report and "(the last 1 by file name)" in report
+
+    # Deleting a batch's partition drops it from training (as the README says).
+    instance.delete_dynamic_partition(PARTITIONS, "2024-01-15.csv")
+    assert defs.resolve_job_def(RETRAIN).execute_in_process(instance=instance).success
+    latest = instance.get_latest_materialization_event(
+        dg.AssetKey(["viral_posts_weekly", "normalized"])
+    ).asset_materialization.metadata
+    assert latest["batches"].value == {"2024-01-08.csv": 200}
