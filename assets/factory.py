@@ -5,7 +5,9 @@ Each spec's kind builds its assets (`assets.kinds`): `<p>/raw → <p>/validated 
 pipeline, `<p>/environment → <p>/model → <p>/evaluation → <p>/champion` for an environment
 pipeline. Every pipeline also gets a job `<p>_retrain` that materializes the group, and a
 schedule from the spec's cron, shipped stopped (turn it on in the UI or with
-`dagster schedule start`).
+`dagster schedule start`). A landing pipeline (`source: {landing: FOLDER}`) also gets the
+job `<p>_ingest` (one batch) and the sensor `<p>_new_data`, shipped stopped too
+(`assets.landing`).
 
 Each pipeline's definitions are built on their own: one that cannot be built (say, a cron
 string Dagster refuses) is left out and reported by name, and the others still load.
@@ -21,6 +23,7 @@ import dagster as dg
 
 from assets.io_managers import io_managers
 from assets.kinds import pipeline_assets
+from assets.landing import ingest_job, ingest_keys, is_landing, new_data_sensor
 from assets.progress import progress_logger
 from assets.schedules import staggered_crons
 from pipelines.paths import artifacts_root
@@ -32,10 +35,14 @@ class BrokenPipelineWarning(UserWarning):
 
 
 def retrain_job(spec: SpecBase) -> dg.UnresolvedAssetJobDefinition:
-    """`<p>_retrain`: materialize every asset of the pipeline's group."""
+    """`<p>_retrain`: materialize every asset of the pipeline's group (of a landing pipeline,
+    all but the per-batch ones, which its `<p>_ingest` job materializes)."""
+    selection = dg.AssetSelection.groups(spec.name)
+    if is_landing(spec):
+        selection -= dg.AssetSelection.assets(*ingest_keys(spec))
     return dg.define_asset_job(
         f"{spec.name}_retrain",
-        selection=dg.AssetSelection.groups(spec.name),
+        selection=selection,
         description=f"Retrain {spec.name}: {spec.description.strip()}",
     )
 
@@ -57,7 +64,14 @@ def pipeline_definitions(spec: SpecBase, cron: str | None) -> dg.Definitions:
     raises when they cannot be built."""
     job = retrain_job(spec)
     schedules = [retrain_schedule(spec, job, cron)] if cron else []
-    return dg.Definitions(assets=pipeline_assets(spec), jobs=[job], schedules=schedules)
+    jobs, sensors = [job], []
+    if is_landing(spec):
+        ingest = ingest_job(spec)
+        jobs.append(ingest)
+        sensors.append(new_data_sensor(spec, ingest, job))
+    return dg.Definitions(
+        assets=pipeline_assets(spec), jobs=jobs, schedules=schedules, sensors=sensors
+    )
 
 
 def build_definitions(

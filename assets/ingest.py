@@ -9,6 +9,8 @@ runs, and earlier materializations stay readable. With `quarantine`, failing row
 Both report the `schema` asset check so the UI shows the result beside the asset: passed
 when every row conforms, failed with WARN severity when rows were set aside and the run
 goes on, failed with ERROR severity when the step stops.
+A landing pipeline's raw, validated and rejected are partitioned by batch file
+(`assets.landing`): each batch is read, hashed and validated on its own.
 """
 
 from __future__ import annotations
@@ -19,11 +21,13 @@ from collections.abc import Iterator
 import dagster as dg
 import polars as pl
 
+from assets.landing import batch_partitions
 from assets.metadata import frame_preview, frame_schema, frame_table, table_schema
 from assets.versions import code_version
+from pipelines.landing import file_hash
 from pipelines.quarantine import Quarantine
-from pipelines.sources import content_hash, read_source, row_label
-from pipelines.spec import PipelineSpec, resolve_schema
+from pipelines.sources import content_hash, read_source, row_label, source_path
+from pipelines.spec import LandingSource, PipelineSpec, resolve_schema
 from pipelines.validation import (
     DataValidationError,
     ValidationReport,
@@ -42,19 +46,28 @@ def _versioned_output(frame: pl.DataFrame, digest: str, metadata: dict) -> dg.Ou
 
 
 def raw_asset(spec: PipelineSpec) -> dg.AssetsDefinition:
-    """`<p>/raw`: the source as a Polars frame, with rows, columns and a content hash."""
+    """`<p>/raw`: the source as a Polars frame, with rows, columns and a content hash (of a
+    landing pipeline: one batch file per partition, its data version the file's SHA-256)."""
+    partitions = batch_partitions(spec)
+    read_from = (
+        f"one batch file of {spec.source.landing} per partition"
+        if partitions
+        else f"read from {spec.source.model_dump()}"
+    )
 
     @dg.asset(
         key=[spec.name, "raw"],
         group_name=spec.name,
         io_manager_key="parquet_io",
-        code_version=code_version(spec.source),
-        description=f"Raw data of {spec.name}, read from {spec.source.model_dump()}.",
+        code_version=_source_version(spec),
+        description=f"Raw data of {spec.name}, {read_from}.",
         kinds={"polars"},
+        partitions_def=partitions,
     )
-    def raw() -> dg.Output[pl.DataFrame]:
-        frame = read_source(spec)
-        digest = content_hash(frame)
+    def raw(context) -> dg.Output[pl.DataFrame]:
+        batch = context.partition_key if partitions else None
+        frame = read_source(spec, batch)
+        digest = file_hash(source_path(spec, batch)) if batch else content_hash(frame)
         return _versioned_output(
             frame,
             digest,
@@ -68,6 +81,13 @@ def raw_asset(spec: PipelineSpec) -> dg.AssetsDefinition:
         )
 
     return raw
+
+
+def _source_version(spec: PipelineSpec) -> str:
+    # What training reads (`train_on`) and when the sensor looks do not change a batch.
+    if isinstance(spec.source, LandingSource):
+        return code_version(spec.source.model_dump(exclude={"train_on", "settle_seconds"}))
+    return code_version(spec.source)
 
 
 def _check_result(
@@ -106,8 +126,8 @@ def _check_result(
     )
 
 
-def _validate(spec: PipelineSpec, raw: pl.DataFrame) -> ValidationReport:
-    return validate_frame(raw, resolve_schema(spec.schema_), row_label(spec))
+def _validate(spec: PipelineSpec, raw: pl.DataFrame, batch: str | None) -> ValidationReport:
+    return validate_frame(raw, resolve_schema(spec.schema_), row_label(spec, batch))
 
 
 def _quarantine(spec: PipelineSpec, report: ValidationReport) -> Quarantine:
@@ -183,14 +203,17 @@ def validated_assets(spec: PipelineSpec) -> dg.AssetsDefinition:
             ).with_io_manager_key("parquet_io")
         )
 
+    partitions = batch_partitions(spec)
+
     @dg.multi_asset(
         name=f"{spec.name}__validate",
         specs=specs,
         check_specs=[check],
         ins={"raw": dg.AssetIn(key=[spec.name, "raw"])},
+        partitions_def=partitions,
     )
-    def validate(raw: pl.DataFrame) -> Iterator[dg.Output | dg.AssetCheckResult]:
-        report = _validate(spec, raw)
+    def validate(context, raw: pl.DataFrame) -> Iterator[dg.Output | dg.AssetCheckResult]:
+        report = _validate(spec, raw, context.partition_key if partitions else None)
         stop = _stop_reason(spec, report)
         check = _check_result(report, spec, stop)
         if stop is not None:

@@ -6,7 +6,8 @@ URL (`base_path` may be `memory://…`, `s3://…`, a shared path). Every write 
 then renamed into place, so a failed step never leaves a half-written artifact, the previous
 materialization stays readable, and concurrent runs never race on a temporary name.
 
-- `ParquetIOManager`: Polars frames as `<base>/<pipeline>/<asset>.parquet`.
+- `ParquetIOManager`: Polars frames as `<base>/<pipeline>/<asset>.parquet`, a partition (a
+  landing batch) as `<base>/<pipeline>/<asset>/<batch>.parquet`.
 - `FeaturesIOManager`: the normalized frame plus its fitted `FeatureTransform`, in one
   parquet file whose key-value metadata carries the transform as JSON.
 - `BundleIOManager`: a `Bundle` (model or agent) as a directory of JSON + `.npz`, never pickle.
@@ -67,9 +68,18 @@ class JsonIOManager(dg.UPathIOManager):
 
 
 class ParquetIOManager(dg.UPathIOManager):
-    """Stores `pl.DataFrame` values as parquet; loads them eagerly."""
+    """Stores `pl.DataFrame` values as parquet; loads them eagerly. An unpartitioned step that
+    reads a partitioned asset gets partition key → frame, however many partitions there are."""
 
     extension = ".parquet"
+
+    def load_partitions(self, context: dg.InputContext) -> Any:
+        loaded = super().load_partitions(context)
+        if context.has_partition_key or len(context.asset_partition_keys) != 1:
+            return loaded
+        # Dagster hands over one partition as the bare value (None if missing); a reader of every
+        # landing batch (`<p>/normalized`) wants the mapping even when one batch exists.
+        return {} if loaded is None else {context.asset_partition_keys[0]: loaded}
 
     def dump_to_path(self, context: dg.OutputContext, obj: pl.DataFrame, path: UPath) -> None:
         with atomic_file(path) as handle:

@@ -10,8 +10,10 @@ import dagster as dg
 
 from assets.champion import GATE_CHECK
 from assets.instance import persistent_instance
+from assets.landing import RENAME, batch_partitions, failed_batches, is_landing, refused_names
 from assets.recovery import recover, run_tags
 from pipelines.evaluation_result import Evaluation
+from pipelines.landing import batch_files
 from pipelines.paths import artifacts_root, home, reports_dir
 from pipelines.spec_base import SpecBase
 
@@ -28,17 +30,54 @@ def _definitions(artifacts: str) -> dg.Definitions:
 
 def materialize_pipeline(spec: SpecBase) -> dg.ExecuteInProcessResult:
     """Run `<p>_retrain` in process with progress lines, recorded in the persistent instance,
-    after cleaning up what killed runs left (`assets.recovery`)."""
-    job = _definitions(artifacts_root()).resolve_job_def(f"{spec.name}_retrain")
+    after cleaning up what killed runs left (`assets.recovery`); a landing pipeline first
+    ingests every batch file of its folder (`ingest_batches`)."""
+    definitions = _definitions(artifacts_root())
     instance = persistent_instance()
     for line in recover(instance, [artifacts_root(), home() / "reports"]):
         print(f"  {line}", file=sys.stderr, flush=True)
+    if is_landing(spec):
+        ingest_batches(spec, definitions, instance)
+    return _execute(definitions.resolve_job_def(f"{spec.name}_retrain"), instance)
+
+
+def _execute(
+    job: dg.JobDefinition, instance: dg.DagsterInstance, partition_key: str | None = None
+) -> dg.ExecuteInProcessResult:
     return job.execute_in_process(
         instance=instance,
         run_config={"loggers": {"progress": {}}},
         raise_on_error=False,
         tags={"trainyard/source": "cli", **run_tags()},
+        partition_key=partition_key,
     )
+
+
+def ingest_batches(
+    spec: SpecBase, definitions: dg.Definitions, instance: dg.DagsterInstance
+) -> None:
+    """Add a partition per batch file of the landing folder and validate each batch in its own
+    `<p>_ingest` run (a bad batch fails alone). Batches whose file is gone are named: their
+    last validated rows are still trained on."""
+    partitions = batch_partitions(spec)
+    names = [path.name for path in batch_files(spec.source.folder, spec.source.suffix)]
+    refused = refused_names(names)
+    for name in refused:
+        print(f"  batch file {name!r} skipped: {RENAME}", file=sys.stderr, flush=True)
+    files = [name for name in names if name not in refused]
+    known = instance.get_dynamic_partitions(partitions.name)
+    instance.add_dynamic_partitions(partitions.name, [f for f in files if f not in known])
+    for name in sorted(set(known) - set(files)):
+        print(
+            f"  batch {name}: file gone from {spec.source.landing}; its last validated rows "
+            "are kept",
+            file=sys.stderr,
+            flush=True,
+        )
+    job = definitions.resolve_job_def(f"{spec.name}_ingest")
+    for name in files:
+        print(f"  batch {name}", file=sys.stderr, flush=True)
+        _execute(job, instance, name)
 
 
 def format_summary(spec: SpecBase, evaluation: Evaluation) -> str:
@@ -85,15 +124,21 @@ def failed_gate(result: dg.ExecuteInProcessResult) -> str | None:
 
 def run_pipeline(spec: SpecBase) -> bool:
     """Materialize and print; False (with the error or the gate's reasons already shown) when
-    the run failed or the model was not promoted."""
+    the run failed, the model was not promoted, or a landing batch failed validation."""
     print(f"▶ {spec.name}", file=sys.stderr, flush=True)
     result = materialize_pipeline(spec)
     evaluation_key = dg.AssetKey([spec.name, "evaluation"])
     if any(e.asset_key == evaluation_key for e in result.get_asset_materialization_events()):
         print(format_summary(spec, result.asset_value(evaluation_key)), flush=True)
+    failed = failed_batches(persistent_instance(), spec) if is_landing(spec) else []
+    if failed:
+        print(
+            f"  batches whose latest validation failed (left out of training): {', '.join(failed)}",
+            flush=True,
+        )
     if result.success:
         print(f"  champion: promoted ({spec.name}/champion updated)\n", flush=True)
-        return True
+        return not failed
     reasons = failed_gate(result)
     if reasons is not None:
         listed = "\n".join(f"    {reason}" for reason in reasons.split("; "))

@@ -16,6 +16,7 @@ import dagster as dg
 from algorithms.registry import algorithm_names, get_algorithm
 from assets.keys import model_key
 from assets.kinds.environment import agent_train_op
+from assets.landing import batches_metadata, is_landing, training_frame
 from assets.metadata import frame_schema, params_config, shown, training_entries
 from assets.versions import code_version
 from pipelines.bundle import ModelBundle
@@ -27,19 +28,30 @@ from pipelines.tuning import TuningResult
 
 
 def normalized_asset(spec: PipelineSpec) -> dg.AssetsDefinition:
-    """`<p>/normalized`: split, scaled on the train rows only, transform kept alongside."""
+    """`<p>/normalized`: split, scaled on the train rows only, transform kept alongside; a
+    landing pipeline's reads its validated batches (`assets.landing.training_frame`)."""
+    landing = is_landing(spec)
+    # A batch that never validated has no stored rows: skip it rather than fail the load.
+    metadata = {"allow_missing_partitions": True} if landing else None
+    # Which batches it reads is part of a landing pipeline's version (others keep theirs).
+    reads = [spec.source.train_on] if landing else []
 
     @dg.asset(
         key=[spec.name, "normalized"],
         group_name=spec.name,
-        ins={"validated": dg.AssetIn(key=[spec.name, "validated"])},
+        ins={"validated": dg.AssetIn(key=[spec.name, "validated"], metadata=metadata)},
         io_manager_key="features_io",
-        code_version=code_version(spec.features, spec.target, spec.split),
+        code_version=code_version(spec.features, spec.target, spec.split, *reads),
         description=f"Features {', '.join(spec.features.columns)} of {spec.name} "
-        f"({spec.features.normalize} scaling fitted on the train rows) with a `split` column.",
+        f"({spec.features.normalize} scaling fitted on the train rows) with a `split` column"
+        + (", from its validated batches." if landing else "."),
         kinds={"polars"},
     )
-    def normalized(validated) -> dg.Output[PreparedFeatures]:
+    def normalized(context: dg.AssetExecutionContext, validated) -> dg.Output[PreparedFeatures]:
+        extra = {}
+        if landing:
+            validated, batches, left_out = training_frame(context, spec, validated)
+            extra = batches_metadata(batches, left_out)
         prepared = prepare(validated, spec)
         counts = dict(prepared.frame.group_by("split").len().iter_rows())
         return dg.Output(
@@ -50,6 +62,7 @@ def normalized_asset(spec: PipelineSpec) -> dg.AssetsDefinition:
                 "test_rows": counts.get("test", 0),
                 "transform": dg.MetadataValue.json(prepared.transform.to_dict()),
                 "dagster/column_schema": frame_schema(prepared.frame),
+                **extra,
             },
         )
 

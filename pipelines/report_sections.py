@@ -1,11 +1,13 @@
-"""Report sections of a table pipeline: the metrics summary, the learning curve, the loss
-curves of a parameter sweep, and the sections that depend on the model (coefficients, the
-fitted line, text terms, example predictions).
+"""Report sections of a table pipeline: the metrics summary, the landing batches read, the
+learning curve, the loss curves of a parameter sweep, and the sections that depend on the
+model (coefficients, the fitted line, text terms, example predictions).
 
 Each builder returns a `Section`, or None when it does not apply to the model or spec.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 import polars as pl
@@ -43,6 +45,22 @@ def summary(spec: PipelineSpec, bundle: ModelBundle, evaluation: Evaluation) -> 
         ["metric", *columns], [[r[0], *(f"{v:.4f}" for v in r[1:])] for r in rows]
     )
     return summary_section(spec, bundle, evaluation, scored, "Model", table)
+
+
+def data_section(spec: PipelineSpec, batches: Sequence[tuple[str, int]]) -> Section | None:
+    """Which landing batches the model was trained and scored on, with their rows (None for a
+    pipeline with one source)."""
+    if not batches:
+        return None
+    train_on = spec.source.train_on
+    which = f"the last {train_on.last} by file name" if train_on else "every one"
+    total = sum(rows for _, rows in batches)
+    return Section(
+        "## Data\n\n"
+        f"{len(batches)} validated batch{'es' if len(batches) > 1 else ''} of "
+        f"`{spec.source.landing}` ({which}), {total} rows in all, split and scored together:"
+        "\n\n" + markdown_table(["batch", "rows"], [[f"`{k}`", n] for k, n in batches])
+    )
 
 
 def learning_curve_section(bundle: ModelBundle) -> Section | None:

@@ -26,7 +26,7 @@ import polars as pl
 from pipelines.generators import get_generator
 from pipelines.paths import PROJECT_ROOT
 from pipelines.read_options import CsvOptions
-from pipelines.spec import CsvSource, GeneratorSource, PipelineSpec
+from pipelines.spec import CsvSource, GeneratorSource, LandingSource, PipelineSpec
 
 RowLabel = Callable[[int], str]
 DEFAULT_CSV = CsvOptions()
@@ -40,13 +40,20 @@ _BOMS = (
 _QUOTED = re.compile(r"`([^`]*)`")
 
 
-def read_source(spec: PipelineSpec) -> pl.DataFrame:
-    """The raw frame of a pipeline: its CSV or parquet file, or its generator's output."""
+def read_source(spec: PipelineSpec, batch: str | None = None) -> pl.DataFrame:
+    """The raw frame of a pipeline: its CSV or parquet file, its generator's output, or the
+    file `batch` of its landing folder."""
     source = spec.source
     if isinstance(source, GeneratorSource):
         return get_generator(source.generator)(source.rows, source.seed, **source.params)
-    path = source_path(spec)
-    if not path.exists():
+    path = source_path(spec, batch)
+    if isinstance(source, LandingSource):
+        if not path.is_file():
+            raise FileNotFoundError(
+                f"batch {batch} of pipeline '{spec.name}' not found in its landing folder "
+                f"{source.landing} (looked for {path}); was it moved or deleted?"
+            )
+    elif not path.exists():
         ref = source.csv if isinstance(source, CsvSource) else source.parquet
         raise FileNotFoundError(
             f"source file {ref} of pipeline '{spec.name}' not found (looked for {path})"
@@ -54,19 +61,24 @@ def read_source(spec: PipelineSpec) -> pl.DataFrame:
     return read_table(path, _csv_options(spec))
 
 
-def source_path(spec: PipelineSpec) -> Path | None:
-    """The file a pipeline reads (absolute), or None for a generated source."""
+def source_path(spec: PipelineSpec, batch: str | None = None) -> Path | None:
+    """The file a pipeline reads (absolute): its source file, or the file `batch` of its
+    landing folder; None for a generated source."""
     source = spec.source
     if isinstance(source, GeneratorSource):
         return None
+    if isinstance(source, LandingSource):
+        if batch is None:
+            raise ValueError(f"pipeline '{spec.name}' reads batches: name the batch to read")
+        return source.folder / batch
     ref = source.csv if isinstance(source, CsvSource) else source.parquet
     return Path(ref) if Path(ref).is_absolute() else PROJECT_ROOT / ref
 
 
-def row_label(spec: PipelineSpec) -> RowLabel:
-    """How messages name a row of the pipeline's raw frame: `line N` of its CSV file, else
-    `row N`."""
-    path = source_path(spec)
+def row_label(spec: PipelineSpec, batch: str | None = None) -> RowLabel:
+    """How messages name a row of the pipeline's raw frame (of landing batch `batch`): `line N`
+    of its CSV file, else `row N`."""
+    path = source_path(spec, batch)
     return file_row_label(path, _csv_options(spec)) if path is not None else frame_row
 
 

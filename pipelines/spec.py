@@ -25,7 +25,7 @@ from algorithms.registry import algorithm_names, get_algorithm, param_names
 from algorithms.tasks import CLASSIFICATION, CLUSTERING, REGRESSION, Task
 from pipelines.generators import get_generator
 from pipelines.kinds.environment_spec import ReinforcementSpec
-from pipelines.paths import SPECS_DIR
+from pipelines.paths import PROJECT_ROOT, SPECS_DIR
 from pipelines.read_options import CsvOptions
 from pipelines.spec_base import (
     DATA_ONLY,
@@ -71,8 +71,58 @@ class GeneratorSource(Strict):
         return self
 
 
-Source = CsvSource | ParquetSource | GeneratorSource
-_SOURCE_KINDS = {"csv": CsvSource, "parquet": ParquetSource, "generator": GeneratorSource}
+class TrainOn(Strict):
+    """Which validated batches of a landing source training reads: the `last` N by name."""
+
+    last: int = Field(ge=1)
+
+
+class LandingSource(CsvOptions):
+    """A landing folder (path relative to the project root): every `format` file in it is one
+    batch, validated on its own; training reads every validated batch, or the last N by file
+    name (`train_on: {last: N}`). A file is picked up once unmodified for `settle_seconds`.
+    The read options apply to CSV batches."""
+
+    landing: str
+    format: Literal["csv", "parquet"] = "csv"
+    train_on: TrainOn | None = None
+    settle_seconds: float = Field(default=10.0, ge=0.0)
+
+    @model_validator(mode="after")
+    def _existing_folder(self) -> LandingSource:
+        folder = self.folder
+        if not folder.is_dir():
+            what = "is not a folder" if folder.exists() else "not found"
+            raise ValueError(
+                f"landing: folder {self.landing} {what} (looked for {folder}); create it and "
+                f"drop the batch files (*.{self.format}) in it"
+            )
+        read_options = [name for name in CsvOptions.model_fields if name in self.model_fields_set]
+        if self.format == "parquet" and read_options:
+            raise ValueError(
+                f"{', '.join(read_options)}: CSV read options do not apply to parquet batches"
+            )
+        return self
+
+    @property
+    def folder(self) -> Path:
+        """The landing folder, absolute."""
+        path = Path(self.landing)
+        return path if path.is_absolute() else PROJECT_ROOT / path
+
+    @property
+    def suffix(self) -> str:
+        """The file suffix of a batch: `.csv` or `.parquet`."""
+        return f".{self.format}"
+
+
+Source = CsvSource | ParquetSource | GeneratorSource | LandingSource
+_SOURCE_KINDS = {
+    "csv": CsvSource,
+    "parquet": ParquetSource,
+    "generator": GeneratorSource,
+    "landing": LandingSource,
+}
 
 
 class TextFeaturesSpec(Strict):
@@ -227,8 +277,8 @@ class PipelineSpec(SpecBase):
         kinds = [key for key in _SOURCE_KINDS if isinstance(value, dict) and key in value]
         if len(kinds) != 1:
             raise ValueError(
-                "expected exactly one of {csv: PATH}, {parquet: PATH} or "
-                "{generator: NAME, rows: N, seed: S}"
+                "expected exactly one of {csv: PATH}, {parquet: PATH}, "
+                "{generator: NAME, rows: N, seed: S} or {landing: FOLDER, format: csv|parquet}"
             )
         return _SOURCE_KINDS[kinds[0]].model_validate(value)
 

@@ -13,6 +13,7 @@ import polars as pl
 
 from assets.champion import champion_asset
 from assets.ingest import raw_asset, validated_assets
+from assets.landing import is_landing, trained_batches
 from assets.metadata import evaluation_entries
 from assets.training import model_assets, model_inputs, normalized_asset
 from assets.tuning import tuning_asset
@@ -46,7 +47,9 @@ def evaluation_asset(spec: PipelineSpec) -> dg.AssetsDefinition:
     ins = {"normalized": dg.AssetIn(key=[spec.name, "normalized"]), **models}
     if spec.tuning is not None:
         ins["tuning"] = dg.AssetIn(key=[spec.name, "tuning"])
-    if spec.on_invalid == "quarantine":
+    # A landing pipeline's rejected rows are per batch: each batch's schema check and
+    # `<p>/rejected` partition show them, so its report has no pooled data-quality section.
+    if spec.on_invalid == "quarantine" and not is_landing(spec):
         ins["rejected"] = dg.AssetIn(key=[spec.name, "rejected"])
     scored = "the held-out split" if spec.split else "the training data (the spec has no split)"
     # Input name → the name `spec.trained_models()` gives that model.
@@ -62,15 +65,17 @@ def evaluation_asset(spec: PipelineSpec) -> dg.AssetsDefinition:
         f"beside a baseline; the report is written to reports/{spec.name}/report.md.",
         kinds={"matplotlib"},
     )
-    def evaluation(normalized: PreparedFeatures, **inputs) -> dg.Output[Evaluation]:
+    def evaluation(context, normalized: PreparedFeatures, **inputs) -> dg.Output[Evaluation]:
         tuning = inputs.pop("tuning", None)
         rejected = inputs.pop("rejected", None)
         bundles = {trained[name]: bundle for name, bundle in inputs.items()}
-        result, sections = evaluate_models(
-            spec, bundles, normalized, tuning, _quarantine(spec, normalized, rejected)
-        )
+        batches = trained_batches(context.instance, spec) if is_landing(spec) else ()
+        quarantine = _quarantine(spec, normalized, rejected)
+        result, sections = evaluate_models(spec, bundles, normalized, tuning, quarantine, batches)
         report = write_report(reports_dir(spec.name), sections)
         metadata = evaluation_entries(result, report)
+        if batches:
+            metadata["batches"] = dg.MetadataValue.json(dict(batches))
         if result.candidate is not None:
             metadata["choice"] = " ".join(result.details["choice"])
         return dg.Output(result, metadata=metadata)

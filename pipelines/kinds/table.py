@@ -26,6 +26,7 @@ from pipelines.features import PreparedFeatures
 from pipelines.quarantine import Quarantine, data_quality_section
 from pipelines.report_sections import (
     coefficients_section,
+    data_section,
     examples_section,
     fitted_line_section,
     learning_curve_section,
@@ -46,17 +47,21 @@ def evaluate_models(
     features: PreparedFeatures,
     tuning: TuningResult | None = None,
     quarantine: Quarantine | None = None,
+    batches: Sequence[tuple[str, int]] = (),
 ) -> tuple[Evaluation, list[SectionBuilder]]:
     """The evaluation of the pipeline's models and its report sections.
 
     `bundles` is keyed like `spec.trained_models()`: `model`, or one entry per candidate.
     With candidates, the evaluation is the chosen one's, with every candidate's metrics.
     `quarantine` (a quarantine spec's rejected rows) adds the report's data-quality section.
+    `batches` are the landing batches (key, rows) the features were built from, if any.
     """
     if spec.candidates is None:
         bundle = bundles["model"]
         result = evaluate(spec, bundle, features.frame)
-        return result, report_sections(spec, bundle, result, features, tuning, (), quarantine)
+        return result, report_sections(
+            spec, bundle, result, features, tuning, quarantine=quarantine, batches=batches
+        )
     result, each = evaluate_candidates(spec, bundles, features.frame)
     chosen = spec.for_candidate(result.candidate)
     compared = [
@@ -66,7 +71,9 @@ def evaluate_models(
         lambda: loss_curves_section(bundles),
     ]
     bundle = bundles[result.candidate]
-    return result, report_sections(chosen, bundle, result, features, None, compared, quarantine)
+    return result, report_sections(
+        chosen, bundle, result, features, None, compared, quarantine=quarantine, batches=batches
+    )
 
 
 def report_sections(
@@ -77,14 +84,16 @@ def report_sections(
     tuning: TuningResult | None = None,
     compared: Sequence[SectionBuilder] = (),
     quarantine: Quarantine | None = None,
+    batches: Sequence[tuple[str, int]] = (),
 ) -> list[SectionBuilder]:
-    """The report of a (single-model) table spec, in order: summary, data quality (given the
-    `quarantine` of a quarantine spec), learning curve, the task's section, the sweep, the
-    candidates' comparison (`compared`), tuning, the model's sections, then the spec's
-    studies."""
+    """The report of a (single-model) table spec, in order: summary, the landing batches read,
+    data quality (given the `quarantine` of a quarantine spec), learning curve, the task's
+    section, the sweep, the candidates' comparison (`compared`), tuning, the model's
+    sections, then the spec's studies."""
     frame = features.frame
     builders: list[SectionBuilder] = [
         lambda: summary(spec, bundle, evaluation),
+        lambda: data_section(spec, batches),
         lambda: None if quarantine is None else data_quality_section(quarantine),
         lambda: learning_curve_section(bundle),
         lambda: task_section(spec, bundle, evaluation),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 import dagster as dg
+import polars as pl
 import pytest
 from upath import UPath
 
@@ -51,3 +52,40 @@ def test_candidates_and_an_agent_run_on_a_memory_filesystem(trainyard_home):
     agent = Bundle.load(UPath(root) / "gridworld" / "champion")
     assert isinstance(agent, AgentBundle) and agent.agent.q_table_.shape == (36, 4)
     assert "environment.json" in _files(UPath(root) / "gridworld")
+
+
+def test_an_unpartitioned_reader_gets_every_partition_by_key_even_one():
+    from assets.io_managers import ParquetIOManager
+
+    batches = dg.DynamicPartitionsDefinition(name="batches")
+
+    @dg.asset(partitions_def=batches, io_manager_key="parquet_io")
+    def part(context) -> pl.DataFrame:
+        return pl.DataFrame({"batch": [context.partition_key]})
+
+    @dg.asset(partitions_def=batches, io_manager_key="parquet_io")
+    def same_partition(part: pl.DataFrame) -> pl.DataFrame:
+        return part
+
+    seen = []
+
+    @dg.asset
+    def every(part) -> None:
+        seen.append(part)
+
+    root = _memory_root()
+    resources = {"parquet_io": ParquetIOManager(base_path=UPath(root))}
+    instance = dg.DagsterInstance.ephemeral()
+    for keys in (["a.csv"], ["a.csv", "b.csv"]):
+        instance.add_dynamic_partitions("batches", keys)
+        for key in keys:
+            done = dg.materialize(
+                [part, same_partition], instance=instance, partition_key=key, resources=resources
+            )
+            assert done.asset_value("same_partition").equals(pl.DataFrame({"batch": [key]}))
+        assert dg.materialize(
+            [part, every], selection=[every], instance=instance, resources=resources
+        ).success
+    assert [sorted(frames) for frames in seen] == [["a.csv"], ["a.csv", "b.csv"]]
+    assert seen[0]["a.csv"].item() == "a.csv"
+    assert (UPath(root) / "part" / "b.csv.parquet").exists()

@@ -273,3 +273,19 @@ def test_rows_are_named_by_file_line_for_csv_and_by_row_otherwise(seed_spec, tmp
     generated = _with_source(seed_spec, GeneratorSource(generator="viral_posts", rows=5))
     assert row_label(generated)(0) == "row 0"
     assert file_row_label(tmp_path / "x.parquet")(3) == "row 3"
+
+
+def test_a_landing_source_reads_one_named_batch():
+    spec = load_spec(SPECS_DIR / "viral_posts_weekly.yaml")
+    batch = "2024-01-15.csv"
+    folder = PROJECT_ROOT / "data" / "landing" / "viral_posts_weekly"
+    assert read_source(spec, batch).equals(pl.read_csv(folder / batch))
+    assert row_label(spec, batch)(0) == "line 2"
+    with pytest.raises(
+        FileNotFoundError,
+        match="batch 2023-12-25.csv of pipeline "
+        "'viral_posts_weekly' not found in its landing folder",
+    ):
+        read_source(spec, "2023-12-25.csv")
+    with pytest.raises(ValueError, match="reads batches: name the batch to read"):
+        read_source(spec)

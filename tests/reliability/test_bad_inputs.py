@@ -13,7 +13,8 @@ Adding a case is one line in CASES:
 - `data`: the data file's content (str, or bytes for encodings), written as `data<suffix>`;
   the pipeline's source reads it (`{csv: FILE}` or `{parquet: FILE}`).
 - `spec`: top-level changes to the pipeline's shipped spec (a YAML snippet as a dict); a
-  string value `{file}` anywhere in it is the data file.
+  string value `{file}` anywhere in it is the data file, `{folder}` its folder (a landing
+  folder whose one batch is the data file).
 - `tamper`: a function called with the case's `Workspace` before the command, e.g. to run
   the pipeline once (`ws.trainyard("run", "viral_posts_seed")`) and then damage a file under
   `ws.home`.
@@ -43,6 +44,7 @@ pytestmark = pytest.mark.slow
 SHIPPED_SPECS = PROJECT_ROOT / "pipelines" / "specs"
 SEED = (DATA_DIR / "viral_posts_seed.csv").read_text()
 DIABETES = (DATA_DIR / "diabetes.csv").read_text()
+WEEK = (DATA_DIR / "landing" / "viral_posts_weekly" / "2024-01-08.csv").read_text()
 TRAINYARD = Path(sys.executable).with_name("trainyard")
 
 
@@ -169,17 +171,24 @@ CASES = [
     Case("predict a file missing a column", "predict {pipeline} {file}", ["column 'hour' is missing", "nothing written"], tamper=promoted_then("post_id,content_length,engagement_score,viral\n1,51,41.8,0\n")),
     Case("predict a value of the wrong type", "predict {pipeline} {file}", ["hour: coerce_dtype('Int64')", "ten (line 2)", "nothing written"], tamper=promoted_then(with_cell(SEED, 2, "hour", "ten"))),
     Case("roll back to an unknown version", "champion {pipeline} --rollback v7", ["no champion version 'v7'; its versions: v1"], tamper=promoted_then(SEED)),
+    # landing sources (#10.1): `{folder}` is the folder of the data file, which is its one batch
+    Case("landing folder missing", "run", ["source: landing: folder /nonexistent/landing/ not found"], pipeline="viral_posts_weekly", spec={"source": {"landing": "/nonexistent/landing/"}}),
+    Case("landing format unknown", "run", ["source.format: Input should be 'csv' or 'parquet'"], pipeline="viral_posts_weekly", spec={"source": {"landing": "{folder}", "format": "xlsx"}}),
+    Case("train on the last 0 batches", "run", ["source.train_on.last: Input should be greater than or equal to 1"], pipeline="viral_posts_weekly", spec={"source": {"landing": "{folder}", "train_on": {"last": 0}}}),
+    Case("csv read options on parquet batches", "run", ["separator: CSV read options do not apply to parquet batches"], pipeline="viral_posts_weekly", spec={"source": {"landing": "{folder}", "format": "parquet", "separator": ";"}}),
+    Case("a bad batch names its line and leaves nothing to train on", "run", ["hour: less_than_or_equal_to(23)", "30 (line 4)", "no validated batch to train on", "left out: {'data.csv': 'its latest validation failed'}"], data=with_cell(WEEK, 4, "hour", "30"), pipeline="viral_posts_weekly", spec={"source": {"landing": "{folder}"}}),
     Case("a quarantined run past the limit names lines", "run", ["hour: less_than_or_equal_to(23)", "30 (line 4)", "max_rejected_fraction"], data=with_cell(SEED, 4, "hour", "30"), spec={"on_invalid": "quarantine"}),
 ]  # fmt: skip
 
 
 def _substitute(value: Any, file: Path) -> Any:
-    """`value` with every string `{file}` in it replaced by the data file's path."""
+    """`value` with every string `{file}` in it replaced by the data file's path, and
+    `{folder}` by its folder's."""
     if isinstance(value, dict):
         return {k: _substitute(v, file) for k, v in value.items()}
     if isinstance(value, list):
         return [_substitute(v, file) for v in value]
-    return str(file) if value == "{file}" else value
+    return {"{file}": str(file), "{folder}": str(file.parent)}.get(value, value)
 
 
 def _prepare(case: Case, root: Path) -> tuple[Workspace, list[str]]:
