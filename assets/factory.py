@@ -20,6 +20,7 @@ from collections.abc import Mapping, MutableMapping
 from pathlib import Path
 
 import dagster as dg
+from upath import UPath
 
 from assets.io_managers import io_managers
 from assets.kinds import pipeline_assets
@@ -101,6 +102,11 @@ def build_definitions(
         resources={
             **io_managers(base_dir or artifacts_root()),
             "specs": dg.ResourceDefinition.hardcoded_resource(good),
+            # Where stored assets live, for steps that read one that is not their input (the
+            # drift check reads the champion, which is downstream of the batch it judges).
+            "artifacts": dg.ResourceDefinition.hardcoded_resource(
+                UPath(base_dir or artifacts_root())
+            ),
         },
         loggers={"progress": progress_logger},
         # A pipeline's steps run one after another and take well under a second each; a

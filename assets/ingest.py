@@ -21,6 +21,7 @@ from collections.abc import Iterator
 import dagster as dg
 import polars as pl
 
+from assets.drift import drift_check_spec, drift_result
 from assets.landing import batch_partitions
 from assets.metadata import frame_preview, frame_schema, frame_table, table_schema
 from assets.versions import code_version
@@ -204,15 +205,23 @@ def validated_assets(spec: PipelineSpec) -> dg.AssetsDefinition:
         )
 
     partitions = batch_partitions(spec)
+    drift = spec.drift_levels is not None
 
     @dg.multi_asset(
         name=f"{spec.name}__validate",
         specs=specs,
-        check_specs=[check],
+        check_specs=[check, *([drift_check_spec(spec)] if drift else [])],
         ins={"raw": dg.AssetIn(key=[spec.name, "raw"])},
         partitions_def=partitions,
+        required_resource_keys={"artifacts"} if drift else set(),
+        # Subsettable, so that a check with nothing to judge against (drift before the first
+        # champion) is left unrun, which Dagster shows as not executed rather than passed.
+        can_subset=True,
     )
     def validate(context, raw: pl.DataFrame) -> Iterator[dg.Output | dg.AssetCheckResult]:
+        yield from _selected(context, _validation_events(context, raw))
+
+    def _validation_events(context, raw: pl.DataFrame) -> Iterator[dg.Output | dg.AssetCheckResult]:
         report = _validate(spec, raw, context.partition_key if partitions else None)
         stop = _stop_reason(spec, report)
         check = _check_result(report, spec, stop)
@@ -236,8 +245,28 @@ def validated_assets(spec: PipelineSpec) -> dg.AssetsDefinition:
         )
         # After the outputs: Dagster links a check to the latest materialization, this one.
         yield check
+        if drift:
+            result = drift_result(context, spec, report.valid, context.resources.artifacts)
+            if result is not None:
+                yield result
 
     return validate
+
+
+def _selected(
+    context: dg.AssetExecutionContext, events: Iterator[dg.Output | dg.AssetCheckResult]
+) -> Iterator[dg.Output | dg.AssetCheckResult]:
+    """The outputs and check results of the assets and checks this run selected."""
+    outputs = context.op_execution_context.selected_output_names
+    checks = context.selected_asset_check_keys
+    for event in events:
+        if isinstance(event, dg.Output) and event.output_name not in outputs:
+            continue
+        if isinstance(event, dg.AssetCheckResult):
+            key = dg.AssetCheckKey(event.asset_key, event.check_name)
+            if key not in checks:
+                continue
+        yield event
 
 
 def _output_name(spec: PipelineSpec, asset: str) -> str:

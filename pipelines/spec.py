@@ -77,19 +77,17 @@ class TrainOn(Strict):
     last: int = Field(ge=1)
 
 
-class LandingSource(CsvOptions):
-    """A landing folder (path relative to the project root): every `format` file in it is one
-    batch, validated on its own; training reads every validated batch, or the last N by file
-    name (`train_on: {last: N}`). A file is picked up once unmodified for `settle_seconds`.
-    The read options apply to CSV batches."""
+class LandingFolder(CsvOptions):
+    """A folder (path relative to the project root) where files land: every `format` file in
+    it is one batch, keyed by its name, picked up once unmodified for `settle_seconds`. The
+    read options apply to CSV files."""
 
     landing: str
     format: Literal["csv", "parquet"] = "csv"
-    train_on: TrainOn | None = None
     settle_seconds: float = Field(default=10.0, ge=0.0)
 
     @model_validator(mode="after")
-    def _existing_folder(self) -> LandingSource:
+    def _existing_folder(self) -> LandingFolder:
         folder = self.folder
         if not folder.is_dir():
             what = "is not a folder" if folder.exists() else "not found"
@@ -114,6 +112,27 @@ class LandingSource(CsvOptions):
     def suffix(self) -> str:
         """The file suffix of a batch: `.csv` or `.parquet`."""
         return f".{self.format}"
+
+
+class LandingSource(LandingFolder):
+    """The batches a pipeline trains on: each is validated on its own; training reads every
+    validated batch, or the last N by file name (`train_on: {last: N}`)."""
+
+    train_on: TrainOn | None = None
+
+
+class DriftSpec(Strict):
+    """PSI levels of the drift check: a feature has shifted at `warn_psi` (the check warns)
+    and drifted at `fail_psi` (the check fails with ERROR severity; neither stops a run)."""
+
+    warn_psi: float = Field(default=0.1, gt=0.0)
+    fail_psi: float = Field(default=0.25, gt=0.0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DriftSpec:
+        if self.fail_psi <= self.warn_psi:
+            raise ValueError(f"fail_psi {self.fail_psi} must be above warn_psi {self.warn_psi}")
+        return self
 
 
 Source = CsvSource | ParquetSource | GeneratorSource | LandingSource
@@ -270,6 +289,16 @@ class PipelineSpec(SpecBase):
     candidates: dict[str, ModelSpec] | None = None
     tuning: TuningSpec | None = None
     evaluation: EvaluationSpec = Field(default_factory=EvaluationSpec)
+    drift: DriftSpec | None = None
+    score: LandingFolder | None = None
+
+    @property
+    def drift_levels(self) -> DriftSpec | None:
+        """The drift check's levels: a landing source's batches are always checked (the
+        defaults unless `drift:` says otherwise); a single-file source has no batches."""
+        if not isinstance(self.source, LandingSource):
+            return None
+        return self.drift or DriftSpec()
 
     @field_validator("source", mode="before")
     @classmethod
@@ -313,6 +342,15 @@ class PipelineSpec(SpecBase):
                 f"got {listed}"
             )
         return candidates
+
+    @model_validator(mode="after")
+    def _drift_needs_batches(self) -> PipelineSpec:
+        if self.drift is not None and not isinstance(self.source, LandingSource):
+            raise ValueError(
+                "drift: compares each landing batch with the champion's training rows; this "
+                "pipeline reads one source, not batches from a `landing:` folder"
+            )
+        return self
 
     @model_validator(mode="after")
     def _one_model_or_candidates(self) -> PipelineSpec:
