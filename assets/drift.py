@@ -10,16 +10,20 @@ compare with: the check is not run (Dagster shows it as skipped) and the log say
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import dagster as dg
 import polars as pl
 from upath import UPath
 
 from assets.metadata import frame_table, shown
 from pipelines.champions import load_champion
-from pipelines.drift import DriftReport, DriftThresholds, compare
+from pipelines.drift import DriftReport, DriftThresholds, compare, moved_shares
 from pipelines.spec import PipelineSpec
 
 DRIFT_CHECK = "drift"
+_PARTITION_TAG = "dagster/partition"
 _SEVERITY = {"shifted": dg.AssetCheckSeverity.WARN, "drifted": dg.AssetCheckSeverity.ERROR}
 
 
@@ -74,4 +78,37 @@ def _metadata(report: DriftReport, version: str) -> dict[str, object]:
         "champion_version": version,
         "batch_rows": report.n_rows,
         "reference_rows": report.n_reference,
+        "moved_shares": dg.MetadataValue.json(moved_shares(report)),
     }
+
+
+def batch_drift(
+    instance: dg.DagsterInstance, spec: PipelineSpec, batches: Iterable[str]
+) -> dict[str, dict[str, Any] | None]:
+    """Batch → what its latest drift check found (status, description, champion version,
+    max PSI, the moved features' shares), or None when the batch was never checked."""
+    key = dg.AssetCheckKey(dg.AssetKey([spec.name, "validated"]), DRIFT_CHECK)
+    found: dict[str, dict[str, Any]] = {}
+    # Newest first: the first record seen of a batch is its latest check.
+    for record in instance.event_log_storage.get_asset_check_execution_history(key, limit=10_000):
+        evaluation = _evaluation(record)
+        run = instance.get_run_by_id(record.run_id)
+        batch = run.tags.get(_PARTITION_TAG) if run else None
+        if evaluation is None or batch is None or batch in found:
+            continue
+        metadata = {name: value.value for name, value in evaluation.metadata.items()}
+        found[batch] = {
+            "passed": evaluation.passed,
+            "severity": evaluation.severity.value,
+            "description": evaluation.description,
+            **metadata,
+        }
+    return {batch: found.get(batch) for batch in batches}
+
+
+def _evaluation(record) -> dg.AssetCheckEvaluation | None:
+    event = record.event
+    if event is None or event.dagster_event is None:
+        return None
+    data = event.dagster_event.event_specific_data
+    return data if isinstance(data, dg.AssetCheckEvaluation) else None

@@ -199,21 +199,28 @@ def compare(
     return DriftReport(pl.DataFrame(rows, schema=schema), shares, batch.height, profile.n_rows)
 
 
-def drift_figure(report: DriftReport, batch_name: str, limit: int = 4) -> Figure | None:
-    """The shares of the most moved features, batch beside reference; None when none moved."""
+def moved_shares(report: DriftReport, limit: int = 4) -> dict[str, dict[str, Any]]:
+    """The bins and shares of the most moved features (worst PSI first), JSON-able: what
+    `shares_figure` draws."""
+    shares = {}
+    for name in report.moved()[:limit]:
+        labels, ref, new = report.shares[name]
+        shares[name] = {"bins": labels, "reference": ref.tolist(), "batch": new.tolist()}
+    return shares
+
+
+def shares_figure(shares: dict[str, dict[str, Any]], batch_name: str) -> Figure:
+    """Each feature's shares of rows per bin (or category), batch beside reference."""
     from pipelines.sections import new_figure  # matplotlib only when a figure is drawn
 
-    moved = report.moved()[:limit]
-    if not moved:
-        return None
-    figure = new_figure(3.4 * len(moved), 3.2)
-    for k, name in enumerate(moved):
-        labels, ref, new = report.shares[name]
-        ax = figure.add_subplot(1, len(moved), k + 1)
-        positions = np.arange(len(labels))
+    figure = new_figure(3.4 * len(shares), 3.2)
+    for k, (name, feature) in enumerate(shares.items()):
+        ref, new = np.asarray(feature["reference"]), np.asarray(feature["batch"])
+        ax = figure.add_subplot(1, len(shares), k + 1)
+        positions = np.arange(len(feature["bins"]))
         ax.bar(positions - 0.2, ref, 0.4, label="reference (training rows)")
         ax.bar(positions + 0.2, new, 0.4, label=batch_name)
-        ax.set_xticks(positions, labels, rotation=60, fontsize="x-small", ha="right")
+        ax.set_xticks(positions, feature["bins"], rotation=60, fontsize="x-small", ha="right")
         ax.set(title=f"{name} (PSI {psi(ref, new):.2f})", ylabel="share of rows")
         if k == 0:
             ax.legend(fontsize="x-small")

@@ -12,6 +12,7 @@ import dagster as dg
 import polars as pl
 
 from assets.champion import champion_asset
+from assets.drift import batch_drift
 from assets.ingest import raw_asset, validated_assets
 from assets.landing import is_landing, trained_batches
 from assets.metadata import evaluation_entries
@@ -70,8 +71,11 @@ def evaluation_asset(spec: PipelineSpec) -> dg.AssetsDefinition:
         rejected = inputs.pop("rejected", None)
         bundles = {trained[name]: bundle for name, bundle in inputs.items()}
         batches = trained_batches(context.instance, spec) if is_landing(spec) else ()
+        drift = batch_drift(context.instance, spec, [b for b, _ in batches]) if batches else None
         quarantine = _quarantine(spec, normalized, rejected)
-        result, sections = evaluate_models(spec, bundles, normalized, tuning, quarantine, batches)
+        result, sections = evaluate_models(
+            spec, bundles, normalized, tuning, quarantine, batches, drift
+        )
         report = write_report(reports_dir(spec.name), sections)
         metadata = evaluation_entries(result, report)
         if batches:

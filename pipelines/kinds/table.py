@@ -9,8 +9,9 @@ The building blocks are the table modules: `pipelines.evaluation` (scoring one m
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import partial
+from typing import Any
 
 from pipelines.bundle import ModelBundle
 from pipelines.candidates import (
@@ -20,6 +21,7 @@ from pipelines.candidates import (
     importances_section,
     loss_curves_section,
 )
+from pipelines.drift_section import drift_section
 from pipelines.evaluation import evaluate, pipeline_data
 from pipelines.evaluation_result import Evaluation
 from pipelines.features import PreparedFeatures
@@ -48,19 +50,28 @@ def evaluate_models(
     tuning: TuningResult | None = None,
     quarantine: Quarantine | None = None,
     batches: Sequence[tuple[str, int]] = (),
+    drift: Mapping[str, Any] | None = None,
 ) -> tuple[Evaluation, list[SectionBuilder]]:
     """The evaluation of the pipeline's models and its report sections.
 
     `bundles` is keyed like `spec.trained_models()`: `model`, or one entry per candidate.
     With candidates, the evaluation is the chosen one's, with every candidate's metrics.
     `quarantine` (a quarantine spec's rejected rows) adds the report's data-quality section.
-    `batches` are the landing batches (key, rows) the features were built from, if any.
+    `batches` are the landing batches (key, rows) the features were built from, if any, and
+    `drift` what each one's drift check found (`assets.drift.batch_drift`).
     """
     if spec.candidates is None:
         bundle = bundles["model"]
         result = evaluate(spec, bundle, features.frame)
         return result, report_sections(
-            spec, bundle, result, features, tuning, quarantine=quarantine, batches=batches
+            spec,
+            bundle,
+            result,
+            features,
+            tuning,
+            quarantine=quarantine,
+            batches=batches,
+            drift=drift,
         )
     result, each = evaluate_candidates(spec, bundles, features.frame)
     chosen = spec.for_candidate(result.candidate)
@@ -72,7 +83,15 @@ def evaluate_models(
     ]
     bundle = bundles[result.candidate]
     return result, report_sections(
-        chosen, bundle, result, features, None, compared, quarantine=quarantine, batches=batches
+        chosen,
+        bundle,
+        result,
+        features,
+        None,
+        compared,
+        quarantine=quarantine,
+        batches=batches,
+        drift=drift,
     )
 
 
@@ -85,15 +104,17 @@ def report_sections(
     compared: Sequence[SectionBuilder] = (),
     quarantine: Quarantine | None = None,
     batches: Sequence[tuple[str, int]] = (),
+    drift: Mapping[str, Any] | None = None,
 ) -> list[SectionBuilder]:
-    """The report of a (single-model) table spec, in order: summary, the landing batches read,
-    data quality (given the `quarantine` of a quarantine spec), learning curve, the task's
-    section, the sweep, the candidates' comparison (`compared`), tuning, the model's
-    sections, then the spec's studies."""
+    """The report of a (single-model) table spec, in order: summary, the landing batches read
+    and their drift, data quality (given the `quarantine` of a quarantine spec), learning
+    curve, the task's section, the sweep, the candidates' comparison (`compared`), tuning,
+    the model's sections, then the spec's studies."""
     frame = features.frame
     builders: list[SectionBuilder] = [
         lambda: summary(spec, bundle, evaluation),
         lambda: data_section(spec, batches),
+        lambda: None if drift is None else drift_section(drift, spec.drift_levels),
         lambda: None if quarantine is None else data_quality_section(quarantine),
         lambda: learning_curve_section(bundle),
         lambda: task_section(spec, bundle, evaluation),

@@ -74,3 +74,17 @@ def test_drift_is_quiet_on_like_batches_and_fires_on_the_shifted_one(tmp_path, t
         assert fired.metadata["reference_rows"].value == 800  # the champion's train rows
         latest = instance.event_log_storage.get_latest_asset_check_execution_by_key([CHECK])
         assert latest[CHECK].run_id == result.run_id
+
+        # The retrain's report: each batch's check as it landed, and the moved features.
+        assert defs.resolve_job_def("viral_posts_weekly_retrain").execute_in_process(
+            instance=instance, raise_on_error=False
+        )
+        report = (trainyard_home / "reports" / "viral_posts_weekly" / "report.md").read_text()
+        section = report.split("## Drift")[1].split("\n## ")[0]
+        assert "| `2024-01-08.csv` | — | — | — | not checked (no champion when it landed) |" in (
+            section
+        )
+        assert "| `week2.csv` | v1 |" in section and "| stable |" in section
+        assert "| engagement_score | drifted |" in section
+        assert "The features that moved in `week4.csv`" in section
+        assert (trainyard_home / "reports" / "viral_posts_weekly" / "drift.png").exists()

@@ -13,10 +13,11 @@ from pipelines.drift import (
     DriftThresholds,
     bin_shares,
     compare,
-    drift_figure,
     ks_from_percentiles,
     ks_statistic,
+    moved_shares,
     psi,
+    shares_figure,
 )
 
 
@@ -103,6 +104,12 @@ def test_a_missing_column_is_named():
 def test_the_figure_shows_only_moved_features():
     rng = np.random.default_rng(4)
     profile = DriftProfile.of(_frame(rng, 2000), ["score", "kind"])
-    assert drift_figure(compare(profile, _frame(rng, 500)), "batch") is None
-    figure = drift_figure(compare(profile, _frame(rng, 500, shift=10.0)), "week 4")
-    assert [ax.get_title() for ax in figure.axes][0].startswith("score (PSI")
+    assert moved_shares(compare(profile, _frame(rng, 500))) == {}
+    report = compare(profile, _frame(rng, 500, shift=10.0))
+    shares = json.loads(json.dumps(moved_shares(report)))
+    assert list(shares) == ["score"] and len(shares["score"]["bins"]) == 10
+    assert sum(shares["score"]["reference"]) == pytest.approx(1.0)
+    figure = shares_figure(shares, "week 4")
+    [title] = [ax.get_title() for ax in figure.axes]
+    psi_value = report.table.filter(pl.col("feature") == "score")["psi"][0]
+    assert title == f"score (PSI {psi_value:.2f})"
