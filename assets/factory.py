@@ -7,7 +7,8 @@ pipeline. Every pipeline also gets a job `<p>_retrain` that materializes the gro
 schedule from the spec's cron, shipped stopped (turn it on in the UI or with
 `dagster schedule start`). A landing pipeline (`source: {landing: FOLDER}`) also gets the
 job `<p>_ingest` (one batch) and the sensor `<p>_new_data`, shipped stopped too
-(`assets.landing`).
+(`assets.landing`); one with a `score:` folder the job `<p>_score` and the sensor
+`<p>_to_score` (`assets.predictions`).
 
 Each pipeline's definitions are built on their own: one that cannot be built (say, a cron
 string Dagster refuses) is left out and reported by name, and the others still load.
@@ -25,6 +26,7 @@ from upath import UPath
 from assets.io_managers import io_managers
 from assets.kinds import pipeline_assets
 from assets.landing import ingest_job, ingest_keys, is_landing, new_data_sensor
+from assets.predictions import score_job, scores, to_score_sensor
 from assets.progress import progress_logger
 from assets.schedules import staggered_crons
 from pipelines.paths import artifacts_root
@@ -37,10 +39,13 @@ class BrokenPipelineWarning(UserWarning):
 
 def retrain_job(spec: SpecBase) -> dg.UnresolvedAssetJobDefinition:
     """`<p>_retrain`: materialize every asset of the pipeline's group (of a landing pipeline,
-    all but the per-batch ones, which its `<p>_ingest` job materializes)."""
+    all but the per-batch ones, which its `<p>_ingest` job materializes, and the per-file
+    predictions, which `<p>_score` does)."""
     selection = dg.AssetSelection.groups(spec.name)
     if is_landing(spec):
         selection -= dg.AssetSelection.assets(*ingest_keys(spec))
+    if scores(spec):
+        selection -= dg.AssetSelection.assets(dg.AssetKey([spec.name, "predictions"]))
     return dg.define_asset_job(
         f"{spec.name}_retrain",
         selection=selection,
@@ -70,6 +75,10 @@ def pipeline_definitions(spec: SpecBase, cron: str | None) -> dg.Definitions:
         ingest = ingest_job(spec)
         jobs.append(ingest)
         sensors.append(new_data_sensor(spec, ingest, job))
+    if scores(spec):
+        score = score_job(spec)
+        jobs.append(score)
+        sensors.append(to_score_sensor(spec, score))
     return dg.Definitions(
         assets=pipeline_assets(spec), jobs=jobs, schedules=schedules, sensors=sensors
     )

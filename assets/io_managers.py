@@ -34,6 +34,7 @@ from pipelines.champions import Champion, Promotion, load_champion, promote
 from pipelines.drift import DriftProfile
 from pipelines.evaluation_result import Evaluation
 from pipelines.features import FeatureTransform, PreparedFeatures
+from pipelines.scoring import NoChampionError
 from pipelines.tuning import TuningResult
 
 _TRANSFORM_KEY = "trainyard.feature_transform"
@@ -151,7 +152,10 @@ class ChampionIOManager(dg.UPathIOManager):
     def load_from_path(self, context: dg.InputContext, path: UPath) -> Champion:
         champion = load_champion(path.parent)
         if champion is None:
-            raise FileNotFoundError(f"no champion stored at {path}")
+            pipeline = path.parent.name
+            raise NoChampionError(
+                f"pipeline '{pipeline}' has no champion yet; run `trainyard run {pipeline}` first"
+            )
         return champion
 
 

@@ -46,10 +46,11 @@ class ProgressHandler(logging.Handler):
             return f"  ✓ {event.asset_key.to_user_string():<32} materialized in {seconds:.2f} s"
         elif kind == "ASSET_CHECK_EVALUATION":
             data = event.asset_check_evaluation_data
-            verdict = "passed" if data.passed else "FAILED"
-            if not data.passed and data.severity == dg.AssetCheckSeverity.WARN:
-                headline = (data.description or "").split("\n")[0]
-                verdict = f"warning: {headline}"
+            headline = (data.description or "").split("\n")[0]
+            verdict = "passed"
+            if not data.passed:
+                warns = data.severity == dg.AssetCheckSeverity.WARN
+                verdict = f"{'warning' if warns else 'FAILED'}: {headline}".rstrip(": ")
             target = data.asset_key.to_user_string()
             return f"    check {data.asset_check_key.name} on {target}: {verdict}"
         elif kind == "STEP_FAILURE":

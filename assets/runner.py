@@ -11,6 +11,7 @@ import dagster as dg
 from assets.champion import GATE_CHECK
 from assets.instance import persistent_instance
 from assets.landing import RENAME, batch_partitions, failed_batches, is_landing, refused_names
+from assets.predictions import scores, to_score_partitions
 from assets.recovery import recover, run_tags
 from pipelines.evaluation_result import Evaluation
 from pipelines.landing import batch_files
@@ -80,6 +81,35 @@ def ingest_batches(
         _execute(job, instance, name)
 
 
+def score_files(spec: SpecBase) -> bool:
+    """Score every file of the spec's `score:` folder with the champion of now, each in its
+    own `<p>_score` run, and say what became of each; False when one failed."""
+    definitions = _definitions(artifacts_root())
+    instance = persistent_instance()
+    partitions = to_score_partitions(spec)
+    names = [path.name for path in batch_files(spec.score.folder, spec.score.suffix)]
+    known = instance.get_dynamic_partitions(partitions.name)
+    instance.add_dynamic_partitions(partitions.name, [n for n in names if n not in known])
+    job = definitions.resolve_job_def(f"{spec.name}_score")
+    ok = True
+    for name in names:
+        result = _execute(job, instance, name)
+        ok &= result.success
+        print(f"  {_scored_line(spec, name, result)}", flush=True)
+    return ok
+
+
+def _scored_line(spec: SpecBase, name: str, result: dg.ExecuteInProcessResult) -> str:
+    if not result.success:
+        return f"scoring {name} failed (the error is above); nothing was written for it"
+    [event] = result.get_asset_materialization_events()
+    metadata = event.materialization.metadata
+    return (
+        f"scored {name}: {metadata['dagster/row_count'].value} rows by champion "
+        f"{metadata['champion_version'].value} ({spec.name}/predictions, partition {name})"
+    )
+
+
 def format_summary(spec: SpecBase, evaluation: Evaluation) -> str:
     """The evaluation as a small text table: the model (or every candidate, the chosen one
     starred) beside the baseline and the comparisons, then the kind's notes."""
@@ -136,16 +166,19 @@ def run_pipeline(spec: SpecBase) -> bool:
             f"  batches whose latest validation failed (left out of training): {', '.join(failed)}",
             flush=True,
         )
-    if result.success:
-        print(f"  champion: promoted ({spec.name}/champion updated)\n", flush=True)
-        return not failed
-    reasons = failed_gate(result)
-    if reasons is not None:
+    promoted = result.success
+    reasons = None if promoted else failed_gate(result)
+    if promoted:
+        print(f"  champion: promoted ({spec.name}/champion updated)", flush=True)
+    elif reasons is not None:
         listed = "\n".join(f"    {reason}" for reason in reasons.split("; "))
         print(
-            f"  champion: not promoted ({spec.name}/champion unchanged); the gate:\n{listed}\n",
+            f"  champion: not promoted ({spec.name}/champion unchanged); the gate:\n{listed}",
             flush=True,
         )
-        return False
-    print(f"  run {result.run_id} failed; see `trainyard ui` for the full log\n", flush=True)
-    return False
+    else:
+        print(f"  run {result.run_id} failed; see `trainyard ui` for the full log", flush=True)
+    # Whatever is champion now scores the files waiting, the kept one after a failed gate.
+    scored = score_files(spec) if scores(spec) and (promoted or reasons is not None) else True
+    print(flush=True)
+    return promoted and not failed and scored

@@ -16,6 +16,7 @@ from assets.drift import batch_drift
 from assets.ingest import raw_asset, validated_assets
 from assets.landing import is_landing, trained_batches
 from assets.metadata import evaluation_entries
+from assets.predictions import predictions_asset, scores
 from assets.training import model_assets, model_inputs, normalized_asset
 from assets.tuning import tuning_asset
 from assets.versions import code_version
@@ -39,6 +40,7 @@ def table_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
         *model_assets(spec),
         evaluation_asset(spec),
         champion_asset(spec, model_inputs(spec)),
+        *([predictions_asset(spec)] if scores(spec) else []),
     ]
 
 
