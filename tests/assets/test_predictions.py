@@ -129,3 +129,40 @@ def test_the_sensor_requests_a_scoring_run_per_new_file_once(loop):
     assert list(add.partition_keys) == ["w5.csv"]
     again = sensor(dg.build_sensor_context(instance=instance, cursor=first.cursor))
     assert again.run_requests == []
+
+
+def _tick(defs, instance, name: str, cursor: str | None):
+    """One tick of sensor `name`, its partition requests applied as the daemon does."""
+    context = dg.build_sensor_context(
+        instance_ref=instance.get_ref(), cursor=cursor, definitions=defs
+    )
+    with dg.partition_loading_context(dynamic_partitions_store=instance):
+        data = defs.resolve_sensor_def(name).evaluate_tick(context)
+    for request in data.dynamic_partitions_requests:
+        instance.add_dynamic_partitions(request.partitions_def_name, request.partition_keys)
+    for request in data.run_requests:
+        job = defs.resolve_job_def(request.job_name)
+        assert job.execute_in_process(instance=instance, partition_key=request.partition_key)
+    return data
+
+
+def _aged(path: Path, frame: pl.DataFrame) -> None:
+    frame.write_csv(path)
+    os.utime(path, (time.time() - 60, time.time() - 60))
+
+
+def test_the_loop_land_validate_retrain_score(loop):
+    defs, instance, landing, to_score, artifacts = loop
+    _aged(landing / "w1.csv", weekly_posts(1))
+    landed = _tick(defs, instance, f"{P}_new_data", None)
+    assert [r.job_name for r in landed.run_requests] == [f"{P}_ingest"]
+    retrained = _tick(defs, instance, f"{P}_new_data", landed.cursor)
+    assert [r.job_name for r in retrained.run_requests] == [f"{P}_retrain"]
+    champion = instance.get_latest_materialization_event(dg.AssetKey([P, "champion"]))
+    assert champion.asset_materialization.metadata["version"].value == "v1"
+
+    _aged(to_score / "w5.csv", weekly_posts(5).drop("viral"))
+    scored = _tick(defs, instance, f"{P}_to_score", None)
+    assert [r.partition_key for r in scored.run_requests] == ["w5.csv"]
+    stored = _stored(artifacts, "w5.csv")
+    assert stored.height == 1000 and set(stored["champion_version"]) == {"v1"}
