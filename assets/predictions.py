@@ -22,6 +22,7 @@ import polars as pl
 
 from assets.landing import RENAME, refused_names
 from assets.metadata import frame_preview
+from assets.versions import code_version
 from pipelines.champions import Champion
 from pipelines.landing import scan
 from pipelines.scoring import score_frame
@@ -49,6 +50,7 @@ def predictions_asset(spec: PipelineSpec) -> dg.AssetsDefinition:
         ins={"champion": dg.AssetIn(key=[spec.name, "champion"])},
         partitions_def=to_score_partitions(spec),
         io_manager_key="parquet_io",
+        code_version=code_version(folder),
         description=f"Rows of {folder.landing} scored by {spec.name}'s champion, one partition "
         "per file, with the champion version that scored them.",
         kinds={"polars"},

@@ -28,6 +28,7 @@ def test_every_shipped_spec_becomes_a_group_with_the_six_assets(tmp_path):
             models = [f"model/{c}" for c in spec.candidates or {}] or ["model"]
             stages = [s for s in STAGES if s != "model"] + models
             stages += ["tuning"] if spec.tuning else []
+            stages += ["predictions"] if getattr(spec, "score", None) else []
         keys = {k.to_user_string() for k in graph.get_all_asset_keys() if k.path[0] == name}
         assert keys == {f"{name}/{stage}" for stage in stages}
         for stage in stages:
