@@ -173,7 +173,7 @@ def validate_frame(
     # A cell that failed to cast (null in `typed`) or is not finite: report it once, as that.
     decided = pl.concat([cell_failures, allowed_nan]).select("column", ROW)
     checked = checked.join(decided, on=["column", ROW], how="anti")
-    failures = _ordered(pl.concat([cell_failures, checked]), list(frame_schema.columns))
+    failures = ordered_failures(pl.concat([cell_failures, checked]), list(frame_schema.columns))
 
     row_failures = failures.filter(pl.col(ROW).is_not_null())
     bad_rows = row_failures[ROW].unique()
@@ -315,7 +315,7 @@ def _pandera_failures(
     )
 
 
-def _ordered(failures: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+def ordered_failures(failures: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     """Frame-level failures first, then row failures by schema column, check and row."""
     position = (
         pl.col("column")

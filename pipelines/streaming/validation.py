@@ -9,17 +9,20 @@ so the merged report names rows as a report on the whole table would. A check ac
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import polars as pl
 
+from pipelines.streaming.batches import write_part
 from pipelines.validation import (
     FAILURE_SCHEMA,
     ROW,
     ValidationReport,
     failure_summary,
     frame_row,
+    ordered_failures,
     validate_frame,
 )
 
@@ -47,9 +50,11 @@ def validate_batch(
 @dataclass
 class MergedValidation:
     """What validating every batch found, as one report: rows read, valid and rejected, the
-    failures (one row per failure, `row` over the whole table) and the frame errors."""
+    failures (one row per failure, `row` over the whole table) and the frame errors, for the
+    schema named `schema` declaring `columns`."""
 
     schema: str
+    columns: tuple[str, ...]
     row_label: Callable[[int], str] = frame_row
     n_rows: int = 0
     n_valid: int = 0
@@ -69,8 +74,9 @@ class MergedValidation:
 
     @property
     def failures(self) -> pl.DataFrame:
-        """Every batch's failures, in row order."""
-        return pl.concat([pl.DataFrame(schema=FAILURE_SCHEMA), *self._failures])
+        """Every batch's failures, ordered as `validate_frame` orders a whole table's."""
+        failures = pl.concat([pl.DataFrame(schema=FAILURE_SCHEMA), *self._failures])
+        return ordered_failures(failures, list(self.columns))
 
     @property
     def n_rejected(self) -> int:
@@ -100,3 +106,29 @@ class MergedValidation:
             f"(validated in {self.n_batches} batches)"
             + (f"; {len(self.frame_errors)} frame error(s)" if self.frame_errors else "")
         )
+
+
+def validate_stream(
+    batches: Iterable[pl.DataFrame],
+    schema: type,
+    valid_dir: Path,
+    rejected_dir: Path | None = None,
+    row_label: Callable[[int], str] = frame_row,
+) -> MergedValidation:
+    """Validate each batch and store its valid rows as the next part of `valid_dir` (and its
+    rejected rows, with `row`, `where` and `reason`, in `rejected_dir` when given); returns
+    the one report over all batches. Batches whose rows all fail leave no valid part."""
+    declared = schema.to_schema()
+    merged = MergedValidation(declared.name, tuple(declared.columns), row_label)
+    first_row = n_valid_parts = n_rejected_parts = 0
+    for batch in batches:
+        report = validate_batch(batch, schema, first_row, row_label)
+        merged.add(report)
+        first_row += batch.height
+        if report.valid.height:
+            write_part(valid_dir, n_valid_parts, report.valid)
+            n_valid_parts += 1
+        if rejected_dir is not None and report.rejected.height:
+            write_part(rejected_dir, n_rejected_parts, report.rejected)
+            n_rejected_parts += 1
+    return merged
