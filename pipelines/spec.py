@@ -87,12 +87,26 @@ class ParquetSource(Strict):
 
 
 class GeneratorSource(Strict):
-    """Call a registered data generator with a row count, a seed and its own parameters."""
+    """Call a registered data generator with a row count, a seed and its own parameters.
+
+    With `stream`, a generator step writes the rows as parquet parts of `stream.batch_rows`
+    rows under the artifacts folder (part i: the generator's rows for the seed drawn from
+    (seed, i)), and the pipeline streams them.
+    """
 
     generator: str
     rows: int = Field(gt=0)
     seed: int = 0
     params: dict[str, Any] = Field(default_factory=dict)
+    stream: StreamOptions | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_stream(self, handler) -> dict[str, Any]:
+        # A source that does not stream keeps the spec hash it had before `stream` existed.
+        data = handler(self)
+        if self.stream is None:
+            data.pop("stream", None)
+        return data
 
     @model_validator(mode="after")
     def _known_generator(self) -> GeneratorSource:
@@ -431,11 +445,12 @@ class PipelineSpec(SpecBase):
             "evaluation.loss_curves": self.evaluation.loss_curves,
             "evaluation.compare_with": self.evaluation.compare_with or None,
             "evaluation.studies": self.evaluation.studies or None,
+            "score": self.score,
         }
         used = [name for name, value in whole_table.items() if value is not None]
         if used:
             raise ValueError(
-                f"{', '.join(used)}: not available with a streamed source (source.stream), "
+                f"{', '.join(used)}: not supported with a streamed source (source.stream), "
                 "which never holds the whole table"
             )
         metrics = self.evaluation.metrics or []

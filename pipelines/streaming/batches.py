@@ -11,6 +11,7 @@ from __future__ import annotations
 import glob
 import hashlib
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
@@ -103,3 +104,18 @@ class StreamHash:
         if self._digest is None:
             raise ValueError("no batch was hashed")
         return self._digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class StoredParts:
+    """A folder of parquet parts (`part-00000.parquet`, …) holding a streamed table."""
+
+    directory: Path
+
+    def paths(self) -> list[Path]:
+        """The parts, in order."""
+        return parts(self.directory)
+
+    def rows(self) -> int:
+        """Rows over all parts, from the parquet metadata."""
+        return sum(part_rows(self.paths()))

@@ -259,7 +259,7 @@ def test_a_streamed_source_needs_a_hashed_split_and_streamable_steps(tmp_path):
         spec["evaluation"]["compare_with"] = ["random_weights"]
 
     message = _load_changed(tmp_path, whole_table)
-    assert "evaluation.compare_with: not available with a streamed source" in message
+    assert "evaluation.compare_with: not supported with a streamed source" in message
 
     def ranked(spec):
         _streamed(spec)
