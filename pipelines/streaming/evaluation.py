@@ -28,7 +28,7 @@ def evaluate_stream(spec: PipelineSpec, bundle: ModelBundle, plan: StreamedFeatu
     constant = baseline_value(task, plan)
     n_scored = 0
     for index in range(len(plan.parts)):
-        rows = plan.part(index).filter(pl.col(SPLIT) == part)
+        rows = plan.part(index, spec.target).filter(pl.col(SPLIT) == part)
         if rows.height == 0:
             continue
         y = rows.get_column(spec.target).to_numpy()

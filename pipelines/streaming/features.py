@@ -53,9 +53,14 @@ class StreamedFeatures:
         """The table row number of each part's first row."""
         return np.concatenate([[0], np.cumsum(self.part_rows)[:-1]]).astype(int).tolist()
 
-    def part(self, index: int) -> pl.DataFrame:
-        """Stored part `index` with its `split` column ("train" or "test")."""
-        frame = pl.read_parquet(self.parts[index])
+    def part(self, index: int, target: str | None = None) -> pl.DataFrame:
+        """Stored part `index` with its `split` column ("train" or "test"); given the
+        `target`, only the columns the features, the target and the split read."""
+        columns = None
+        if target is not None:
+            key = [self.split.key] if self.split is not None and self.split.key else []
+            columns = list(dict.fromkeys([*self.transform.inputs, target, *key]))
+        frame = pl.read_parquet(self.parts[index], columns=columns)
         return with_split(frame, self.split, self.first_rows()[index])
 
     def to_dict(self) -> dict[str, Any]:
@@ -107,7 +112,7 @@ def prepare_stream(parts: Sequence[Path | str], spec: PipelineSpec) -> StreamedF
     counts: Counter = Counter()
     n_train = n_test = 0
     plan = StreamedFeatures(paths, rows, spec.split, unscaled, 0, 0)
-    for frame in _parts(plan):
+    for frame in _parts(plan, spec.target):
         train = frame.filter(pl.col(SPLIT) == "train")
         n_train += train.height
         n_test += frame.height - train.height
@@ -137,9 +142,9 @@ def prepare_stream(parts: Sequence[Path | str], spec: PipelineSpec) -> StreamedF
     )
 
 
-def _parts(plan: StreamedFeatures) -> Iterator[pl.DataFrame]:
+def _parts(plan: StreamedFeatures, target: str) -> Iterator[pl.DataFrame]:
     for index in range(len(plan.parts)):
-        yield plan.part(index)
+        yield plan.part(index, target)
 
 
 def _scaling(moments: Moments, method: str, columns: Sequence[str]):

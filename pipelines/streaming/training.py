@@ -35,7 +35,7 @@ def train_batches(
     epoch, each epoch in its seeded part order; parts without train rows are skipped."""
     for epoch in range(epochs):
         for index in part_order(len(plan.parts), seed, epoch):
-            rows = plan.part(int(index)).filter(pl.col(SPLIT) == "train")
+            rows = plan.part(int(index), target).filter(pl.col(SPLIT) == "train")
             if rows.height:
                 yield plan.transform.to_array(rows), rows.get_column(target).to_numpy()
 
