@@ -244,7 +244,10 @@ def test_a_streamed_source_refuses_an_algorithm_that_cannot_learn_incrementally(
 
     message = _load_changed(tmp_path, change)
     assert "model.algorithm: 'random_weights' cannot learn incrementally" in message
-    assert "classification algorithms that can: delta_rule, mlp_classifier" in message
+    assert (
+        "classification algorithms that can: delta_rule, gaussian_nb, mlp_classifier, "
+        "multinomial_nb" in message
+    )
 
 
 def test_a_streamed_source_needs_a_hashed_split_and_streamable_steps(tmp_path):

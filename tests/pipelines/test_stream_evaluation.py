@@ -13,7 +13,9 @@ COLUMNS = ["hour", "content_length", "engagement_score", "has_media", "hashtag_c
 CASES = [
     ("viral", "delta_rule", {"fit_intercept": True, "random_state": 0}),
     ("viral", "mlp_classifier", {"hidden_layer_sizes": [4], "random_state": 0}),
+    ("viral", "gaussian_nb", {}),
     ("engagement_score", "sgd_regressor", {"random_state": 0}),
+    ("engagement_score", "mlp_regressor", {"hidden_layer_sizes": [4], "random_state": 0}),
 ]
 
 

@@ -4,6 +4,7 @@ import pytest
 
 from algorithms.linear.delta_rule import DeltaRuleClassifier
 from algorithms.linear.sgd import SGDRegressor
+from algorithms.naive_bayes import GaussianNB
 from pipelines.features import SPLIT
 from pipelines.generators.viral_posts import generate_viral_posts
 from pipelines.spec import PipelineSpec
@@ -83,3 +84,14 @@ def test_each_epoch_visits_the_parts_in_a_fresh_seeded_order(tmp_path):
         X, y = rows_in_epoch_order(plan, "viral", epoch, 9)
         memory.partial_fit(X, y, classes=[0, 1])
     np.testing.assert_allclose(estimator.coef_, memory.coef_, rtol=1e-12)
+
+
+def test_naive_bayes_learned_batch_by_batch_equals_its_fit_on_all_train_rows(tmp_path):
+    streamed_spec = spec("viral", {"algorithm": "gaussian_nb"})
+    plan = prepare_stream(stored(tmp_path), streamed_spec)
+    streamed = train_stream(streamed_spec, plan).estimator
+    X, y = rows_in_epoch_order(plan, "viral", 0, 9)
+    memory = GaussianNB().fit(X, y)
+    np.testing.assert_allclose(streamed.theta_, memory.theta_, rtol=1e-12)
+    np.testing.assert_allclose(streamed.var_, memory.var_, rtol=1e-10)
+    np.testing.assert_array_equal(streamed.class_count_, memory.class_count_)
