@@ -21,18 +21,26 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
+import polars as pl
 
 from algorithms.atomic_files import remove_tree
 from assets.champion import champion_asset
 from assets.ingest import SCHEMA_CHECK, stop_reason
 from assets.io_managers import staging_folder
 from assets.keys import model_key
-from assets.metadata import evaluation_entries, frame_preview, params_config, training_entries
+from assets.metadata import (
+    evaluation_entries,
+    frame_preview,
+    frame_table,
+    params_config,
+    training_entries,
+)
 from assets.training import model_inputs
 from assets.versions import code_version
 from pipelines.bundle import ModelBundle
 from pipelines.evaluation_result import Evaluation
 from pipelines.paths import reports_dir
+from pipelines.quarantine import Quarantine, quarantine_headline
 from pipelines.report import write_report
 from pipelines.spec import GeneratorSource, PipelineSpec, resolve_schema
 from pipelines.streaming.batches import StoredParts
@@ -47,6 +55,7 @@ from pipelines.streaming.source import (
 )
 from pipelines.streaming.training import train_stream
 from pipelines.streaming.validation import MergedValidation, validate_stream
+from pipelines.validation import REASON, WHERE
 
 
 def stream_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
@@ -230,7 +239,7 @@ def validated_assets(spec: PipelineSpec) -> dg.AssetsDefinition:
             yield dg.Output(
                 StoredParts(rejected),
                 output_name=names["rejected"],
-                metadata={"dagster/row_count": merged.n_rejected, "num_rows_read": merged.n_rows},
+                metadata=_rejected_metadata(spec, merged, StoredParts(rejected)),
             )
         yield dg.Output(
             StoredParts(valid),
@@ -244,6 +253,27 @@ def validated_assets(spec: PipelineSpec) -> dg.AssetsDefinition:
         yield check_result
 
     return validate
+
+
+def _rejected_metadata(
+    spec: PipelineSpec, merged: MergedValidation, rejected: StoredParts
+) -> dict[str, object]:
+    """Counts over all batches and the first rejected rows (of the first rejected part), as
+    `<p>/rejected` of a table pipeline records them."""
+    first = rejected.paths()[:1]
+    sample = pl.DataFrame(schema={WHERE: pl.String, REASON: pl.String})
+    if first:
+        rows = pl.read_parquet(first[0])
+        sample = Quarantine(merged.n_rows, rows, spec.max_rejected_fraction).sample()
+    return {
+        "dagster/row_count": merged.n_rejected,
+        "num_rows_read": merged.n_rows,
+        "max_rejected_fraction": dg.MetadataValue.float(spec.max_rejected_fraction),
+        "summary": quarantine_headline(
+            merged.n_rejected, merged.n_rows, spec.max_rejected_fraction
+        ),
+        "preview": frame_table(sample),
+    }
 
 
 def _remove(*folders: Path | None) -> None:

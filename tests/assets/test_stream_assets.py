@@ -88,6 +88,24 @@ def test_quarantine_sets_rows_aside_batch_by_batch(trainyard_home, tmp_path):
     assert rejected["where"].to_list() == ["row 10", "row 2500"]
     valid = sum(pl.read_parquet(p).height for p in parts(base / "viral_posts" / "validated"))
     assert valid == 2_998
+    metadata = _metadata(result, "viral_posts/rejected")
+    assert metadata["summary"].value == "2 of 3000 rows quarantined (0.1%, limit 5%)"
+    assert [r.data["where"] for r in metadata["preview"].value.records] == ["row 10"]
+
+
+def test_quarantine_with_nothing_to_set_aside_stores_no_rejected_part(trainyard_home, tmp_path):
+    spec = _parquet_spec(tmp_path, generate_viral_posts(3_000, 7), on_invalid="quarantine")
+    base = tmp_path / "artifacts"
+    result = materialize_group(spec, base, dg.DagsterInstance.ephemeral())
+    assert result.success
+    assert parts(base / "viral_posts" / "rejected") == []
+    assert _metadata(result, "viral_posts/rejected")["dagster/row_count"].value == 0
+
+
+def _metadata(result: dg.ExecuteInProcessResult, key: str) -> dict:
+    events = result.get_asset_materialization_events()
+    [event] = [e for e in events if e.asset_key.to_user_string() == key]
+    return event.materialization.metadata
 
 
 def test_a_generated_source_is_written_as_parts_then_streamed(trainyard_home, tmp_path):
