@@ -51,7 +51,8 @@ def validate_batch(
 class MergedValidation:
     """What validating every batch found, as one report: rows read, valid and rejected, the
     failures (one row per failure, `row` over the whole table) and the frame errors, for the
-    schema named `schema` declaring `columns`."""
+    schema named `schema` declaring `columns`. The failures are kept in memory: their size
+    grows with the bad rows, not with the table."""
 
     schema: str
     columns: tuple[str, ...]
