@@ -32,7 +32,7 @@ HOST = hashlib.sha1(socket.gethostname().encode()).hexdigest()[:8]
 _LEFTOVER = re.compile(r"^\..+\.(?P<host>[0-9a-f]{8})-(?P<pid>\d+)-[0-9a-f]{8}\.tmp$")
 
 
-def _local(path: Any) -> Path | None:
+def local_path(path: Any) -> Path | None:
     """`path` as a `pathlib.Path` when it names the local disk, else None."""
     if getattr(path, "protocol", "") in ("", "file", "local"):
         return Path(os.fspath(path))
@@ -47,7 +47,7 @@ def temporary_sibling(path: Any) -> Any:
 
 def remove_tree(path: Any) -> None:
     """Delete a file or a directory tree; nothing when it is gone already."""
-    local = _local(path)
+    local = local_path(path)
     if local is not None:
         if local.is_dir() and not local.is_symlink():
             shutil.rmtree(local, ignore_errors=True)
@@ -68,7 +68,7 @@ def atomic_file(path: Any) -> Iterator[IO[bytes]]:
     try:
         with tmp.open("wb") as handle:
             yield handle
-            if _local(path) is not None:
+            if local_path(path) is not None:
                 handle.flush()
                 os.fsync(handle.fileno())
         tmp.rename(path)
@@ -102,7 +102,7 @@ def _swap_in(new: Any, directory: Any) -> None:
     """Rename `new` to `directory`. A directory in the way is renamed aside (to a unique
     name, so a concurrent writer can do the same) and deleted after `new` is in place; on an
     object store it is deleted, then `new` is moved (there is no directory rename to use)."""
-    if _local(directory) is None:
+    if local_path(directory) is None:
         remove_tree(directory)
         new.fs.mv(new.path, directory.path, recursive=True)
         return

@@ -77,6 +77,11 @@ def confusion_matrix(y_true, y_pred, labels=None) -> tuple[np.ndarray, np.ndarra
 def _class_counts(y_true, y_pred, pos_label):
     """(tp, fp, fn) per scored label: pos_label alone, the larger of two labels, or all labels."""
     matrix, labels = confusion_matrix(y_true, y_pred)
+    return _matrix_counts(matrix, labels, pos_label)
+
+
+def _matrix_counts(matrix: np.ndarray, labels: np.ndarray, pos_label=None):
+    """(tp, fp, fn) per scored label of a confusion matrix (`_class_counts`)."""
     if pos_label is not None:
         if pos_label not in labels:
             raise ValueError(f"pos_label={pos_label!r} is not among the labels {labels.tolist()}.")
@@ -91,6 +96,15 @@ def _class_counts(y_true, y_pred, pos_label):
     return tp, fp, fn
 
 
+# The label metrics as functions of (tp, fp, fn) per scored label: one formula for the
+# in-memory metrics below and for `confusion_score` (counts accumulated over batches).
+_FROM_COUNTS = {
+    "precision": lambda tp, fp, fn: _ratio(tp, tp + fp),
+    "recall": lambda tp, fp, fn: _ratio(tp, tp + fn),
+    "f1": lambda tp, fp, fn: _ratio(2 * tp, 2 * tp + fp + fn),
+}
+
+
 def accuracy(y_true, y_pred) -> float:
     """Fraction of predictions equal to the truth."""
     y_true, y_pred = _check_pair(y_true, y_pred)
@@ -99,20 +113,32 @@ def accuracy(y_true, y_pred) -> float:
 
 def precision(y_true, y_pred, *, pos_label=None) -> float:
     """tp / (tp + fp) of the positive label (macro average over labels when more than two)."""
-    tp, fp, _ = _class_counts(y_true, y_pred, pos_label)
-    return float(np.mean(_ratio(tp, tp + fp)))
+    return float(np.mean(_FROM_COUNTS["precision"](*_class_counts(y_true, y_pred, pos_label))))
 
 
 def recall(y_true, y_pred, *, pos_label=None) -> float:
     """tp / (tp + fn) of the positive label (macro average over labels when more than two)."""
-    tp, _, fn = _class_counts(y_true, y_pred, pos_label)
-    return float(np.mean(_ratio(tp, tp + fn)))
+    return float(np.mean(_FROM_COUNTS["recall"](*_class_counts(y_true, y_pred, pos_label))))
 
 
 def f1(y_true, y_pred, *, pos_label=None) -> float:
     """2tp / (2tp + fp + fn) of the positive label (macro average when more than two labels)."""
-    tp, fp, fn = _class_counts(y_true, y_pred, pos_label)
-    return float(np.mean(_ratio(2 * tp, 2 * tp + fp + fn)))
+    return float(np.mean(_FROM_COUNTS["f1"](*_class_counts(y_true, y_pred, pos_label))))
+
+
+def confusion_score(name: str, matrix: np.ndarray, labels: np.ndarray) -> float:
+    """Label metric `name` (accuracy, precision, recall or f1) from a confusion matrix over
+    `labels` (sorted), equal to the metric on the rows the matrix counts."""
+    matrix, labels = np.asarray(matrix), np.asarray(labels)
+    if matrix.shape != (len(labels), len(labels)) or matrix.sum() == 0:
+        raise ValueError(f"expected a non-empty {len(labels)}×{len(labels)} confusion matrix")
+    if name == "accuracy":
+        return float(np.trace(matrix) / matrix.sum())
+    if name not in _FROM_COUNTS:
+        raise ValueError(
+            f"{name!r} is not a label metric; expected accuracy, {', '.join(_FROM_COUNTS)}"
+        )
+    return float(np.mean(_FROM_COUNTS[name](*_matrix_counts(matrix, labels))))
 
 
 def mse(y_true, y_pred) -> float:
@@ -201,8 +227,13 @@ def _pair_confusion(labels_true, labels_pred):
     n_pred = int(pred_codes.max()) + 1
     contingency = np.bincount(true_codes * n_pred + pred_codes).astype(np.int64)
     contingency = np.pad(contingency, (0, (true_codes.max() + 1) * n_pred - contingency.size))
-    contingency = contingency.reshape(-1, n_pred)
-    n_samples = len(true_codes)
+    return _contingency_pairs(contingency.reshape(-1, n_pred))
+
+
+def _contingency_pairs(contingency: np.ndarray):
+    """(tn, fp, fn, tp) pair counts of a contingency table (rows: true, columns: predicted)."""
+    contingency = np.asarray(contingency, dtype=np.int64)
+    n_samples = int(contingency.sum())
     sum_squares = int((contingency**2).sum())
     true_sizes, pred_sizes = contingency.sum(axis=1), contingency.sum(axis=0)
     tp = sum_squares - n_samples
@@ -226,7 +257,18 @@ def adjusted_rand_score(labels_true, labels_pred):
         )
     if labels_true.size == 0:
         return 1.0
-    tn, fp, fn, tp = _pair_confusion(labels_true, labels_pred)
+    return _adjusted_rand(*_pair_confusion(labels_true, labels_pred))
+
+
+def contingency_adjusted_rand(contingency: np.ndarray) -> float:
+    """Adjusted Rand index from a contingency table C[i, j] = samples of true label i put in
+    cluster j: equal to `adjusted_rand_score` of the samples it counts (counts over batches)."""
+    if np.asarray(contingency).sum() == 0:
+        return 1.0
+    return _adjusted_rand(*_contingency_pairs(contingency))
+
+
+def _adjusted_rand(tn: int, fp: int, fn: int, tp: int) -> float:
     if fn == 0 and fp == 0:
         return 1.0
     return 2.0 * (tp * tn - fn * fp) / ((tp + fn) * (fn + tn) + (tp + fp) * (fp + tn))

@@ -11,6 +11,11 @@ predict_proba the softmax exp(jll − logsumexp(jll)).
   in the rows of class c and N_c = Σ_j N_cj; α = 1 is Laplace's add-one smoothing of the
   seed's text classifier. The counts (Yᵀ X, Y the one-hot classes) and the log-likelihoods
   (X log pᵀ) are matrix products, so X may be dense or scipy.sparse (CSR).
+
+Both learn incrementally: `partial_fit` adds a batch's rows to the counts (GaussianNB: the
+per-class means and sums of squared deviations, merged as Chan, Golub and LeVeque do, and
+the same of all rows for epsilon_), so batches fed one after another fit what `fit` of all
+their rows fits, up to rounding. The first call names every class (`classes`).
 """
 
 import warnings
@@ -19,6 +24,7 @@ import numpy as np
 from scipy import sparse
 from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from algorithms._constraints import NON_NEGATIVE
@@ -38,6 +44,30 @@ def checked_prior(prior, name, n_classes):
     if not np.isfinite(prior).all() or (prior < 0).any():
         raise ValueError(f"{name} must be finite and non-negative, got {prior.tolist()}.")
     return prior
+
+
+def batch_codes(estimator, y, classes, first_call: bool) -> np.ndarray:
+    """Each label of a partial_fit batch as its index into the classes: `classes` (needed on
+    the first call, which stores them as classes_), then the stored classes_."""
+    check_classification_targets(y)
+    if first_call:
+        if classes is None:
+            raise ValueError("classes must be passed on the first call to partial_fit.")
+        estimator.classes_, _ = encode_labels(estimator, np.asarray(classes))
+    elif classes is not None and not np.array_equal(np.unique(classes), estimator.classes_):
+        raise ValueError(
+            f"classes={np.unique(classes).tolist()} differs from the classes of the previous "
+            f"calls, {estimator.classes_.tolist()}."
+        )
+    known = estimator.classes_
+    position = np.clip(np.searchsorted(known, y), 0, len(known) - 1)
+    unknown = known[position] != y
+    if unknown.any():
+        raise ValueError(
+            f"y has labels {np.unique(np.asarray(y)[unknown]).tolist()} not in classes "
+            f"{known.tolist()}."
+        )
+    return position
 
 
 class _NaiveBayes(ClassifierMixin, BaseEstimator):
@@ -83,33 +113,57 @@ class GaussianNB(_NaiveBayes):
         """Class frequencies, means and smoothed variances of X's columns per class."""
         X, y = validate_data(self, X, y, dtype=np.float64)
         classes, codes = encode_labels(self, y)
-        theta = np.empty((len(classes), X.shape[1]))
-        var = np.empty_like(theta)
-        for c in range(len(classes)):
+        self.classes_ = classes
+        self._start(X.shape[1])
+        return self._learn(X, codes)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None):
+        """Add this batch's rows to the per-class moments; the first call needs `classes`."""
+        first_call = not hasattr(self, "theta_")
+        X, y = validate_data(self, X, y, dtype=np.float64, reset=first_call)
+        codes = batch_codes(self, y, classes, first_call)
+        if first_call:
+            self._start(X.shape[1])
+        return self._learn(X, codes)
+
+    def _start(self, n_features):
+        """No rows seen: zero counts, means and squared deviations per class and overall."""
+        shape = (len(self.classes_), n_features)
+        self.class_count_ = np.zeros(len(self.classes_))
+        self.theta_ = np.zeros(shape)
+        self._squares = np.zeros(shape)
+        self._seen = (0, np.zeros(n_features), np.zeros(n_features))
+
+    def _learn(self, X, codes):
+        """Merge the rows of X into the moments, then set var_, epsilon_ and the priors."""
+        for c in np.unique(codes):
             rows = X[codes == c]
-            theta[c] = rows.mean(axis=0)
-            var[c] = rows.var(axis=0)
-        epsilon = self.var_smoothing * float(np.var(X, axis=0).max())
-        var += epsilon
-        zero = np.argwhere(var == 0.0)
+            n, mean, squares = _merged(
+                (self.class_count_[c], self.theta_[c], self._squares[c]), rows
+            )
+            self.class_count_[c], self.theta_[c], self._squares[c] = n, mean, squares
+        self._seen = _merged(self._seen, X)
+        n_seen, _, seen_squares = self._seen
+        epsilon = self.var_smoothing * float((seen_squares / n_seen).max())
+        counts = np.maximum(self.class_count_, 1.0)[:, np.newaxis]
+        var = self._squares / counts + epsilon
+        zero = np.argwhere((var == 0.0) & (self.class_count_ > 0)[:, np.newaxis])
         if zero.size:
             c, j = zero[0]
             raise ValueError(
-                f"feature {j} is constant in class {classes.tolist()[c]!r} and var_smoothing "
-                f"times the largest feature variance is {epsilon}, so its Gaussian has zero "
-                "variance; use var_smoothing > 0 on data with a non-constant feature."
+                f"feature {j} is constant in class {self.classes_.tolist()[c]!r} and "
+                f"var_smoothing times the largest feature variance is {epsilon}, so its "
+                "Gaussian has zero variance; use var_smoothing > 0 on data with a "
+                "non-constant feature."
             )
-        class_count = np.bincount(codes, minlength=len(classes)).astype(np.float64)
         if self.priors is None:
-            prior = class_count / class_count.sum()
+            prior = self.class_count_ / self.class_count_.sum()
         else:
-            prior = checked_prior(self.priors, "priors", len(classes))
+            prior = checked_prior(self.priors, "priors", len(self.classes_))
             if not np.isclose(prior.sum(), 1.0):
                 raise ValueError(f"priors must sum to 1, got {prior.sum()}.")
-        self.classes_ = classes
-        self.class_count_ = class_count
         self.class_prior_ = prior
-        self.theta_ = theta
         self.var_ = var
         self.epsilon_ = epsilon
         return self
@@ -167,26 +221,45 @@ class MultinomialNB(_NaiveBayes):
         """Per-class feature counts of X, their smoothed log probabilities and the priors."""
         X, y = validate_data(self, X, y, accept_sparse="csr", dtype=np.float64)
         classes, codes = encode_labels(self, y)
+        self.classes_ = classes
+        self._start(X.shape[1])
+        return self._learn(X, codes)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None):
+        """Add this batch's counts to the per-class counts; the first call needs `classes`."""
+        first_call = not hasattr(self, "feature_count_")
+        X, y = validate_data(self, X, y, accept_sparse="csr", dtype=np.float64, reset=first_call)
+        codes = batch_codes(self, y, classes, first_call)
+        if first_call:
+            self._start(X.shape[1])
+        return self._learn(X, codes)
+
+    def _start(self, n_features):
+        """No rows seen: zero counts per class and feature."""
+        self.class_count_ = np.zeros(len(self.classes_))
+        self.feature_count_ = np.zeros((len(self.classes_), n_features))
+
+    def _learn(self, X, codes):
+        """Add X's counts per class, then set the smoothed log probabilities and priors."""
         values = X.data if sparse.issparse(X) else X
         if values.size and values.min() < 0:
             raise ValueError(
                 "Negative values in data passed to MultinomialNB: X holds counts (such as word "
                 f"counts), which are >= 0, but its smallest value is {values.min()}."
             )
-        one_hot = np.zeros((X.shape[0], len(classes)))
+        one_hot = np.zeros((X.shape[0], len(self.classes_)))
         one_hot[np.arange(X.shape[0]), codes] = 1.0
-        feature_count = np.ascontiguousarray((X.T @ one_hot).T)
-        smoothed = feature_count + self._effective_alpha()
+        self.feature_count_ = self.feature_count_ + np.ascontiguousarray((X.T @ one_hot).T)
+        self.class_count_ = self.class_count_ + one_hot.sum(axis=0)
+        smoothed = self.feature_count_ + self._effective_alpha()
         if (smoothed == 0.0).any():
             raise ValueError(
                 "alpha=0 leaves a feature that never occurs in a class with probability 0 "
                 "(log-probability -inf, NaN predictions); use alpha > 0."
             )
-        class_count = one_hot.sum(axis=0)
-        self.class_log_prior_ = self._class_log_prior(class_count)
-        self.classes_ = classes
-        self.class_count_ = class_count
-        self.feature_count_ = feature_count
+        with np.errstate(divide="ignore"):
+            self.class_log_prior_ = self._class_log_prior(self.class_count_)
         self.feature_log_prob_ = np.log(smoothed) - np.log(smoothed.sum(axis=1, keepdims=True))
         return self
 
@@ -218,3 +291,23 @@ class MultinomialNB(_NaiveBayes):
     def _joint_log_likelihood(self, X):
         """X · feature_log_prob_ᵀ + class_log_prior_ (a sparse-times-dense product for CSR X)."""
         return np.asarray(X @ self.feature_log_prob_.T) + self.class_log_prior_
+
+
+def _merged(moments, rows):
+    """(n, mean, Σ(x − mean)²) per column of the rows seen and `rows` together: Chan, Golub
+    and LeVeque's pairwise update of the seen moments with the batch's."""
+    n, mean, squares = moments
+    m = rows.shape[0]
+    if m == 0:
+        return moments
+    batch_mean = rows.mean(axis=0)
+    batch_squares = ((rows - batch_mean) ** 2).sum(axis=0)
+    if n == 0:
+        return float(m), batch_mean, batch_squares
+    total = n + m
+    delta = batch_mean - mean
+    return (
+        total,
+        mean + delta * (m / total),
+        squares + batch_squares + delta**2 * (n * m / total),
+    )

@@ -70,6 +70,12 @@ class AlgorithmInfo:
         return getattr(importlib.import_module(module), class_name)
 
     @property
+    def incremental(self) -> bool:
+        """Whether it learns incrementally, batch by batch: its estimator has `partial_fit`
+        (so a new incremental estimator joins streamed pipelines by being registered)."""
+        return hasattr(self.estimator_class, "partial_fit")
+
+    @property
     def default_metrics(self) -> tuple[str, ...]:
         """The metrics a spec naming this algorithm gets when it names none: its task's."""
         return self.task.default_metrics
@@ -305,6 +311,15 @@ def get_algorithm(name: str) -> AlgorithmInfo:
 def algorithm_names() -> tuple[str, ...]:
     """Registered names, sorted."""
     return tuple(sorted(_REGISTRY))
+
+
+def incremental_names(task: Task | None = None) -> tuple[str, ...]:
+    """Registered names of the algorithms that learn incrementally (of `task`, if given)."""
+    return tuple(
+        name
+        for name in algorithm_names()
+        if (task is None or _REGISTRY[name].task is task) and _REGISTRY[name].incremental
+    )
 
 
 def param_names(name: str) -> tuple[str, ...]:

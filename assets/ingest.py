@@ -29,6 +29,7 @@ from pipelines.landing import file_hash
 from pipelines.quarantine import Quarantine
 from pipelines.sources import content_hash, read_source, row_label, source_path
 from pipelines.spec import LandingSource, PipelineSpec, resolve_schema
+from pipelines.streaming.validation import MergedValidation
 from pipelines.validation import (
     DataValidationError,
     ValidationReport,
@@ -135,8 +136,9 @@ def _quarantine(spec: PipelineSpec, report: ValidationReport) -> Quarantine:
     return Quarantine(report.n_rows, report.rejected, spec.max_rejected_fraction)
 
 
-def _stop_reason(spec: PipelineSpec, report: ValidationReport) -> str | None:
-    """Why the step stops without storing anything, or None when its outputs go on."""
+def stop_reason(spec: PipelineSpec, report: ValidationReport | MergedValidation) -> str | None:
+    """Why the step stops without storing anything, or None when its outputs go on (of one
+    frame's report, or of a streamed table's report merged over its batches)."""
     if report.ok:
         return None
     if spec.on_invalid == "fail":
@@ -223,7 +225,7 @@ def validated_assets(spec: PipelineSpec) -> dg.AssetsDefinition:
 
     def _validation_events(context, raw: pl.DataFrame) -> Iterator[dg.Output | dg.AssetCheckResult]:
         report = _validate(spec, raw, context.partition_key if partitions else None)
-        stop = _stop_reason(spec, report)
+        stop = stop_reason(spec, report)
         check = _check_result(report, spec, stop)
         if stop is not None:
             # Nothing is materialized: Dagster links the check to the stored (earlier) one.

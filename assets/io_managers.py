@@ -14,12 +14,16 @@ materialization stays readable, and concurrent runs never race on a temporary na
 - `ChampionIOManager`: a promotion as the next champion version with its record, kept in the
   champion history (`pipelines.champions`); loads the current champion and its record.
 - `JsonIOManager`: any value with `to_dict()` and a `from_dict()` classmethod (its codec) as
-  sorted, indented JSON — evaluations, environments, tuning results.
+  sorted, indented JSON — evaluations, environments, tuning results, a streamed source's
+  description and a streamed pipeline's features plan.
+- `PartsIOManager`: a streamed table as `<base>/<pipeline>/<asset>/part-*.parquet`: the step
+  writes its parts to a staging folder (`staging_folder`), which is moved into place whole.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -27,7 +31,14 @@ import dagster as dg
 import polars as pl
 from upath import UPath
 
-from algorithms.atomic_files import atomic_file, atomic_write
+from algorithms.atomic_files import (
+    atomic_directory,
+    atomic_file,
+    atomic_write,
+    local_path,
+    remove_tree,
+    temporary_sibling,
+)
 from algorithms.gridworld import GridWorld
 from pipelines.bundle import AgentBundle, Bundle, ModelBundle
 from pipelines.champions import Champion, Promotion, load_champion, promote
@@ -35,6 +46,9 @@ from pipelines.drift import DriftProfile
 from pipelines.evaluation_result import Evaluation
 from pipelines.features import FeatureTransform, PreparedFeatures
 from pipelines.scoring import NoChampionError
+from pipelines.streaming.batches import StoredParts
+from pipelines.streaming.features import StreamedFeatures
+from pipelines.streaming.source import StreamSource
 from pipelines.tuning import TuningResult
 
 _TRANSFORM_KEY = "trainyard.feature_transform"
@@ -159,6 +173,41 @@ class ChampionIOManager(dg.UPathIOManager):
         return champion
 
 
+class PartsIOManager(dg.UPathIOManager):
+    """Stores `StoredParts` (a staging folder of parquet parts) as the asset's folder, moved
+    into place whole (the previous parts stay until the new ones are complete); loads that
+    folder's parts. Local disks only: a streamed table is read back part by part by path."""
+
+    extension = ""
+
+    def dump_to_path(self, context: dg.OutputContext, obj: StoredParts, path: UPath) -> None:
+        with atomic_directory(path) as folder:
+            for part in obj.paths():
+                os.replace(part, local_path(folder) / part.name)
+        remove_tree(obj.directory)
+
+    def load_from_path(self, context: dg.InputContext, path: UPath) -> StoredParts:
+        return StoredParts(_local_folder(path))
+
+
+def staging_folder(artifacts: UPath, pipeline: str, asset: str) -> Path:
+    """A new empty folder where a streamed step writes its parts before `PartsIOManager`
+    moves them into place; named like a temporary, so a killed run's is cleaned up."""
+    folder = temporary_sibling(_local_folder(artifacts) / f"{pipeline}-{asset}")
+    folder.mkdir(parents=True)
+    return folder
+
+
+def _local_folder(path: UPath) -> Path:
+    local = local_path(path)
+    if local is None:
+        raise ValueError(
+            f"a streamed table is stored as parquet parts on a local disk; the artifacts "
+            f"root {path} is not local (set TRAINYARD_ARTIFACTS to a local folder)"
+        )
+    return local
+
+
 def io_managers(base_dir: str | Path | UPath) -> dict[str, dg.IOManager]:
     """The IO managers the asset factory refers to, all rooted at `base_dir` (a path or URL)."""
     base = UPath(base_dir)
@@ -171,4 +220,7 @@ def io_managers(base_dir: str | Path | UPath) -> dict[str, dg.IOManager]:
         "evaluation_io": JsonIOManager(base, Evaluation),
         "environment_io": JsonIOManager(base, GridWorld),
         "tuning_io": JsonIOManager(base, TuningResult),
+        "stream_source_io": JsonIOManager(base, StreamSource),
+        "stream_features_io": JsonIOManager(base, StreamedFeatures),
+        "parts_io": PartsIOManager(base_path=base),
     }

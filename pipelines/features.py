@@ -17,6 +17,7 @@ import polars as pl
 from pipelines import derived
 from pipelines.drift import DriftProfile
 from pipelines.spec import FeaturesSpec, PipelineSpec, SplitSpec
+from pipelines.streaming.split import is_test, row_keys
 
 SPLIT = "split"
 Method = Literal["minmax", "zscore", "none"]
@@ -29,13 +30,17 @@ def add_split(df: pl.DataFrame, target: str, split: SplitSpec | None) -> pl.Data
 
     With `stratify` the count is taken per class of `target` (classes in sorted order, each
     permuted by one generator seeded with `split.seed`), so both parts keep the class shares.
-    `round` is Python's (halves to even). `split=None` marks every row "train".
+    `round` is Python's (halves to even). `by: hash` instead marks a row "test" by the seeded
+    hash of its row number or `key` (`pipelines.streaming.split`), as a streamed source does.
+    `split=None` marks every row "train".
     """
     if split is None:
         return df.with_columns(pl.lit("train").alias(SPLIT))
     rng = np.random.default_rng(split.seed)
     n = df.height
-    if split.stratify:
+    if split.by == "hash":
+        test = np.flatnonzero(is_test(split_keys(df, split, 0), split.seed, split.test_fraction))
+    elif split.stratify:
         test = np.concatenate(
             [
                 _class_test_rows(label, rows, split.test_fraction, rng, target)
@@ -52,9 +57,24 @@ def add_split(df: pl.DataFrame, target: str, split: SplitSpec | None) -> pl.Data
         raise ValueError(
             f"split: test_fraction {split.test_fraction} of {n} rows leaves no training rows"
         )
-    is_test = np.zeros(n, dtype=bool)
-    is_test[test] = True
-    return df.with_columns(pl.Series(SPLIT, np.where(is_test, "test", "train"), pl.String))
+    in_test = np.zeros(n, dtype=bool)
+    in_test[test] = True
+    return df.with_columns(pl.Series(SPLIT, np.where(in_test, "test", "train"), pl.String))
+
+
+def split_keys(df: pl.DataFrame, split: SplitSpec, first_row: int) -> np.ndarray:
+    """The hash keys of a hashed split's rows: the `key` column, or the row numbers counted
+    from `first_row` (the frame's first row's number in the whole table)."""
+    if split.key is None:
+        return row_keys(first_row, df.height)
+    _require_columns(df, [split.key], "split.key")
+    keys = df.get_column(split.key)
+    if not keys.dtype.is_integer() or keys.null_count():
+        raise ValueError(
+            f"split.key: column '{split.key}' must hold integers without nulls, got "
+            f"{keys.dtype} with {keys.null_count()} null(s)"
+        )
+    return keys.to_numpy()
 
 
 def _class_rows(df: pl.DataFrame, target: str) -> list[tuple[Any, np.ndarray]]:
@@ -263,7 +283,9 @@ def prepare(df: pl.DataFrame, spec: PipelineSpec) -> PreparedFeatures:
     _require_finite(df, features.columns)
     if nulls := df.get_column(spec.target).null_count():
         raise ValueError(f"target column '{spec.target}' has {nulls} null value(s)")
-    split = add_split(df.select(*inputs, spec.target), spec.target, spec.split)
+    key = [spec.split.key] if spec.split is not None and spec.split.key else []
+    kept = list(dict.fromkeys([*inputs, spec.target, *key]))
+    split = add_split(df.select(kept), spec.target, spec.split)
     train_rows = split.filter(pl.col(SPLIT) == "train")
     transform = FeatureTransform.fit_features(train_rows, features)
     frame = transform.apply(split).select(*transform.columns, spec.target, SPLIT)

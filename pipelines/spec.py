@@ -18,10 +18,17 @@ from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 import yaml
-from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from algorithms.metrics import get_metric
-from algorithms.registry import algorithm_names, get_algorithm, param_names
+from algorithms.registry import algorithm_names, get_algorithm, incremental_names, param_names
 from algorithms.tasks import CLASSIFICATION, CLUSTERING, REGRESSION, Task
 from pipelines.generators import get_generator
 from pipelines.kinds.environment_spec import ReinforcementSpec
@@ -41,28 +48,65 @@ from pipelines.spec_base import (
     reject_unknown,
     with_gate_metrics,
 )
+from pipelines.streaming.metrics import STREAMABLE
 from pipelines.studies import check_study_fits, study_params
 
 
+class StreamOptions(Strict):
+    """Stream the source instead of reading it whole: `batch_rows` rows at a time through
+    validation, features, training and evaluation; `epochs` passes over the train batches,
+    each in a fresh order of batches seeded by `seed` and the epoch."""
+
+    batch_rows: int = Field(default=100_000, ge=1)
+    epochs: int = Field(default=1, ge=1)
+    seed: int = 0
+
+
 class CsvSource(CsvOptions):
-    """Read a CSV file (path relative to the project root) with its read options."""
+    """Read a CSV file (path relative to the project root) with its read options; `stream`
+    reads it in batches (`StreamOptions`)."""
 
     csv: str
+    stream: StreamOptions | None = None
 
 
 class ParquetSource(Strict):
-    """Read a parquet file (path relative to the project root)."""
+    """Read a parquet file (path relative to the project root); with `stream`, the path may
+    be a glob of parts (`data/big/*.parquet`) read in batches (`StreamOptions`)."""
 
     parquet: str
+    stream: StreamOptions | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_stream(self, handler) -> dict[str, Any]:
+        # A source that does not stream keeps the spec hash it had before `stream` existed.
+        data = handler(self)
+        if self.stream is None:
+            data.pop("stream", None)
+        return data
 
 
 class GeneratorSource(Strict):
-    """Call a registered data generator with a row count, a seed and its own parameters."""
+    """Call a registered data generator with a row count, a seed and its own parameters.
+
+    With `stream`, a generator step writes the rows as parquet parts of `stream.batch_rows`
+    rows under the artifacts folder (part i: the generator's rows for the seed drawn from
+    (seed, i)), and the pipeline streams them.
+    """
 
     generator: str
     rows: int = Field(gt=0)
     seed: int = 0
     params: dict[str, Any] = Field(default_factory=dict)
+    stream: StreamOptions | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_stream(self, handler) -> dict[str, Any]:
+        # A source that does not stream keeps the spec hash it had before `stream` existed.
+        data = handler(self)
+        if self.stream is None:
+            data.pop("stream", None)
+        return data
 
     @model_validator(mode="after")
     def _known_generator(self) -> GeneratorSource:
@@ -180,11 +224,37 @@ class FeaturesSpec(Strict):
 
 
 class SplitSpec(Strict):
-    """A seeded train/test split; `stratify` keeps the class balance in both parts."""
+    """A seeded train/test split; `stratify` keeps the class balance in both parts.
+
+    `by: shuffle` (the default) puts round(test_fraction · n) rows of a seeded permutation in
+    the test part; `by: hash` puts a row there when a seeded hash of its row number (or of the
+    integer column `key`) falls below test_fraction, which needs no pass over the whole table
+    (`pipelines.streaming.split`): a streamed source splits so.
+    """
 
     test_fraction: float = Field(gt=0.0, lt=1.0)
     seed: int = 0
     stratify: bool = False
+    by: Literal["shuffle", "hash"] = "shuffle"
+    key: str | None = None
+
+    @model_validator(mode="after")
+    def _hash_options(self) -> SplitSpec:
+        if self.by == "shuffle" and self.key is not None:
+            raise ValueError("key: a key column decides a row's part with `by: hash` only")
+        if self.by == "hash" and self.stratify:
+            raise ValueError("stratify: a hashed split does not stratify; use `by: shuffle`")
+        return self
+
+    @model_serializer(mode="wrap")
+    def _without_defaults(self, handler) -> dict[str, Any]:
+        # A split that does not hash keeps the spec hash it had before `by` existed.
+        data = handler(self)
+        if self.by == "shuffle":
+            data.pop("by", None)
+        if self.key is None:
+            data.pop("key", None)
+        return data
 
 
 class LossCurvesSpec(Strict):
@@ -300,6 +370,11 @@ class PipelineSpec(SpecBase):
             return None
         return self.drift or DriftSpec()
 
+    @property
+    def stream(self) -> StreamOptions | None:
+        """The source's streaming options, or None when the source is read whole."""
+        return getattr(self.source, "stream", None)
+
     @field_validator("source", mode="before")
     @classmethod
     def _one_source_kind(cls, value: Any) -> Any:
@@ -349,6 +424,52 @@ class PipelineSpec(SpecBase):
             raise ValueError(
                 "drift: compares each landing batch with the champion's training rows; this "
                 "pipeline reads one source, not batches from a `landing:` folder"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _streamable(self, info: ValidationInfo) -> PipelineSpec:
+        """A streamed source: a hashed split, no step that needs every row at once, metrics
+        that add up over batches, and an algorithm that learns incrementally."""
+        if self.stream is None:
+            return self
+        if self.split is not None and self.split.by != "hash":
+            raise ValueError(
+                "split.by: a streamed source (source.stream) splits rows by a seeded hash of "
+                "their number, without a pass over the table; set `by: hash`"
+            )
+        whole_table = {
+            "features.text": self.features.text,
+            "candidates": self.candidates,
+            "tuning": self.tuning,
+            "evaluation.loss_curves": self.evaluation.loss_curves,
+            "evaluation.compare_with": self.evaluation.compare_with or None,
+            "evaluation.studies": self.evaluation.studies or None,
+            "score": self.score,
+        }
+        used = [name for name, value in whole_table.items() if value is not None]
+        if used:
+            raise ValueError(
+                f"{', '.join(used)}: not supported with a streamed source (source.stream), "
+                "which never holds the whole table"
+            )
+        metrics = self.evaluation.metrics or []
+        others = [m for m in [*metrics, *self.evaluation.promote_if] if m not in STREAMABLE]
+        if others:
+            raise ValueError(
+                f"evaluation: metric(s) {', '.join(others)} cannot be accumulated over batches "
+                f"of a streamed source; streamable: {', '.join(STREAMABLE)}"
+            )
+        model = self.model
+        if (
+            model is not None
+            and not for_data_only(info)
+            and not get_algorithm(model.algorithm).incremental
+        ):
+            raise ValueError(
+                f"model.algorithm: '{model.algorithm}' cannot learn incrementally (it has "
+                "no partial_fit), so it cannot train on a streamed source (source.stream); "
+                f"{self.task.name} algorithms that can: {', '.join(incremental_names(self.task))}"
             )
         return self
 
@@ -419,7 +540,8 @@ class PipelineSpec(SpecBase):
     @model_validator(mode="after")
     def _columns_in_schema(self) -> PipelineSpec:
         declared = schema_columns(resolve_schema(self.schema_))
-        wanted = [*self.features.inputs, self.target]
+        key = [self.split.key] if self.split is not None and self.split.key else []
+        wanted = [*self.features.inputs, self.target, *key]
         missing = [c for c in wanted if c not in declared]
         if missing:
             raise ValueError(

@@ -103,23 +103,38 @@ class ValidationReport:
 
     def summary(self, sample: int = 5) -> str:
         """Per failing (column, check): rows failing, sample values and rows; then frame errors."""
-        lines = []
-        row_level = self.failures.filter(pl.col(ROW).is_not_null())
-        for (column, check), group in row_level.group_by(["column", "check"], maintain_order=True):
-            cases = ", ".join(
-                f"{_shorten(case)} ({self.row_label(row)})"
-                for case, row in group.head(sample).select("failure_case", ROW).iter_rows()
-            )
-            more = f", and {group.height - sample} more" if group.height > sample else ""
-            n_rows = group[ROW].n_unique()
-            hint = f" ({_FINITE_HINT})" if check == FINITE else ""
-            lines.append(
-                f"{column or 'dataframe'}: {check} fails in {n_rows} row(s): {cases}{more}{hint}"
-            )
-        if self.frame_errors:
-            lines.append("frame errors:")
-            lines.extend(f"  {error}" for error in self.frame_errors)
-        return "\n".join(lines) or f"all {self.n_rows} rows conform to {self.schema}"
+        return failure_summary(
+            self.failures, self.frame_errors, self.n_rows, self.schema, self.row_label, sample
+        )
+
+
+def failure_summary(
+    failures: pl.DataFrame,
+    frame_errors: tuple[str, ...],
+    n_rows: int,
+    schema: str,
+    row_label: Callable[[int], str] = frame_row,
+    sample: int = 5,
+) -> str:
+    """Per failing (column, check) of a failures table: rows failing, sample values and rows;
+    then the frame errors (`ValidationReport.summary`, also of a report merged over batches)."""
+    lines = []
+    row_level = failures.filter(pl.col(ROW).is_not_null())
+    for (column, check), group in row_level.group_by(["column", "check"], maintain_order=True):
+        cases = ", ".join(
+            f"{_shorten(case)} ({row_label(row)})"
+            for case, row in group.head(sample).select("failure_case", ROW).iter_rows()
+        )
+        more = f", and {group.height - sample} more" if group.height > sample else ""
+        n_failing = group[ROW].n_unique()
+        hint = f" ({_FINITE_HINT})" if check == FINITE else ""
+        lines.append(
+            f"{column or 'dataframe'}: {check} fails in {n_failing} row(s): {cases}{more}{hint}"
+        )
+    if frame_errors:
+        lines.append("frame errors:")
+        lines.extend(f"  {error}" for error in frame_errors)
+    return "\n".join(lines) or f"all {n_rows} rows conform to {schema}"
 
 
 class DataValidationError(ValueError):
@@ -158,7 +173,7 @@ def validate_frame(
     # A cell that failed to cast (null in `typed`) or is not finite: report it once, as that.
     decided = pl.concat([cell_failures, allowed_nan]).select("column", ROW)
     checked = checked.join(decided, on=["column", ROW], how="anti")
-    failures = _ordered(pl.concat([cell_failures, checked]), list(frame_schema.columns))
+    failures = ordered_failures(pl.concat([cell_failures, checked]), list(frame_schema.columns))
 
     row_failures = failures.filter(pl.col(ROW).is_not_null())
     bad_rows = row_failures[ROW].unique()
@@ -300,7 +315,7 @@ def _pandera_failures(
     )
 
 
-def _ordered(failures: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+def ordered_failures(failures: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     """Frame-level failures first, then row failures by schema column, check and row."""
     position = (
         pl.col("column")

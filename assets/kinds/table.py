@@ -14,6 +14,7 @@ import polars as pl
 from assets.champion import champion_asset
 from assets.drift import batch_drift
 from assets.ingest import raw_asset, validated_assets
+from assets.kinds.stream import stream_assets
 from assets.landing import is_landing, trained_batches
 from assets.metadata import evaluation_entries
 from assets.predictions import predictions_asset, scores
@@ -31,6 +32,10 @@ from pipelines.spec import PipelineSpec
 
 def table_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
     """The asset definitions of one table pipeline, in graph order."""
+    # A streamed source is one more source of the table kind (same spec, keys and gate), but
+    # it stores parts and plans instead of frames, so its assets are built apart.
+    if spec.stream is not None:
+        return stream_assets(spec)
     tuning = [tuning_asset(spec)] if spec.tuning is not None else []
     return [
         raw_asset(spec),

@@ -222,3 +222,34 @@ def test_bad_queries_raise():
         nb.predict(COUNTS[:, :2])
     with pytest.raises(ValueError, match="NaN"):
         GaussianNB().fit(X_GAUSS, Y_GAUSS).predict_proba(np.full((1, 4), np.nan))
+
+
+def test_partial_fit_in_batches_fits_what_fit_fits_on_all_rows():
+    rng = np.random.default_rng(5)
+    X = rng.normal(3.0, 2.0, (1_000, 4))
+    y = rng.choice(["a", "b", "c"], 1_000)
+    X_counts = rng.poisson(3.0, (1_000, 6)).astype(float)
+    for estimator, data in ((GaussianNB(), X), (MultinomialNB(alpha=0.5), X_counts)):
+        whole = type(estimator)(**estimator.get_params()).fit(data, y)
+        for start in range(0, 1_000, 170):
+            estimator.partial_fit(
+                data[start : start + 170], y[start : start + 170], ["a", "b", "c"]
+            )
+        for name in ("class_count_", "theta_", "var_", "feature_count_", "feature_log_prob_"):
+            if hasattr(whole, name):
+                np.testing.assert_allclose(
+                    getattr(estimator, name), getattr(whole, name), rtol=1e-12
+                )
+        np.testing.assert_array_equal(estimator.predict(data), whole.predict(data))
+
+
+def test_partial_fit_names_what_it_needs_and_refuses_unknown_labels():
+    X, y = np.ones((4, 2)) + np.arange(8).reshape(4, 2), np.array([0, 1, 0, 1])
+    for estimator in (GaussianNB(), MultinomialNB()):
+        with pytest.raises(ValueError, match="classes must be passed on the first call"):
+            type(estimator)().partial_fit(X, y)
+        estimator.partial_fit(X, y, classes=[0, 1])
+        with pytest.raises(ValueError, match=r"y has labels \[2\] not in classes \[0, 1\]"):
+            estimator.partial_fit(X, np.array([0, 1, 2, 1]))
+        with pytest.raises(ValueError, match=r"classes=\[0, 1, 2\] differs"):
+            estimator.partial_fit(X, y, classes=[0, 1, 2])

@@ -10,7 +10,7 @@ from algorithms.tasks import REINFORCEMENT
 from assets.factory import BrokenPipelineWarning, build_definitions
 from assets.training import TRAIN_OPS
 from pipelines.paths import SPECS_DIR
-from pipelines.spec import load_each_spec, load_specs
+from pipelines.spec import GeneratorSource, load_each_spec, load_specs
 from tests.assets.helpers import make_spec
 
 STAGES = ["raw", "validated", "normalized", "model", "evaluation", "champion"]
@@ -29,6 +29,9 @@ def test_every_shipped_spec_becomes_a_group_with_the_six_assets(tmp_path):
             stages = [s for s in STAGES if s != "model"] + models
             stages += ["tuning"] if spec.tuning else []
             stages += ["predictions"] if getattr(spec, "score", None) else []
+            stages += (
+                ["generated"] if isinstance(spec.source, GeneratorSource) and spec.stream else []
+            )
         keys = {k.to_user_string() for k in graph.get_all_asset_keys() if k.path[0] == name}
         assert keys == {f"{name}/{stage}" for stage in stages}
         for stage in stages:

@@ -228,3 +228,66 @@ def test_cron_check_agrees_with_dagster(cron):
     except ValueError:
         accepted = False
     assert accepted == is_valid_cron_string(cron)
+
+
+def _streamed(spec: dict) -> None:
+    """The shipped spec turned into a streamed one (parquet parts, hashed split)."""
+    spec["source"] = {"parquet": "data/big/*.parquet", "stream": {"batch_rows": 1000}}
+    spec["split"] = {"test_fraction": 0.2, "seed": 42, "by": "hash"}
+    spec["evaluation"] = {"metrics": ["accuracy", "f1"]}
+
+
+def test_a_streamed_source_refuses_an_algorithm_that_cannot_learn_incrementally(tmp_path):
+    def change(spec):
+        _streamed(spec)
+        spec["model"] = {"algorithm": "random_weights"}
+
+    message = _load_changed(tmp_path, change)
+    assert "model.algorithm: 'random_weights' cannot learn incrementally" in message
+    assert (
+        "classification algorithms that can: delta_rule, gaussian_nb, mlp_classifier, "
+        "multinomial_nb" in message
+    )
+
+
+def test_a_streamed_source_needs_a_hashed_split_and_streamable_steps(tmp_path):
+    def shuffled(spec):
+        _streamed(spec)
+        spec["split"] = {"test_fraction": 0.2}
+
+    assert "split.by: a streamed source" in _load_changed(tmp_path, shuffled)
+
+    def whole_table(spec):
+        _streamed(spec)
+        spec["evaluation"]["compare_with"] = ["random_weights"]
+
+    message = _load_changed(tmp_path, whole_table)
+    assert "evaluation.compare_with: not supported with a streamed source" in message
+
+    def ranked(spec):
+        _streamed(spec)
+        spec["evaluation"]["promote_if"] = {"roc_auc": ">= 0.8"}
+
+    message = _load_changed(tmp_path, ranked)
+    assert "metric(s) roc_auc cannot be accumulated over batches" in message
+
+
+def test_a_streamed_spec_loads_and_hash_options_are_checked(tmp_path):
+    spec = yaml.safe_load(yaml.safe_dump(SHIPPED))
+    _streamed(spec)
+    path = tmp_path / "viral_posts.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    loaded = load_spec(path)
+    assert (loaded.stream.batch_rows, loaded.stream.epochs) == (1000, 1)
+    assert loaded.split.by == "hash"
+
+    def stratified(spec):
+        spec["split"] = {"test_fraction": 0.2, "by": "hash", "stratify": True}
+
+    assert "stratify: a hashed split does not stratify" in _load_changed(tmp_path, stratified)
+
+
+def test_specs_without_stream_keep_their_hash():
+    spec = load_specs()["viral_posts"]
+    assert "stream" not in spec.model_dump(by_alias=True)["source"]
+    assert "by" not in spec.model_dump(by_alias=True)["split"]
