@@ -246,9 +246,10 @@ class SGDClassifier(ClassifierMixin, BaseEstimator):
                     f"previous fit left {self.coef_.shape}."
                 )
             coef, intercept = self.coef_.copy(), self.intercept_.copy()
-        self.classes_ = classes
         weights = compute_class_weight(self.class_weight, classes=classes, y=y)
-        self._run_epochs(X, codes, sample_weight, weights, coef, intercept, 1.0, self.max_iter)
+        self._run_epochs(
+            X, codes, classes, sample_weight, weights, coef, intercept, 1.0, self.max_iter
+        )
         if self.tol is not None and self.n_iter_ == self.max_iter:
             warnings.warn(
                 f"SGDClassifier ran all max_iter={self.max_iter} epochs before its loss stopped "
@@ -293,14 +294,13 @@ class SGDClassifier(ClassifierMixin, BaseEstimator):
                 "given on the first call to partial_fit."
             )
         if first_call:
-            n_rows = 1 if len(classes) == 2 else len(classes)
-            self.classes_ = classes
+            n_rows = 1 if len(known) == 2 else len(known)
             coef, intercept, t = np.zeros((n_rows, X.shape[1])), np.zeros(n_rows), 1.0
         else:
             coef, intercept, t = self.coef_.copy(), self.intercept_.copy(), self.t_
-        weights = compute_class_weight(self.class_weight, classes=self.classes_, y=y)
-        codes = np.searchsorted(self.classes_, y)
-        return self._run_epochs(X, codes, sample_weight, weights, coef, intercept, t, 1)
+        weights = compute_class_weight(self.class_weight, classes=known, y=y)
+        codes = np.searchsorted(known, y)
+        return self._run_epochs(X, codes, known, sample_weight, weights, coef, intercept, t, 1)
 
     def decision_function(self, X):
         """X·coef_ᵀ + intercept_: shape (n_samples,) for two classes, else one column each."""
@@ -351,9 +351,12 @@ class SGDClassifier(ClassifierMixin, BaseEstimator):
                 "alpha must be > 0 with learning_rate='optimal': its step is 1/(alpha·(t0 + t))."
             )
 
-    def _run_epochs(self, X, codes, sample_weight, class_weights, coef, intercept, t0, n_epochs):
+    def _run_epochs(
+        self, X, codes, classes, sample_weight, class_weights, coef, intercept, t0, n_epochs
+    ):
         """Up to n_epochs epochs of every binary problem from (coef, intercept) and update
-        count t0, stopping early in fit only (n_epochs > 1 is fit); stores the fitted state."""
+        count t0, stopping early in fit only (n_epochs > 1 is fit); stores the fitted state
+        only when every problem finished finite."""
         sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
         n_samples, n_rows = X.shape[0], coef.shape[0]
         if n_rows == 1:
@@ -418,6 +421,7 @@ class SGDClassifier(ClassifierMixin, BaseEstimator):
                     eta[r], stalled[r] = eta[r] / 5.0, 0
                 else:
                     running[r] = False
+        self.classes_ = classes
         self.coef_ = coef * state[:, 2:3]
         self.intercept_ = intercept
         self.n_iter_ = int(epochs.max())

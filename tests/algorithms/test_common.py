@@ -107,9 +107,7 @@ def expected_failures(estimator) -> dict[str, str]:
     if name == "SGDClassifier":
         # Per-sample SGD takes one step per row: a row of weight 2 is one step of double
         # size, not two steps, so the weights differ (scikit-learn's SGDClassifier fails it too).
-        return {
-            "check_sample_weight_equivalence_on_dense_data": "a weighted step is not two steps"
-        }
+        return {"check_sample_weight_equivalence_on_dense_data": "a weighted step is not two steps"}
     if name == "GridSearchCV" and isinstance(params["estimator"], Ridge):
         return {
             "check_supervised_y_2d": "Ridge takes a column y silently, so no warning (as sklearn's)"
