@@ -25,6 +25,7 @@ import math
 import warnings
 
 import numpy as np
+from numba import njit
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import StrOptions
@@ -36,22 +37,65 @@ from algorithms.cluster._lloyd import assign_and_sum
 
 
 def _assign(X, centers):
-    """(labels, squared distances, sums, counts) of X's rows to their nearest centre."""
+    """(labels, squared distances) of X's rows to their nearest centre (parallel kernel)."""
     labels = np.full(X.shape[0], -1, dtype=np.int32)
     distances = np.empty(X.shape[0])
-    sums, counts, _ = assign_and_sum(X, centers, labels, distances)
-    return labels, distances, sums, counts
+    assign_and_sum(X, centers, labels, distances)
+    return labels, distances
+
+
+@njit(cache=True)
+def _batch_update(X, centers, counts, new_centers):
+    """Assign each row of the batch X to its nearest centre as `_lloyd.assign_and_sum` does,
+    then move each centre that received rows to the count-weighted mean (module docstring):
+    new_centers and counts in place. Returns the batch inertia.
+
+    Serial: a batch is small, and a parallel launch per step costs more than it saves (and
+    stalls when another process holds the other core).
+    """
+    n_samples, n_features = X.shape
+    n_clusters = centers.shape[0]
+    center_sq_norms = np.zeros(n_clusters)
+    for j in range(n_clusters):
+        for f in range(n_features):
+            center_sq_norms[j] += centers[j, f] * centers[j, f]
+    sums = np.zeros((n_clusters, n_features))
+    batch_counts = np.zeros(n_clusters)
+    inertia = 0.0
+    for i in range(n_samples):
+        best = 0
+        best_score = np.inf
+        for j in range(n_clusters):
+            score = center_sq_norms[j]
+            for f in range(n_features):
+                score -= 2.0 * X[i, f] * centers[j, f]
+            if score < best_score:
+                best_score = score
+                best = j
+        distance = 0.0
+        for f in range(n_features):
+            diff = X[i, f] - centers[best, f]
+            distance += diff * diff
+            sums[best, f] += X[i, f]
+        inertia += distance
+        batch_counts[best] += 1.0
+    for j in range(n_clusters):
+        if batch_counts[j] > 0:
+            total = counts[j] + batch_counts[j]
+            for f in range(n_features):
+                new_centers[j, f] = (centers[j, f] * counts[j] + sums[j, f]) / total
+            counts[j] = total
+        else:
+            for f in range(n_features):
+                new_centers[j, f] = centers[j, f]
+    return inertia
 
 
 def minibatch_step(X, centers, counts, random_state, reassign, reassignment_ratio):
     """One step on the batch X (module docstring): (new centres, batch inertia); counts is
     updated in place."""
-    _, distances, sums, batch_counts = _assign(X, centers)
-    new_centers = centers.copy()
-    hit = batch_counts > 0
-    totals = counts[hit] + batch_counts[hit]
-    new_centers[hit] = (centers[hit] * counts[hit, np.newaxis] + sums[hit]) / totals[:, None]
-    counts[hit] = totals
+    new_centers = np.empty_like(centers)
+    inertia = _batch_update(X, centers, counts, new_centers)
     if reassign and reassignment_ratio > 0:
         to_reassign = counts < reassignment_ratio * counts.max()
         if to_reassign.sum() > 0.5 * X.shape[0]:
@@ -61,7 +105,7 @@ def minibatch_step(X, centers, counts, random_state, reassign, reassignment_rati
             rows = random_state.choice(X.shape[0], size=n_reassign, replace=False)
             new_centers[to_reassign] = X[rows]
             counts[to_reassign] = counts[~to_reassign].min()
-    return new_centers, float(distances.sum())
+    return new_centers, inertia
 
 
 class MiniBatchKMeans(NearestCenterMixin, TransformerMixin, ClusterMixin, BaseEstimator):
@@ -169,7 +213,7 @@ class MiniBatchKMeans(NearestCenterMixin, TransformerMixin, ClusterMixin, BaseEs
         self.counts_ = counts
         self.n_steps_ = step
         self.n_iter_ = math.ceil(step * batch_size / n_samples)
-        labels, distances, _, _ = _assign(X, centers)
+        labels, distances = _assign(X, centers)
         self.labels_, self.inertia_ = labels, float(distances.sum())
         return self
 
@@ -192,7 +236,7 @@ class MiniBatchKMeans(NearestCenterMixin, TransformerMixin, ClusterMixin, BaseEs
         self.cluster_centers_, _ = minibatch_step(
             X, self.cluster_centers_, self.counts_, random_state, reassign, self.reassignment_ratio
         )
-        labels, distances, _, _ = _assign(X, self.cluster_centers_)
+        labels, distances = _assign(X, self.cluster_centers_)
         self.labels_, self.inertia_ = labels, float(distances.sum())
         self.n_steps_ += 1
         return self
