@@ -34,15 +34,18 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 from algorithms._constraints import NON_NEGATIVE, POSITIVE, POSITIVE_INT, PROBABILITY, SEED
 from algorithms._labels import encode_labels
 from algorithms.exceptions import ConvergenceWarning
-from algorithms.linear.sgd import LEARNING_RATES, order_rng, visiting_order
+from algorithms.linear.sgd import (
+    _MIN_ADAPTIVE_ETA,
+    LEARNING_RATES,
+    order_rng,
+    visiting_order,
+)
 
 LOSSES = ("hinge", "log_loss", "modified_huber")
 SCHEDULES = ("optimal", *LEARNING_RATES)
 _PROBABILISTIC = ("log_loss", "modified_huber")
 # scikit-learn clips the loss derivative to this, so one huge margin cannot blow the weights up.
 _MAX_DLOSS = 1e12
-# "adaptive" stops instead of dividing the step by 5 once it is at most this (as scikit-learn).
-_MIN_ADAPTIVE_ETA = 1e-6
 
 
 @njit(cache=True)
