@@ -74,6 +74,7 @@ LAYOUTS: dict[str, dict[str, str]] = {
         "intercept_": "f8[n_rows]",
         "n_iter_": "int[*]",
     },
+    "SGDClassifier": _CLASSES | {"coef_": "f8[n_rows, n_features_in_]", "intercept_": "f8[n_rows]"},
     "LinearSVC": _CLASSES | {"coef_": "f8[n_rows, n_features_in_]", "intercept_": "f8[n_rows]"},
     "SVC": _CLASSES
     | {
@@ -119,6 +120,11 @@ LAYOUTS: dict[str, dict[str, str]] = {
     "CNNClassifier": _CLASSES
     | {"loss_curve_": "f8[*]", "packed_params_": "f8[*]", "param_shapes_": "int[*, 4]"},
     "KMeans": {"cluster_centers_": "f8[*, n_features_in_]", "labels_": "int[*]"},
+    "MiniBatchKMeans": {
+        "cluster_centers_": "f8[n_clusters, n_features_in_]",
+        "counts_": "f8[n_clusters]",
+        "labels_": "int[*] from 0 below n_clusters",
+    },
     "PCA": {
         "components_": "f8[n_components_, n_features_in_]",
         "explained_variance_": "f8[n_components_]",

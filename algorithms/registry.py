@@ -143,6 +143,12 @@ _TABLE = (
         "Linear regression by mini-batch SGD; partial_fit learns from data in chunks.",
     ),
     AlgorithmInfo(
+        "sgd_classifier",
+        "algorithms.linear.sgd_classifier:SGDClassifier",
+        CLASSIFICATION,
+        "Linear classifier by per-sample SGD (hinge, log, modified Huber); learns incrementally.",
+    ),
+    AlgorithmInfo(
         "lasso",
         "algorithms.linear.coordinate_descent:Lasso",
         REGRESSION,
@@ -267,6 +273,12 @@ _TABLE = (
         "algorithms.cluster._kmeans:KMeans",
         CLUSTERING,
         "k-means: k-means++ seeding, fused numba Lloyd iterations.",
+    ),
+    AlgorithmInfo(
+        "minibatch_kmeans",
+        "algorithms.cluster.minibatch_kmeans:MiniBatchKMeans",
+        CLUSTERING,
+        "Mini-batch k-means: per-centre rates 1/count; partial_fit learns incrementally.",
     ),
     AlgorithmInfo(
         "pca",

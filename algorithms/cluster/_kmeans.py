@@ -58,6 +58,22 @@ def kmeans_plusplus(X, n_clusters, random_state):
     return centers
 
 
+def init_array(init, n_clusters, n_features):
+    """init as a float array of shape (n_clusters, n_features), None for a named init;
+    ValueError if its shape is wrong or it holds NaN or infinity."""
+    if isinstance(init, str):
+        return None
+    centers = np.array(init, dtype=np.float64)
+    if centers.shape != (n_clusters, n_features):
+        raise ValueError(
+            f"init array has shape {centers.shape}; it must be (n_clusters, n_features) = "
+            f"{(n_clusters, n_features)}."
+        )
+    if not np.isfinite(centers).all():
+        raise ValueError("init array contains NaN or infinity.")
+    return centers
+
+
 def relocate_empty_clusters(X, sums, counts, labels, distances):
     """Give each centre without rows the next-farthest row from its own centre, in place."""
     empty = np.flatnonzero(counts == 0)
@@ -91,7 +107,39 @@ def lloyd(X, centers, max_iter, tol):
     return centers, labels, float(distances.sum()), iteration
 
 
-class KMeans(TransformerMixin, ClusterMixin, BaseEstimator):
+class NearestCenterMixin:
+    """predict, transform, score and fit_predict of an estimator fitted to cluster_centers_."""
+
+    def fit_predict(self, X, y=None):
+        """Fit, then return labels_."""
+        return self.fit(X).labels_
+
+    def predict(self, X):
+        """Index of the nearest centre of each row of X."""
+        return self._assign(X)[0]
+
+    def transform(self, X):
+        """Euclidean distance of each row of X to each centre, shape (n_samples, n_clusters)."""
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, order="C", reset=False)
+        x_sq_norms = np.einsum("ij,ij->i", X, X)
+        return np.sqrt(squared_distances(self.cluster_centers_, X, x_sq_norms).T)
+
+    def score(self, X, y=None):
+        """Minus the inertia of X: −Σ squared distances to the nearest centre."""
+        return -float(self._assign(X)[1].sum())
+
+    def _assign(self, X):
+        """(labels, squared distances) of X's rows to their nearest fitted centre."""
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, order="C", reset=False)
+        labels = np.full(X.shape[0], -1, dtype=np.int32)
+        distances = np.empty(X.shape[0])
+        assign_and_sum(X, self.cluster_centers_, labels, distances)
+        return labels, distances
+
+
+class KMeans(NearestCenterMixin, TransformerMixin, ClusterMixin, BaseEstimator):
     """k-means clustering by Lloyd's algorithm with k-means++ seeding (module docstring).
 
     n_init: the number of seedings run, the lowest inertia kept. It defaults to 1, which is
@@ -129,7 +177,7 @@ class KMeans(TransformerMixin, ClusterMixin, BaseEstimator):
         X = validate_data(self, X, dtype=np.float64, order="C")
         if X.shape[0] < self.n_clusters:
             raise ValueError(f"n_samples={X.shape[0]} should be >= n_clusters={self.n_clusters}.")
-        init_centers = self._init_array(X.shape[1])
+        init_centers = init_array(self.init, self.n_clusters, X.shape[1])
         mean = X.mean(axis=0)
         X = X - mean
         tol = float(np.mean(np.var(X, axis=0)) * self.tol)
@@ -148,48 +196,6 @@ class KMeans(TransformerMixin, ClusterMixin, BaseEstimator):
         centers, self.labels_, self.inertia_, self.n_iter_ = best
         self.cluster_centers_ = centers + mean
         return self
-
-    def fit_predict(self, X, y=None):
-        """Fit, then return labels_."""
-        return self.fit(X).labels_
-
-    def predict(self, X):
-        """Index of the nearest centre of each row of X."""
-        return self._assign(X)[0]
-
-    def transform(self, X):
-        """Euclidean distance of each row of X to each centre, shape (n_samples, n_clusters)."""
-        check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float64, order="C", reset=False)
-        x_sq_norms = np.einsum("ij,ij->i", X, X)
-        return np.sqrt(squared_distances(self.cluster_centers_, X, x_sq_norms).T)
-
-    def score(self, X, y=None):
-        """Minus the inertia of X: −Σ squared distances to the nearest centre."""
-        return -float(self._assign(X)[1].sum())
-
-    def _assign(self, X):
-        """(labels, squared distances) of X's rows to their nearest fitted centre."""
-        check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float64, order="C", reset=False)
-        labels = np.full(X.shape[0], -1, dtype=np.int32)
-        distances = np.empty(X.shape[0])
-        assign_and_sum(X, self.cluster_centers_, labels, distances)
-        return labels, distances
-
-    def _init_array(self, n_features):
-        """The init centres as a float array, None for a named init; ValueError if invalid."""
-        if isinstance(self.init, str):
-            return None
-        centers = np.array(self.init, dtype=np.float64)
-        if centers.shape != (self.n_clusters, n_features):
-            raise ValueError(
-                f"init array has shape {centers.shape}; it must be (n_clusters, n_features) = "
-                f"{(self.n_clusters, n_features)}."
-            )
-        if not np.isfinite(centers).all():
-            raise ValueError("init array contains NaN or infinity.")
-        return centers
 
     def _n_runs(self, init_centers):
         """How many seedings to run (class docstring)."""

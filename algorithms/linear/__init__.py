@@ -7,6 +7,7 @@ from algorithms.linear.logistic import LogisticRegression
 from algorithms.linear.random_weights import RandomWeightsClassifier
 from algorithms.linear.ridge import Ridge
 from algorithms.linear.sgd import SGDRegressor
+from algorithms.linear.sgd_classifier import SGDClassifier
 
 __all__ = [
     "DeltaRuleClassifier",
@@ -18,5 +19,6 @@ __all__ = [
     "LogisticRegression",
     "RandomWeightsClassifier",
     "Ridge",
+    "SGDClassifier",
     "SGDRegressor",
 ]

@@ -33,6 +33,30 @@ LEARNING_RATES = ("invscaling", "constant", "adaptive")
 _MIN_ADAPTIVE_ETA = 1e-6
 
 
+def penalty_weights(penalty, alpha, l1_ratio):
+    """(l2, l1): the weights of ½‖w‖² and ‖w‖₁ in α·R(w) for a penalty name (module docstring)."""
+    ratio = {"l2": 0.0, "l1": 1.0, "elasticnet": l1_ratio, None: 0.0}[penalty]
+    alpha = 0.0 if penalty is None else float(alpha)
+    return alpha * (1.0 - ratio), alpha * ratio
+
+
+def order_rng(random_state):
+    """The generator permutations are drawn from when random_state is not an integer."""
+    return np.random.default_rng(
+        None if isinstance(random_state, numbers.Integral) else random_state
+    )
+
+
+def visiting_order(n_samples, shuffle, random_state, key, rng):
+    """Rows in order, or a permutation: of np.random.default_rng([random_state, key]) for an
+    integer random_state (so the same key always visits in the same order), else of rng."""
+    if not shuffle:
+        return np.arange(n_samples)
+    if isinstance(random_state, numbers.Integral):
+        rng = np.random.default_rng([int(random_state), int(key)])
+    return rng.permutation(n_samples)
+
+
 @njit(cache=True)
 def sgd_epoch(X, y, order, coef, intercept, t, eta, power_t, l2, l1, batch_size, fit_intercept):
     """One pass over the rows order[k] in mini-batches (module docstring); updates coef in place.
@@ -187,28 +211,13 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         X = validate_data(self, X, reset=False, dtype=np.float64)
         return X @ self.coef_ + self.intercept_
 
-    def _penalty_weights(self):
-        """(l2, l1): the weights of ½‖w‖² and ‖w‖₁ in α·R(w)."""
-        ratio = {"l2": 0.0, "l1": 1.0, "elasticnet": self.l1_ratio, None: 0.0}[self.penalty]
-        alpha = 0.0 if self.penalty is None else float(self.alpha)
-        return alpha * (1.0 - ratio), alpha * ratio
-
-    def _visiting_order(self, n_samples, epoch, rng):
-        """Rows in order, or the epoch's permutation (seeded by (random_state, epoch) if int)."""
-        if not self.shuffle:
-            return np.arange(n_samples)
-        if isinstance(self.random_state, numbers.Integral):
-            rng = np.random.default_rng([int(self.random_state), epoch])
-        return rng.permutation(n_samples)
-
     def _run_epochs(self, X, y, coef, intercept, t, loss_curve, n_epochs, stop_early):
         """Run up to n_epochs after the len(loss_curve) done so far; store the fitted state."""
         y = np.array(y, dtype=np.float64)  # writeable float64, as X: one kernel signature
-        l2, l1 = self._penalty_weights()
+        l2, l1 = penalty_weights(self.penalty, self.alpha, self.l1_ratio)
         power_t = float(self.power_t) if self.learning_rate == "invscaling" else 0.0
         eta = float(self.eta0)
-        rng = None if isinstance(self.random_state, numbers.Integral) else self.random_state
-        rng = np.random.default_rng(rng)
+        rng = order_rng(self.random_state)
         losses = list(loss_curve)
         best, stalled = np.inf, 0
         for _ in range(n_epochs):
@@ -216,7 +225,7 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
             intercept, t, loss_sum, finite = sgd_epoch(
                 X,
                 y,
-                self._visiting_order(X.shape[0], epoch, rng),
+                visiting_order(X.shape[0], self.shuffle, self.random_state, epoch, rng),
                 coef,
                 float(intercept),
                 float(t),

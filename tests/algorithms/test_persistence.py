@@ -352,3 +352,39 @@ def test_every_registered_class_has_a_layout():
         if get_algorithm(name).estimator_class.__name__ not in LAYOUTS
     ]
     assert missing == []
+
+
+@pytest.mark.parametrize("name", ["sgd_classifier", "minibatch_kmeans"])
+def test_an_incremental_model_saved_mid_stream_continues_as_the_original(name, tmp_path):
+    """Everything partial_fit continues from (weights, counts, update and step counts) is
+    saved, so a reloaded model learns the next chunks exactly as the one kept in memory."""
+    from algorithms.registry import get_algorithm
+
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(300, 4)) + np.repeat(np.eye(4)[:3] * 6, 100, axis=0)
+    y = np.repeat(["a", "b", "c"], 100)
+    order = rng.permutation(len(X))
+    chunks = np.array_split(order, 6)
+    params = {"sgd_classifier": {"loss": "log_loss"}, "minibatch_kmeans": {"n_clusters": 3}}
+    original = get_algorithm(name).estimator_class(random_state=0, **params[name])
+
+    def learn(model, chunk, **classes):
+        if name == "sgd_classifier":
+            return model.partial_fit(X[chunk], y[chunk], **classes)
+        return model.partial_fit(X[chunk])
+
+    learn(original, chunks[0], classes=["a", "b", "c"])
+    learn(original, chunks[1])
+    save_estimator(original, tmp_path)
+    loaded = load_estimator(tmp_path)
+    for chunk in chunks[2:]:
+        learn(original, chunk)
+        learn(loaded, chunk)
+    fitted = "coef_" if name == "sgd_classifier" else "cluster_centers_"
+    assert_array_equal(getattr(loaded, fitted), getattr(original, fitted))
+    assert_array_equal(loaded.predict(X), original.predict(X))
+    if name == "minibatch_kmeans":
+        assert_array_equal(loaded.counts_, original.counts_)
+        assert loaded.n_steps_ == original.n_steps_ == 6
+    else:
+        assert loaded.t_ == original.t_ == 301
