@@ -13,8 +13,9 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from assets.engine import EngineError
 from pipelines.kinds.environment_spec import ReinforcementSpec
-from pipelines.paths import SPECS_DIR, dagster_home
+from pipelines.paths import SPECS_DIR
 from pipelines.spec import SpecError, load_spec, load_specs
 
 if TYPE_CHECKING:
@@ -273,11 +274,25 @@ def _record_rollback(record: ChampionRecord) -> None:
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
-    from assets.instance import persistent_instance
+    from assets.instance import instance_dir, persistent_instance
     from assets.ui import serve
 
     persistent_instance()
-    return serve(args.host, args.port, {**os.environ, "DAGSTER_HOME": str(dagster_home())})
+    return serve(args.host, args.port, {**os.environ, "DAGSTER_HOME": str(instance_dir())})
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from assets.engine import check_broker
+    from assets.instance import persistent_instance
+
+    # Both servers are checked first, so a wrong URL is one clear line, not a worker that
+    # starts and then fails every step it takes.
+    persistent_instance()
+    check_broker()
+    from assets.celery_worker import start_worker
+
+    start_worker(args.name, args.concurrency, args.loglevel)
+    return 0
 
 
 def cmd_algorithms(args: argparse.Namespace) -> int:
@@ -381,6 +396,12 @@ def parser() -> argparse.ArgumentParser:
     ui = sub.add_parser("ui", help="start the Dagster UI on the persistent instance")
     ui.add_argument("--port", type=int, default=3000)
     ui.add_argument("--host", default="127.0.0.1", help="address to bind (default: this machine)")
+    worker = sub.add_parser(
+        "worker", help="start a Celery worker that runs pipeline steps (TRAINYARD_EXECUTOR=celery)"
+    )
+    worker.add_argument("--name", help="worker name (default: trainyard-<pid>); @<host> is added")
+    worker.add_argument("--concurrency", type=int, default=1, help="steps at once (default: 1)")
+    worker.add_argument("--loglevel", default="INFO")
     return top
 
 
@@ -392,6 +413,7 @@ COMMANDS = {
     "predict": cmd_predict,
     "champion": cmd_champion,
     "ui": cmd_ui,
+    "worker": cmd_worker,
     "algorithms": cmd_algorithms,
     "new": cmd_new,
 }
@@ -402,7 +424,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except (SpecError, ValueError, FileNotFoundError) as exc:
+    except (SpecError, ValueError, FileNotFoundError, EngineError) as exc:
         print(f"trainyard: {exc}", file=sys.stderr)
         return 1
     except BrokenPipeError:

@@ -8,6 +8,8 @@ and why (`BROKEN`, pipeline name → message), and every other pipeline still lo
 
 import warnings
 
+import dagster as dg
+
 from assets.factory import BrokenPipelineWarning, build_definitions
 from pipelines.spec import load_each_spec
 
@@ -15,3 +17,9 @@ _specs, BROKEN = load_each_spec()
 for _message in BROKEN.values():
     warnings.warn(_message, BrokenPipelineWarning, stacklevel=1)
 defs = build_definitions(_specs, broken=BROKEN)
+
+
+def retrain_job(name: str) -> dg.JobDefinition:
+    """The resolved job `name` of `defs`, for `dg.build_reconstructable_job`: how processes
+    other than the one starting a run (multiprocess steps, Celery workers) load it."""
+    return defs.resolve_job_def(name)

@@ -23,6 +23,7 @@ from pathlib import Path
 import dagster as dg
 from upath import UPath
 
+from assets.engine import chosen_executor
 from assets.io_managers import io_managers
 from assets.kinds import pipeline_assets
 from assets.landing import ingest_job, ingest_keys, is_landing, new_data_sensor
@@ -118,8 +119,9 @@ def build_definitions(
             ),
         },
         loggers={"progress": progress_logger},
-        # A pipeline's steps run one after another and take well under a second each; a
-        # process per step would spend ~6 s importing on every step. Override per run if needed.
-        executor=dg.in_process_executor,
+        # In process unless TRAINYARD_EXECUTOR says otherwise (assets.engine): a pipeline's
+        # steps take well under a second each, and a process per step spends seconds importing.
+        # Chosen here, in the definitions, so runs launched from the UI use it too.
+        executor=chosen_executor(),
     )
     return dg.Definitions.merge(shared, *built)

@@ -33,16 +33,19 @@ class ProgressHandler(logging.Handler):
                 message = meta.get("orig_message") or record.getMessage()
                 print(f"    ! {message}", file=self.stream, flush=True)
             return
-        line = self._line(event)
+        line = self.line(event)
         if line:
             print(line, file=self.stream, flush=True)
 
-    def _line(self, event) -> str | None:
+    def line(self, event, at: float | None = None) -> str | None:
+        """The line of a Dagster event (None for events not shown); `at` is when it happened
+        in seconds (default: now), as read back from an event log."""
         kind, step = event.event_type_value, event.step_key
+        now = time.perf_counter() if at is None else at
         if kind == "STEP_START":
-            self.started[step] = time.perf_counter()
+            self.started[step] = now
         elif kind == "ASSET_MATERIALIZATION":
-            seconds = time.perf_counter() - self.started.get(step, time.perf_counter())
+            seconds = now - self.started.get(step, now)
             return f"  ✓ {event.asset_key.to_user_string():<32} materialized in {seconds:.2f} s"
         elif kind == "ASSET_CHECK_EVALUATION":
             data = event.asset_check_evaluation_data
@@ -62,6 +65,8 @@ class ProgressHandler(logging.Handler):
                 return f"  ✗ step {step} stopped: a blocking check failed, nothing was stored"
             message = error.message.strip() if error else "unknown error"
             return f"  ✗ step {step} failed:\n" + _indent(message)
+        elif kind == "STEP_UP_FOR_RETRY":
+            return f"  ↻ step {step} failed; it will be retried"
         elif kind == "STEP_SKIPPED":
             return f"  - step {step} skipped (an upstream step failed)"
         return None

@@ -3,19 +3,23 @@ what became of the champion (promoted, or not promoted and why)."""
 
 from __future__ import annotations
 
+import json
 import sys
 from functools import cache
 
 import dagster as dg
+from upath import UPath
 
 from assets.champion import GATE_CHECK
+from assets.distributed import execute_out_of_process
+from assets.engine import executor_name
 from assets.instance import persistent_instance
 from assets.landing import RENAME, batch_partitions, failed_batches, is_landing, refused_names
 from assets.predictions import scores, to_score_partitions
 from assets.recovery import recover, run_tags
 from pipelines.evaluation_result import Evaluation
 from pipelines.landing import batch_files
-from pipelines.paths import artifacts_root, home, reports_dir
+from pipelines.paths import artifacts_root, reports_dir, reports_root
 from pipelines.spec_base import SpecBase
 
 
@@ -29,17 +33,27 @@ def _definitions(artifacts: str) -> dg.Definitions:
     return build_definitions(load_specs(), base_dir=artifacts)
 
 
-def materialize_pipeline(spec: SpecBase) -> dg.ExecuteInProcessResult:
-    """Run `<p>_retrain` in process with progress lines, recorded in the persistent instance,
-    after cleaning up what killed runs left (`assets.recovery`); a landing pipeline first
-    ingests every batch file of its folder (`ingest_batches`)."""
+def materialize_pipeline(spec: SpecBase) -> dg.ExecuteInProcessResult | dg.JobExecutionResult:
+    """Run `<p>_retrain` with progress lines, recorded in the persistent instance, after
+    cleaning up what killed runs left (`assets.recovery`); a landing pipeline first ingests
+    every batch file of its folder (`ingest_batches`, in process). The retrain run is in
+    process by default, else on the executor `TRAINYARD_EXECUTOR` names (`assets.engine`)."""
     definitions = _definitions(artifacts_root())
     instance = persistent_instance()
-    for line in recover(instance, [artifacts_root(), home() / "reports"]):
+    for line in recover(instance, [artifacts_root(), reports_root()]):
         print(f"  {line}", file=sys.stderr, flush=True)
     if is_landing(spec):
         ingest_batches(spec, definitions, instance)
+    if executor_name() != "in_process":
+        tags = {"trainyard/source": "cli", **run_tags()}
+        return execute_out_of_process(f"{spec.name}_retrain", instance, tags)
     return _execute(definitions.resolve_job_def(f"{spec.name}_retrain"), instance)
+
+
+def stored_evaluation(spec: SpecBase) -> Evaluation:
+    """The pipeline's evaluation as its IO manager stored it (wherever the step ran)."""
+    path = UPath(artifacts_root()) / spec.name / "evaluation.json"
+    return Evaluation.from_dict(json.loads(path.read_text()))
 
 
 def _execute(
@@ -140,7 +154,7 @@ def format_summary(spec: SpecBase, evaluation: Evaluation) -> str:
     return "\n".join(lines)
 
 
-def failed_gate(result: dg.ExecuteInProcessResult) -> str | None:
+def failed_gate(result: dg.ExecuteInProcessResult | dg.JobExecutionResult) -> str | None:
     """The reasons of a failed promotion gate in the run, or None when it passed or never ran."""
     for event in result.all_events:
         if event.event_type_value != "ASSET_CHECK_EVALUATION":
@@ -159,7 +173,7 @@ def run_pipeline(spec: SpecBase) -> bool:
     result = materialize_pipeline(spec)
     evaluation_key = dg.AssetKey([spec.name, "evaluation"])
     if any(e.asset_key == evaluation_key for e in result.get_asset_materialization_events()):
-        print(format_summary(spec, result.asset_value(evaluation_key)), flush=True)
+        print(format_summary(spec, stored_evaluation(spec)), flush=True)
     failed = failed_batches(persistent_instance(), spec) if is_landing(spec) else []
     if failed:
         print(

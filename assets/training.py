@@ -18,6 +18,7 @@ from assets.keys import model_key
 from assets.kinds.environment import agent_train_op
 from assets.landing import batches_metadata, is_landing, training_frame
 from assets.metadata import frame_schema, params_config, shown, training_entries
+from assets.retries import TRAINING_RETRY
 from assets.versions import code_version
 from pipelines.bundle import ModelBundle
 from pipelines.features import PreparedFeatures, prepare
@@ -101,6 +102,7 @@ def train_op(algorithm: str) -> dg.OpDefinition:
         config_schema=params_config(),
         required_resource_keys={"specs"},
         tags={"kind": "numpy"},
+        retry_policy=TRAINING_RETRY,
     )
     def _train(context: dg.OpExecutionContext, normalized: PreparedFeatures, tuning):
         spec = spec_for_model(context.resources.specs, context.asset_key)

@@ -6,13 +6,16 @@ from `$TRAINYARD_SCHEMAS`, imported as `schemas.<module>`). Everything a run wri
 goes under `home()`: `$TRAINYARD_HOME` when set (tests point it at a temporary directory),
 else the project root — except the stored asset values, which go to `artifacts_root()`:
 `$TRAINYARD_ARTIFACTS` (a path or any fsspec URL, e.g. `s3://bucket/ty`) when set, else
-`<home>/artifacts`.
+`<home>/artifacts`, and the reports, which go to `reports_root()`: `$TRAINYARD_REPORTS` (a
+path or URL) when set, else `<home>/reports`. Workers on several machines share both roots.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+
+from upath import UPath
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SPECS_DIR = Path(os.environ.get("TRAINYARD_SPECS", PROJECT_ROOT / "pipelines" / "specs"))
@@ -27,9 +30,19 @@ def home() -> Path:
     return Path(os.environ.get("TRAINYARD_HOME", PROJECT_ROOT)).resolve()
 
 
-def reports_dir(pipeline: str) -> Path:
+def location(where: str | os.PathLike) -> Path | UPath:
+    """A `Path` for a local path, a `UPath` for an fsspec URL (`s3://…`, `memory://…`)."""
+    return UPath(where) if "://" in str(where) else Path(where)
+
+
+def reports_root() -> str:
+    """Where the evaluation reports go: a local path or an fsspec URL."""
+    return os.environ.get("TRAINYARD_REPORTS") or str(home() / "reports")
+
+
+def reports_dir(pipeline: str) -> Path | UPath:
     """Markdown + PNG evaluation report of one pipeline."""
-    return home() / "reports" / pipeline
+    return location(reports_root()) / pipeline
 
 
 def artifacts_root() -> str:

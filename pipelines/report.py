@@ -16,9 +16,11 @@ from typing import Any
 
 import matplotlib.style
 from matplotlib.figure import Figure
+from upath import UPath
 
 from algorithms.atomic_files import atomic_directory
 from pipelines.evaluation_result import Evaluation
+from pipelines.paths import location
 from pipelines.sections import Section, SectionBuilder, inline_images, png_bytes
 from pipelines.spec_base import SpecBase
 
@@ -30,11 +32,11 @@ class Report:
     """The rendered Markdown, where it was written, and its images by name (name.png beside it)."""
 
     markdown: str
-    path: Path
-    images: dict[str, Path]
+    path: Path | UPath
+    images: dict[str, Path | UPath]
 
 
-def write_report(out_dir: str | Path, builders: Sequence[SectionBuilder]) -> Report:
+def write_report(out_dir: str | Path | UPath, builders: Sequence[SectionBuilder]) -> Report:
     """Build the sections in order (a builder returning None adds nothing) in matplotlib's
     default style, and write report.md and their PNGs into `out_dir`, replacing it whole."""
     parts: list[str] = []
@@ -48,9 +50,10 @@ def write_report(out_dir: str | Path, builders: Sequence[SectionBuilder]) -> Rep
         return save_report(out_dir, "\n\n".join(parts) + "\n", figures)
 
 
-def save_report(out_dir: str | Path, markdown: str, figures: dict[str, Figure]) -> Report:
-    """Write `report.md` and each figure as `<name>.png` into `out_dir`, replacing it whole."""
-    out_dir = Path(out_dir)
+def save_report(out_dir: str | Path | UPath, markdown: str, figures: dict[str, Figure]) -> Report:
+    """Write `report.md` and each figure as `<name>.png` into `out_dir` (a path or an fsspec
+    URL), replacing it whole."""
+    out_dir = location(out_dir)
     with atomic_directory(out_dir) as tmp:
         for name, figure in figures.items():
             (tmp / f"{name}.png").write_bytes(png_bytes(figure))

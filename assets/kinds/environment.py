@@ -17,6 +17,7 @@ from algorithms.reinforcement import GridWorld
 from assets.champion import champion_asset
 from assets.keys import model_key
 from assets.metadata import evaluation_entries, float_entries, params_config, training_entries
+from assets.retries import TRAINING_RETRY
 from assets.versions import code_version
 from pipelines.evaluation_result import Evaluation
 from pipelines.kinds.environment import (
@@ -109,6 +110,7 @@ def agent_train_op(algorithm: str) -> dg.OpDefinition:
         config_schema=params_config(),
         required_resource_keys={"specs"},
         tags={"kind": "numpy"},
+        retry_policy=TRAINING_RETRY,
     )
     def _train(context: dg.OpExecutionContext, environment: GridWorld):
         spec = context.resources.specs[context.asset_key.path[0]]

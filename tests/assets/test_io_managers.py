@@ -1,4 +1,5 @@
-"""Every IO manager on an fsspec URL: whole pipelines materialized into `memory://`."""
+"""Every IO manager and the report writer on an fsspec URL: whole pipelines materialized into
+`memory://`."""
 
 from __future__ import annotations
 
@@ -22,8 +23,9 @@ def _files(root: UPath) -> set[str]:
 
 
 @pytest.mark.slow
-def test_a_table_pipeline_with_tuning_runs_on_a_memory_filesystem(trainyard_home):
+def test_a_table_pipeline_with_tuning_runs_on_a_memory_filesystem(trainyard_home, monkeypatch):
     root = _memory_root()
+    monkeypatch.setenv("TRAINYARD_REPORTS", f"{root}/reports")
     spec = make_spec("diabetes")
     result = materialize_group(spec, root, dg.DagsterInstance.ephemeral())
     assert result.success and check_results(result) == {"schema": True, "promotion_gate": True}
@@ -33,6 +35,10 @@ def test_a_table_pipeline_with_tuning_runs_on_a_memory_filesystem(trainyard_home
     assert not [p for p in UPath(root).rglob(".*")]
     champion = Bundle.load(base / "champion")
     assert isinstance(champion, ModelBundle) and champion.pipeline == "diabetes"
+    report = UPath(root) / "reports" / "diabetes"
+    assert (report / "report.md").read_text().startswith("# diabetes\n")
+    assert "predicted_vs_actual.png" in _files(report)
+    assert not (trainyard_home / "reports").exists()
 
 
 @pytest.mark.slow

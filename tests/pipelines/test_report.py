@@ -1,9 +1,11 @@
 import base64
 import dataclasses
+import uuid
 
 import numpy as np
 import polars as pl
 import pytest
+from upath import UPath
 
 import pipelines.report as report_module
 from pipelines.evaluation import HELD_OUT, evaluate
@@ -41,6 +43,17 @@ def _write(seed_run, out_dir, **changes):
     spec, bundle, evaluation, features = seed_run
     evaluation = dataclasses.replace(evaluation, **changes)
     return write_report(out_dir, report_sections(spec, bundle, evaluation, features))
+
+
+def test_a_report_is_written_whole_to_an_fsspec_url(seed_run):
+    root = UPath(f"memory://reports-{uuid.uuid4().hex[:8]}")
+    report = _write(seed_run, str(root / "viral_posts_seed"))
+    assert report.path.read_text() == report.markdown
+    assert sorted(p.name for p in (root / "viral_posts_seed").iterdir()) == [
+        "confusion_matrix.png", "learning_curve.png", "loss_curves.png", "report.md",
+    ]  # fmt: skip
+    assert report.images["learning_curve"].read_bytes().startswith(PNG_MAGIC)
+    assert [p.name for p in root.iterdir()] == ["viral_posts_seed"]  # no temporary left
 
 
 def test_report_files_and_content(seed_run, tmp_path):
