@@ -12,6 +12,7 @@ import logging
 import secrets
 import sys
 import threading
+import warnings
 from collections.abc import Iterator
 
 import dagster as dg
@@ -21,9 +22,9 @@ from assets.progress import ProgressHandler
 from pipelines.paths import PROJECT_ROOT
 
 INVOCATION_TAG = "trainyard/invocation"
-# The steps' own console output would reach this terminal from multiprocess children only,
-# and twice with the lines read back from the event log; the event log has every line.
-_QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+# Steps in other processes would print to this terminal from multiprocess children only, and
+# twice beside the lines read back from the event log, which has them all: no console lines.
+_QUIET = {"loggers": {"progress": {"config": {"silent": True}}}}
 _POLL_SECONDS = 0.5
 
 
@@ -43,6 +44,11 @@ def execute_out_of_process(
     """Run `job_name` with the configured executor, printing one line per asset event."""
     if executor_name() == "celery":
         check_broker()
+        # dagster-celery registers its step task again for every step it submits (the same
+        # callable each time), which Celery 5.7 warns about once per run.
+        from celery.exceptions import DuplicateTaskNameWarning
+
+        warnings.filterwarnings("ignore", category=DuplicateTaskNameWarning)
     token = secrets.token_hex(8)
     with _printing_progress(instance, token):
         return dg.execute_job(

@@ -43,7 +43,10 @@ class ProgressHandler(logging.Handler):
         kind, step = event.event_type_value, event.step_key
         now = time.perf_counter() if at is None else at
         if kind == "STEP_START":
+            again = step in self.started  # a retry is STEP_RESTARTED: this step lost its worker
             self.started[step] = now
+            if again:
+                return f"  ↻ step {step} started again: the worker running it was lost"
         elif kind == "ASSET_MATERIALIZATION":
             seconds = now - self.started.get(step, now)
             return f"  ✓ {event.asset_key.to_user_string():<32} materialized in {seconds:.2f} s"
@@ -76,8 +79,12 @@ def _indent(text: str) -> str:
     return "\n".join(f"      {line}" for line in text.splitlines())
 
 
-@dg.logger(description="One line per materialization, check and failure (used by the CLI).")
+@dg.logger(
+    description="One line per materialization, check and failure (used by the CLI); "
+    "config `silent: true` prints nothing (the CLI reads the event log instead).",
+)
 def progress_logger(init_context: dg.InitLoggerContext) -> logging.Logger:
     logger = logging.Logger("trainyard.progress", level=logging.DEBUG)
-    logger.addHandler(ProgressHandler())
+    if not (init_context.logger_config or {}).get("silent"):
+        logger.addHandler(ProgressHandler())
     return logger

@@ -1,5 +1,7 @@
 """Servers the end-to-end tests start: a free loopback port, a process group of their own with
-the output in a log file, and a stop that leaves nothing of that group behind."""
+the output in a log file, and a stop that leaves nothing of that group behind; and the
+machine's own servers (PostgreSQL, Redis, RabbitMQ) that tests require: under `CI=true` a
+missing one fails the test, elsewhere it skips, naming the server and how to start it."""
 
 from __future__ import annotations
 
@@ -10,7 +12,35 @@ import socket
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from pipelines.paths import PROJECT_ROOT
+
+# name → (host, port, the command that starts it on this project's machines)
+SERVICES = {
+    "PostgreSQL": (
+        "127.0.0.1", 5432,
+        "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start",
+    ),
+    "Redis": (
+        "127.0.0.1", 6379,
+        'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no '
+        "--dir /var/lib/redis --logfile /var/log/redis/ci.log",
+    ),
+    "RabbitMQ": ("127.0.0.1", 5672, "rabbitmq-server -detached"),
+}  # fmt: skip
+
+
+def require_service(name: str) -> None:
+    """Skip the test (fail it under `CI=true`) unless the machine's server `name` answers."""
+    host, port, start = SERVICES[name]
+    try:
+        socket.create_connection((host, port), timeout=3).close()
+    except OSError as error:
+        message = f"{name} is not running on {host}:{port} ({error}); start it with: {start}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
 
 
 def free_port() -> int:
