@@ -125,15 +125,17 @@ def run_once(env: dict[str, str], pipeline: str) -> float:
 
 def measure(instance: dg.DagsterInstance, run_id: str, executor: str) -> dict[str, float]:
     """Run time, summed step time, mean dispatch per step and step count from the event log."""
-    entries = instance.all_logs(run_id)
-    kind = {e: e.dagster_event.event_type_value for e in entries if e.dagster_event}
-    at = {name: e.timestamp for e, name in kind.items() if name in ("RUN_START", "RUN_SUCCESS")}
-    starts = {e.step_key: e.timestamp for e, name in kind.items() if name == "STEP_START"}
-    ends = {e.step_key: e.timestamp for e, name in kind.items() if name == "STEP_SUCCESS"}
+    events = [(e, e.dagster_event.event_type_value) for e in instance.all_logs(run_id)
+              if e.dagster_event]  # fmt: skip
+    run_start = dg.DagsterEventType.RUN_START.value
+    run_success = dg.DagsterEventType.RUN_SUCCESS.value
+    at = {name: e.timestamp for e, name in events if name in (run_start, run_success)}
+    starts = {e.step_key: e.timestamp for e, name in events if name == "STEP_START"}
+    ends = {e.step_key: e.timestamp for e, name in events if name == "STEP_SUCCESS"}
     if executor in _DISPATCH:
         handed = {
             e.step_key: e.timestamp
-            for e, name in kind.items()
+            for e, name in events
             if name == "ENGINE_EVENT" and e.user_message.startswith(_DISPATCH[executor])
         }
     else:  # in process: a step is handed over when the one before it ends
@@ -141,7 +143,7 @@ def measure(instance: dg.DagsterInstance, run_id: str, executor: str) -> dict[st
         handed = {step: ends[before] for before, step in zip(order, order[1:], strict=False)}
     waits = [starts[step] - handed[step] for step in handed if step in starts]
     return {
-        "run": at["RUN_SUCCESS"] - at["RUN_START"],
+        "run": at[run_success] - at[run_start],
         "steps": sum(ends[s] - starts[s] for s in ends),
         "dispatch": statistics.mean(waits),
         "count": len(ends),
