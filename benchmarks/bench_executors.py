@@ -16,8 +16,9 @@ event log:
 - step time: STEP_START to STEP_SUCCESS summed over the steps (each step's own work, its
   inputs and outputs through the IO managers);
 - dispatch per step: how long a step waits between being handed to the executor and
-  starting: the engine event "Submitting celery task" or "Launching subprocess" to its
-  STEP_START; in process, the previous step's end to the next STEP_START.
+  starting: the event "Submitting celery task" or "Launching subprocess" to its STEP_START;
+  in process, the previous step's end to the next STEP_START. Median over the steps handed
+  over while no other step ran (a step queued behind a busy worker would time the queue).
 
 Medians over the repeats. Results replace the "Executors" section of `benchmarks/RESULTS.md`.
 """
@@ -136,16 +137,25 @@ def measure(instance: dg.DagsterInstance, run_id: str, executor: str) -> dict[st
         handed = {
             e.step_key: e.timestamp
             for e, name in events
-            if name == "ENGINE_EVENT" and e.user_message.startswith(_DISPATCH[executor])
+            if (e.dagster_event.message or "").startswith(_DISPATCH[executor])
         }
     else:  # in process: a step is handed over when the one before it ends
         order = sorted(starts, key=starts.get)
         handed = {step: ends[before] for before, step in zip(order, order[1:], strict=False)}
-    waits = [starts[step] - handed[step] for step in handed if step in starts]
+    # Only steps handed to an idle executor: a step queued behind another measures the queue.
+    idle = [
+        step
+        for step in handed
+        if step in starts
+        and not any(
+            starts[o] < starts[step] and ends.get(o, 0) > handed[step] for o in starts if o != step
+        )
+    ]
+    waits = [starts[step] - handed[step] for step in idle]
     return {
         "run": at[run_success] - at[run_start],
         "steps": sum(ends[s] - starts[s] for s in ends),
-        "dispatch": statistics.mean(waits),
+        "dispatch": statistics.median(waits),
         "count": len(ends),
     }
 
@@ -175,7 +185,7 @@ def bench(pipeline: str, repeat: int) -> dict[str, dict[str, float]]:
 def section(pipeline: str, repeat: int, results: dict, load: str) -> str:
     """The Markdown section for RESULTS.md."""
     rows = [
-        "| executor | command s | run s | Σ step s | dispatch per step s | steps |",
+        "| executor | command s | run s | Σ step s | dispatch per idle step s | steps |",
         "|---|---:|---:|---:|---:|---:|",
     ]
     for executor, r in results.items():
