@@ -182,7 +182,7 @@ def bench(pipeline: str, repeat: int) -> dict[str, dict[str, float]]:
     return results
 
 
-def section(pipeline: str, repeat: int, results: dict, load: str) -> str:
+def section(pipeline: str, repeat: int, results: dict, load: str, when: str) -> str:
     """The Markdown section for RESULTS.md."""
     rows = [
         "| executor | command s | run s | Σ step s | dispatch per idle step s | steps |",
@@ -197,7 +197,7 @@ def section(pipeline: str, repeat: int, results: dict, load: str) -> str:
     lines = [
         TITLE,
         "",
-        f"Measured {utc_now()}, `trainyard run {pipeline}`, median of {repeat} runs after one "
+        f"Measured {when}, `trainyard run {pipeline}`, median of {repeat} runs after one "
         f"warm-up run each, 1-minute load average {load} during the benchmark. Machine: "
         f"{machine(('dagster', 'dagster-celery', 'celery', 'numpy'))}; PostgreSQL instance "
         "for every executor, Redis broker, both workers on this machine "
@@ -211,6 +211,12 @@ def section(pipeline: str, repeat: int, results: dict, load: str) -> str:
         f"project), against {base['dispatch']:.2f} s in process. Step time is the sum over the "
         "steps of their own execution; on two workers steps overlap, so the run can take less "
         "than that sum.",
+        "",
+        f"Here the two workers share this machine's two cores with the run's own process, so "
+        f"the pipeline takes {results['celery']['run']:.1f} s on them against "
+        f"{base['run']:.1f} s in process: Celery spreads steps over machines, and pays off "
+        "when the workers bring cores (and memory) of their own; a process per step pays "
+        "the interpreter start-up on every step.",
         "",
         "Method: `benchmarks/bench_executors.py` (see its docstring).",
         "",
@@ -226,7 +232,8 @@ def main() -> None:
     before = os.getloadavg()[0]
     results = bench(args.pipeline, args.repeat)
     load = f"{min(before, os.getloadavg()[0]):.2f}–{max(before, os.getloadavg()[0]):.2f}"
-    path = write_section(TITLE, section(args.pipeline, args.repeat, results, load))
+    text = section(args.pipeline, args.repeat, results, load, utc_now())
+    path = write_section(TITLE, text)
     print(path.read_text().split(TITLE)[1].split("\n## ")[0])
 
 
