@@ -35,6 +35,7 @@ from assets.metadata import (
     params_config,
     training_entries,
 )
+from assets.retries import TRAINING_RETRY
 from assets.training import model_inputs
 from assets.versions import code_version
 from pipelines.bundle import ModelBundle
@@ -326,6 +327,7 @@ def model_asset(spec: PipelineSpec) -> dg.AssetsDefinition:
         description=f"{spec.algorithm} learned batch by batch (partial_fit) over "
         f"{spec.stream.epochs} epoch(s) of {spec.name}'s train parts.",
         kinds={"numpy"},
+        retry_policy=TRAINING_RETRY,
     )
     def model(context, normalized: StreamedFeatures) -> dg.Output[ModelBundle]:
         overrides = dict(context.op_execution_context.op_config["params"])
