@@ -138,12 +138,15 @@ def format_summary(spec: SpecBase, evaluation: Evaluation) -> str:
         title = spec.algorithm
     columns |= {spec.baseline_label: evaluation.baseline} | evaluation.comparisons
     width = max(16, *(len(c) + 2 for c in columns))
-    first = max(12, *(len(m) + 2 for m in evaluation.metrics))
+    # The spec's order: the stored evaluation's JSON has its keys sorted.
+    listed = [m for m in spec.metric_names() if m in evaluation.metrics]
+    metrics = listed + [m for m in evaluation.metrics if m not in listed]
+    first = max(12, *(len(m) + 2 for m in metrics))
     lines = [
         f"{spec.name}: {title}, {spec.scoring_words(evaluation)}",
         "  " + f"{'metric':<{first}}" + "".join(f"{c:>{width}}" for c in columns),
     ]
-    for metric in evaluation.metrics:
+    for metric in metrics:
         cells = "".join(
             f"{values.get(metric, float('nan')):>{width}.4f}" for values in columns.values()
         )

@@ -32,6 +32,14 @@ def test_one_printer_for_a_table_model(trainyard_home):
     assert lines[3].startswith("  report: ") and lines[3].endswith("iris_clusters/report.md")
 
 
+def test_metrics_print_in_the_spec_order_though_the_stored_json_sorts_them(trainyard_home):
+    spec = make_spec("viral_posts", evaluation={"metrics": ["recall", "accuracy", "f1"]})
+    metrics = {"accuracy": 0.8, "f1": 0.7, "recall": 0.6}  # as the sorted JSON reads back
+    evaluation = _evaluation(metrics=metrics, baseline=metrics, headline="recall")
+    lines = runner.format_summary(spec, evaluation).splitlines()
+    assert [line.split()[0] for line in lines[2:5]] == ["recall", "accuracy", "f1"]
+
+
 def test_one_printer_for_a_policy(trainyard_home):
     evaluation = _evaluation(
         task="reinforcement",
