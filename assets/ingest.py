@@ -97,31 +97,56 @@ def _check_result(
 ) -> dg.AssetCheckResult:
     """Passed when every row conforms. Rows set aside within `max_rejected_fraction` fail it
     with WARN severity (the run goes on); anything that stops the step (`stop`) with ERROR."""
-    failing = report.n_rows - report.valid.height
     metadata = {
         "num_rows": report.n_rows,
-        "num_failing_rows": failing,
+        "num_failing_rows": report.n_rows - report.valid.height,
         "num_failures": report.failures.height,
         "frame_errors": dg.MetadataValue.json(list(report.frame_errors)),
         "failure_cases": frame_preview(report.failures, 20),
     }
+    return schema_check(
+        spec,
+        metadata,
+        stop=stop,
+        ok=report.ok,
+        summary=report.summary(),
+        stopped=str(DataValidationError(report)),
+        quarantined=_quarantine(spec, report).headline(),
+        n_valid=report.valid.height,
+    )
+
+
+def schema_check(
+    spec: PipelineSpec,
+    metadata: dict[str, object],
+    *,
+    stop: str | None,
+    ok: bool,
+    summary: str,
+    stopped: str,
+    quarantined: str,
+    n_valid: int,
+) -> dg.AssetCheckResult:
+    """The `schema` check of `<p>/validated` (one frame or all streamed batches): passed when
+    every row conforms (`ok`), ERROR when the step stops (`stop`, then `stopped` says what
+    failed), else WARN: `quarantined` rows set aside, the other `n_valid` go on."""
     if spec.on_invalid == "quarantine":
         metadata["max_rejected_fraction"] = dg.MetadataValue.float(spec.max_rejected_fraction)
-    if report.ok:
-        severity, description = dg.AssetCheckSeverity.ERROR, report.summary()
+    if ok:
+        severity, description = dg.AssetCheckSeverity.ERROR, summary
     elif stop is not None:
         severity = dg.AssetCheckSeverity.ERROR
-        description = f"{stop}: nothing was stored.\n{DataValidationError(report)}"
+        description = f"{stop}: nothing was stored.\n{stopped}"
     else:
         severity = dg.AssetCheckSeverity.WARN
         description = (
-            f"{_quarantine(spec, report).headline()}: set aside in {spec.name}/rejected; "
-            f"the other {report.valid.height} rows go on.\n{report.summary()}"
+            f"{quarantined}: set aside in {spec.name}/rejected; the other {n_valid} rows go "
+            f"on.\n{summary}"
         )
     return dg.AssetCheckResult(
         check_name=SCHEMA_CHECK,
         asset_key=dg.AssetKey([spec.name, "validated"]),
-        passed=report.ok,
+        passed=ok,
         severity=severity,
         metadata=metadata,
         description=description,

@@ -70,11 +70,9 @@ class CsvSource(CsvOptions):
     stream: StreamOptions | None = None
 
 
-class ParquetSource(Strict):
-    """Read a parquet file (path relative to the project root); with `stream`, the path may
-    be a glob of parts (`data/big/*.parquet`) read in batches (`StreamOptions`)."""
+class StreamableSource(Strict):
+    """A source that may be read in batches (`stream:`, `StreamOptions`)."""
 
-    parquet: str
     stream: StreamOptions | None = None
 
     @model_serializer(mode="wrap")
@@ -86,7 +84,14 @@ class ParquetSource(Strict):
         return data
 
 
-class GeneratorSource(Strict):
+class ParquetSource(StreamableSource):
+    """Read a parquet file (path relative to the project root); with `stream`, the path may
+    be a glob of parts (`data/big/*.parquet`) read in batches (`StreamOptions`)."""
+
+    parquet: str
+
+
+class GeneratorSource(StreamableSource):
     """Call a registered data generator with a row count, a seed and its own parameters.
 
     With `stream`, a generator step writes the rows as parquet parts of `stream.batch_rows`
@@ -98,15 +103,6 @@ class GeneratorSource(Strict):
     rows: int = Field(gt=0)
     seed: int = 0
     params: dict[str, Any] = Field(default_factory=dict)
-    stream: StreamOptions | None = None
-
-    @model_serializer(mode="wrap")
-    def _without_stream(self, handler) -> dict[str, Any]:
-        # A source that does not stream keeps the spec hash it had before `stream` existed.
-        data = handler(self)
-        if self.stream is None:
-            data.pop("stream", None)
-        return data
 
     @model_validator(mode="after")
     def _known_generator(self) -> GeneratorSource:

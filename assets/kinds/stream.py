@@ -25,7 +25,7 @@ import polars as pl
 
 from algorithms.atomic_files import remove_tree
 from assets.champion import champion_asset
-from assets.ingest import SCHEMA_CHECK, stop_reason
+from assets.ingest import SCHEMA_CHECK, schema_check, stop_reason
 from assets.io_managers import staging_folder
 from assets.keys import model_key
 from assets.metadata import (
@@ -153,24 +153,15 @@ def _check_result(
         "frame_errors": dg.MetadataValue.json(list(merged.frame_errors)),
         "failure_cases": frame_preview(merged.failures, 20),
     }
-    if merged.ok:
-        severity, description = dg.AssetCheckSeverity.ERROR, merged.summary()
-    elif stop is not None:
-        severity = dg.AssetCheckSeverity.ERROR
-        description = f"{stop}: nothing was stored.\n{merged.headline()}\n{merged.summary()}"
-    else:
-        severity = dg.AssetCheckSeverity.WARN
-        description = (
-            f"{merged.headline()}: set aside in {spec.name}/rejected; the other "
-            f"{merged.n_valid} rows go on.\n{merged.summary()}"
-        )
-    return dg.AssetCheckResult(
-        check_name=SCHEMA_CHECK,
-        asset_key=dg.AssetKey([spec.name, "validated"]),
-        passed=merged.ok,
-        severity=severity,
-        metadata=metadata,
-        description=description,
+    return schema_check(
+        spec,
+        metadata,
+        stop=stop,
+        ok=merged.ok,
+        summary=merged.summary(),
+        stopped=f"{merged.headline()}\n{merged.summary()}",
+        quarantined=merged.headline(),
+        n_valid=merged.n_valid,
     )
 
 
