@@ -40,31 +40,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
-import psycopg2
 
 from benchmarks.results import machine, utc_now, write_section
+from tests.servers import scratch_database
 
 ROOT = Path(__file__).resolve().parents[1]
 PROFILE = ROOT / "deploy" / "postgres-celery"
 TITLE = "## Executors: one pipeline in process, a process per step, two Celery workers"
 EXECUTORS = ("in_process", "multiprocess", "celery")
 _DISPATCH = {"celery": "Submitting celery task", "multiprocess": "Launching subprocess"}
-
-
-@contextlib.contextmanager
-def scratch_database() -> Iterator[str]:
-    """A database of its own in the local PostgreSQL, dropped afterwards."""
-    name = f"trainyard_bench_{secrets.token_hex(4)}"
-    admin = psycopg2.connect(host="127.0.0.1", user="root", dbname="test")
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f"CREATE DATABASE {name}")
-    try:
-        yield f"postgresql+psycopg2://root@127.0.0.1:5432/{name}"
-    finally:
-        with admin.cursor() as cursor:
-            cursor.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        admin.close()
 
 
 def environment(scratch: Path, database: str, executor: str) -> dict[str, str]:
@@ -163,7 +147,7 @@ def measure(instance: dg.DagsterInstance, run_id: str, executor: str) -> dict[st
 def bench(pipeline: str, repeat: int) -> dict[str, dict[str, float]]:
     """Median measurements per executor."""
     results: dict[str, dict[str, float]] = {}
-    with scratch_database() as database:
+    with scratch_database("trainyard_bench") as database:
         for executor in EXECUTORS:
             scratch = Path(tempfile.mkdtemp(prefix=f"trainyard-bench-{executor}-"))
             env = environment(scratch, database, executor)

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import signal
 import socket
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -75,3 +77,22 @@ def stop_server(process: subprocess.Popen, grace: float) -> None:
         os.killpg(process.pid, signal.SIGKILL)
     if process.poll() is None:
         process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def scratch_database(prefix: str) -> Iterator[str]:
+    """A database of its own (`<prefix>_<random hex>`) in the local PostgreSQL, as a SQLAlchemy
+    URL; dropped afterwards, open connections or not."""
+    import psycopg2
+
+    name = f"{prefix}_{secrets.token_hex(4)}"
+    admin = psycopg2.connect(host="127.0.0.1", user="root", dbname="test")
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f"CREATE DATABASE {name}")
+    try:
+        yield f"postgresql+psycopg2://root@127.0.0.1:5432/{name}"
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.close()

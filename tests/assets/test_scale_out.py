@@ -27,13 +27,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
-import psycopg2
 import pytest
 import yaml
 
 from pipelines.paths import PROJECT_ROOT, SPECS_DIR
 from tests.assets.helpers import file_bytes, make_spec, materialize_group
-from tests.servers import free_port, require_service, start_server, stop_server
+from tests.servers import free_port, require_service, scratch_database, start_server, stop_server
 
 pytestmark = pytest.mark.slow
 
@@ -48,17 +47,8 @@ SLOW_STEP = "wine_slow__model__random_forest.train_random_forest_classifier"
 def database_url() -> Iterator[str]:
     """A database of its own in the local PostgreSQL, dropped when the session ends."""
     require_service("PostgreSQL")
-    name = f"trainyard_test_{secrets.token_hex(4)}"
-    admin = psycopg2.connect(host="127.0.0.1", user="root", dbname="test")
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f"CREATE DATABASE {name}")
-    try:
-        yield f"postgresql+psycopg2://root@127.0.0.1:5432/{name}"
-    finally:
-        with admin.cursor() as cursor:
-            cursor.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        admin.close()
+    with scratch_database("trainyard_test") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
