@@ -34,7 +34,6 @@ CASES = [
         reference=lambda: MLPClassifier(
             hidden_layer_sizes=(32,), batch_size=32, max_iter=50, random_state=0
         ),
-        max_ratio=8.0,
         max_score_gap=0.05,
     ),
 ]

@@ -49,7 +49,6 @@ CASES = [
         reference=lambda: ensemble.HistGradientBoostingRegressor(
             max_iter=100, early_stopping=False
         ),
-        max_ratio=2.0,
         max_score_gap=0.01,
         repeats=5,
     ),
@@ -60,7 +59,6 @@ CASES = [
         reference=lambda: ensemble.HistGradientBoostingClassifier(
             max_iter=100, early_stopping=False
         ),
-        max_ratio=2.0,
         max_score_gap=0.01,
     ),
 ]

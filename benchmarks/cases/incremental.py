@@ -49,7 +49,6 @@ CASES = [
         data=five_classes,
         ours=lambda: SGDClassifier(loss="log_loss", random_state=0),
         reference=lambda: linear_model.SGDClassifier(loss="log_loss", random_state=0),
-        max_ratio=3.0,
         max_score_gap=0.01,
     ),
     Case(
@@ -66,7 +65,6 @@ CASES = [
         ours=lambda: MiniBatchKMeans(8, random_state=0),
         reference=lambda: cluster.MiniBatchKMeans(8, random_state=0),
         score=relative_inertia_score,
-        max_ratio=3.0,
         max_score_gap=0.01,
     ),
 ]

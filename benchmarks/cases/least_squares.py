@@ -46,6 +46,5 @@ CASES = [
         data=gaussian_regression,
         ours=lambda: SGDRegressor(random_state=0),
         reference=lambda: linear_model.SGDRegressor(random_state=0),
-        max_ratio=3.0,
     ),
 ]

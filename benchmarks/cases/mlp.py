@@ -44,7 +44,6 @@ CASES = [
         data=standardized_digits,
         ours=lambda: MLPClassifier(**PARAMS),
         reference=lambda: neural_network.MLPClassifier(**PARAMS),
-        max_ratio=2.0,
         max_score_gap=0.02,
         repeats=5,
     ),

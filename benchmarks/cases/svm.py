@@ -51,7 +51,6 @@ CASES = [
         data=overlapping_halves,
         ours=lambda: LinearSVC(C=1.0, loss="squared_hinge", tol=1e-4, max_iter=1000),
         reference=lambda: svm.LinearSVC(C=1.0, loss="squared_hinge", tol=1e-4, max_iter=1000),
-        max_ratio=2.0,
         max_score_gap=0.01,
         repeats=5,
     ),
@@ -60,7 +59,6 @@ CASES = [
         data=overlapping_halves,
         ours=lambda: LinearSVC(C=0.1, dual=True, random_state=0),
         reference=lambda: svm.LinearSVC(C=0.1, dual=True, random_state=0),
-        max_ratio=2.0,
         max_score_gap=0.01,
     ),
     Case(
@@ -68,7 +66,6 @@ CASES = [
         data=sphere,
         ours=lambda: SVC(C=1.0, kernel="rbf", gamma="scale", tol=1e-3),
         reference=lambda: svm.SVC(C=1.0, kernel="rbf", gamma="scale", tol=1e-3),
-        max_ratio=5.0,
         max_score_gap=0.01,
     ),
 ]

@@ -76,7 +76,6 @@ CASES = [
         reference=lambda: FitThenPredict(
             tree.DecisionTreeClassifier(max_depth=10, random_state=0), tree_data()[2]
         ),
-        max_ratio=2.0,
         max_score_gap=0.01,
         repeats=5,
     ),
@@ -87,7 +86,6 @@ CASES = [
         reference=lambda: FitThenPredict(
             ensemble.RandomForestClassifier(**FOREST), forest_data()[2]
         ),
-        max_ratio=2.0,
         max_score_gap=0.01,
     ),
 ]
