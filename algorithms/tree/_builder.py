@@ -59,7 +59,7 @@ def _grown(array, capacity):
 
 @njit(cache=True, nogil=True)
 def build_tree(
-    X,
+    XT,
     y,
     w,
     samples,
@@ -74,11 +74,12 @@ def build_tree(
 ):
     """Grow a tree on the rows `samples` (module docstring); returns its eight node arrays.
 
-    X float32 Fortran-ordered, y float64 (class index or target), w float64 weights; samples
-    (int64, rows of nonzero weight) is reordered in place. n_outputs: number of classes, 1 for
-    squared error. rng (a numpy Generator) draws the candidate features of each node.
+    XT float32 (n_features, n_samples) is Xᵀ in C order, y float64 (class index or target), w
+    float64 weights; samples (int64, rows of nonzero weight) is reordered in place. n_outputs:
+    number of classes, 1 for squared error. rng (a numpy Generator) draws the candidate features
+    of each node.
     """
-    n_features = X.shape[1]
+    n_features = XT.shape[0]
     features = np.arange(n_features)
     Xf = np.empty(samples.shape[0], dtype=np.float32)
     keys = np.empty((2, samples.shape[0]), dtype=np.uint32)
@@ -132,7 +133,7 @@ def build_tree(
         best_feature, pos, best_threshold = UNDEFINED, end, 0.0
         if not is_leaf:
             best_feature, pos, best_threshold = best_split(
-                X,
+                XT,
                 y,
                 w,
                 samples,

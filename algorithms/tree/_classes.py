@@ -16,6 +16,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from algorithms._kernel_args import feature_major, read_only, row_major
 from algorithms._labels import encode_labels
 from algorithms.tree._builder import LEAF, build_tree
 from algorithms.tree._flat_tree import apply_tree, feature_importances, tree_depth
@@ -38,11 +39,6 @@ NODE_ARRAYS = (
 )
 
 
-def kernel_input(X, order):
-    """X as a writable float32 array in `order` ("C" or "F"), the layout the kernels compile for."""
-    return np.require(X, dtype=np.float32, requirements=[order, "W"])
-
-
 class BaseDecisionTree(BaseEstimator):
     """Growing (`_fit`) and reading the flat-array tree; subclasses validate X and y."""
 
@@ -50,8 +46,8 @@ class BaseDecisionTree(BaseEstimator):
         """Grow the tree on all rows (weight 1) and store its node arrays."""
         params = growth_params(self, criteria, *X.shape)
         nodes = build_tree(
-            kernel_input(X, "F"),
-            y,
+            feature_major(X, np.float32),
+            read_only(y),
             np.ones(X.shape[0]),
             np.arange(X.shape[0]),
             n_outputs,
@@ -73,11 +69,11 @@ class BaseDecisionTree(BaseEstimator):
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=np.float32)
         return apply_tree(
-            kernel_input(X, "C"),
-            self.tree_children_left_,
-            self.tree_children_right_,
-            self.tree_feature_,
-            self.tree_threshold_,
+            row_major(X, np.float32),
+            read_only(self.tree_children_left_),
+            read_only(self.tree_children_right_),
+            read_only(self.tree_feature_),
+            read_only(self.tree_threshold_),
             0,
         )
 

@@ -27,10 +27,11 @@ from sklearn.utils._param_validation import Interval, RealNotInt
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from algorithms._constraints import POSITIVE_INT
+from algorithms._kernel_args import feature_major, read_only, row_major
 from algorithms._labels import encode_labels
 from algorithms.metrics import accuracy, r2
 from algorithms.tree._builder import build_tree
-from algorithms.tree._classes import NODE_ARRAYS, kernel_input
+from algorithms.tree._classes import NODE_ARRAYS
 from algorithms.tree._flat_tree import feature_importances, mean_leaf_value
 from algorithms.tree._params import (
     CLASSIFICATION_CRITERIA,
@@ -92,7 +93,7 @@ class BaseForest(BaseEstimator):
         params = growth_params(self, criteria, *X.shape)
         n_draws = self._n_draws(n_samples)
         seeds = np.random.default_rng(self.random_state).integers(2**63, size=self.n_estimators)
-        X_fit = kernel_input(X, "F")
+        XT, y = feature_major(X, np.float32), read_only(y)
 
         def grow(seed):
             rng = np.random.default_rng(seed)
@@ -102,7 +103,7 @@ class BaseForest(BaseEstimator):
             else:
                 weights, samples = np.ones(n_samples), np.arange(n_samples)
             return build_tree(
-                X_fit,
+                XT,
                 y,
                 weights,
                 samples,
@@ -126,7 +127,7 @@ class BaseForest(BaseEstimator):
     def _mean_value(self, X):
         """(n_rows, n_outputs) mean leaf value over the trees, rows split over n_jobs threads."""
         check_is_fitted(self)
-        X = kernel_input(validate_data(self, X, reset=False, dtype=np.float32), "C")
+        X = row_major(validate_data(self, X, reset=False, dtype=np.float32), np.float32)
         n_threads = self._n_threads(X.shape[0] // _MIN_ROWS_PER_THREAD)
         bounds = np.linspace(0, X.shape[0], n_threads + 1).astype(np.int64)
         with ThreadPoolExecutor(n_threads) as pool:
@@ -140,18 +141,18 @@ class BaseForest(BaseEstimator):
     def _tree_mean(self, X, offsets):
         """Mean leaf value of the rows of X (float32, C order) over the trees `offsets` delimit."""
         return mean_leaf_value(
-            X,
-            self.tree_children_left_,
-            self.tree_children_right_,
-            self.tree_feature_,
-            self.tree_threshold_,
-            self.tree_value_,
-            offsets,
+            read_only(X),
+            read_only(self.tree_children_left_),
+            read_only(self.tree_children_right_),
+            read_only(self.tree_feature_),
+            read_only(self.tree_threshold_),
+            read_only(self.tree_value_),
+            read_only(offsets),
         )
 
     def _oob_mean(self, X, seeds):
         """Each row's mean leaf value over the trees that did not draw it (0 if all drew it)."""
-        X = kernel_input(X, "C")
+        X = row_major(X, np.float32)
         total = np.zeros((X.shape[0], self.tree_value_.shape[1]))
         count = np.zeros(X.shape[0])
         n_draws = self._n_draws(X.shape[0])

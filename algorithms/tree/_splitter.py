@@ -2,7 +2,7 @@
 
 Data shared with `_builder`:
 
-- X: float32 (n_samples, n_features) in Fortran order, so a feature's values are contiguous;
+- XT: float32 (n_features, n_samples), Xᵀ in C order (`feature_major`), each feature contiguous;
 - y: float64 (n_samples,), the class index (classification) or the target (regression);
 - w: float64 (n_samples,), sample weights (bootstrap counts in a forest);
 - samples: int64 row numbers; a node owns samples[start:end], and the search reorders that
@@ -62,11 +62,11 @@ def _proxy_improvement(criterion, left, right, w_left, w_right):
 
 
 @njit(cache=True, nogil=True)
-def _partition(X, samples, start, end, feature, threshold):
-    """Reorder samples[start:end] so rows with X[row, feature] <= threshold come first."""
+def _partition(XT, samples, start, end, feature, threshold):
+    """Reorder samples[start:end] so rows with XT[feature, row] <= threshold come first."""
     left, right = start, end
     while left < right:
-        if X[samples[left], feature] <= threshold:
+        if XT[feature, samples[left]] <= threshold:
             left += 1
         else:
             right -= 1
@@ -76,7 +76,7 @@ def _partition(X, samples, start, end, feature, threshold):
 
 @njit(cache=True, nogil=True)
 def best_split(
-    X,
+    XT,
     y,
     w,
     samples,
@@ -115,9 +115,9 @@ def best_split(
         features[pick], features[n_drawable] = features[n_drawable], features[pick]
         feature = features[n_drawable]
         n_visited += 1
-        low = high = X[samples[start], feature]
+        low = high = XT[feature, samples[start]]
         for p in range(start, end):
-            value = X[samples[p], feature]
+            value = XT[feature, samples[p]]
             Xf[p] = value
             low = min(low, value)
             high = max(high, value)
@@ -146,5 +146,5 @@ def best_split(
                 best_feature, best_pos = feature, p
                 best_threshold = np.float64(Xf[p - 1]) / 2.0 + np.float64(Xf[p]) / 2.0
     if best_pos < end:
-        _partition(X, samples, start, end, best_feature, best_threshold)
+        _partition(XT, samples, start, end, best_feature, best_threshold)
     return best_feature, best_pos, best_threshold
