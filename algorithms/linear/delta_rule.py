@@ -19,6 +19,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
 from algorithms._constraints import FINITE, NON_NEGATIVE, POSITIVE, POSITIVE_INT, SEED
+from algorithms._kernel_args import read_only
 from algorithms.linear._binary import BinaryThresholdMixin, binary_classes, encode_binary
 
 RULES = ("lms", "perceptron")
@@ -145,11 +146,11 @@ class DeltaRuleClassifier(BinaryThresholdMixin, ClassifierMixin, BaseEstimator):
         losses = [loss_curve]
         for start in range(0, n_epochs, batch):
             coef, intercept, batch_losses = delta_rule_epochs(
-                X,
+                read_only(X),
                 y01,
                 self._visiting_orders(X.shape[0], epochs[start : start + batch]),
                 rates[start : start + batch],
-                coef,
+                read_only(coef),
                 float(intercept),
                 float(self.threshold),
                 self.rule == "perceptron",

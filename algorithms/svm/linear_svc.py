@@ -21,6 +21,7 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from algorithms._constraints import POSITIVE, POSITIVE_INT
+from algorithms._kernel_args import read_only
 from algorithms._labels import encode_labels
 from algorithms.exceptions import ConvergenceWarning
 from algorithms.svm._dual_cd import dual_cd
@@ -138,7 +139,7 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
             )
         squared = self.loss == "squared_hinge"
         return dual_cd(
-            X,
+            read_only(X),
             signs,
             np.inf if squared else float(self.C),
             0.5 / self.C if squared else 0.0,
