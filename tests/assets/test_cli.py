@@ -72,6 +72,7 @@ def test_run_and_show_tell_how_many_rows_were_quarantined(
     defs = build_definitions({spec.name: spec})
     monkeypatch.setattr(runner, "_definitions", lambda _artifacts: defs)
     monkeypatch.setattr(cli, "load_specs", lambda: {spec.name: spec})
+    monkeypatch.setattr(cli, "_named_spec", lambda _args: spec)
     assert main(["run", spec.name]) == 0
     err = capsys.readouterr().err
     assert (
