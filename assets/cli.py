@@ -34,13 +34,13 @@ def _pipelines(args: argparse.Namespace, specs: dict) -> list[str]:
     return names
 
 
-def _named_spec(args: argparse.Namespace) -> SpecBase:
-    """The spec of `args.pipeline` alone, for its data and names: no estimator, study or other
-    pipeline is loaded; the unknown-pipeline error (listing the pipelines) if there is none."""
+def _named_spec(args: argparse.Namespace, data_only: bool = True) -> SpecBase:
+    """The spec of `args.pipeline` alone (by default for its data and names: no estimator or
+    study is loaded); the unknown-pipeline error (listing the pipelines) if there is none."""
     path = SPECS_DIR / f"{args.pipeline}.yaml"
     if not path.is_file():
         _pipelines(args, {p.stem: p for p in sorted(SPECS_DIR.glob("*.yaml"))})
-    return load_spec(path, data_only=True)
+    return load_spec(path, data_only=data_only)
 
 
 def _champion_status(name: str, champion: dict | None) -> str:
@@ -83,7 +83,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from assets.runner import run_pipeline
 
-    specs = load_specs()
+    # One pipeline: its spec alone (every spec with --all), checked in full.
+    specs = load_specs() if args.all else {args.pipeline: _named_spec(args, data_only=False)}
     failed = [name for name in _pipelines(args, specs) if not run_pipeline(specs[name])]
     if failed:
         print(f"trainyard: failed: {', '.join(failed)}", file=sys.stderr)
