@@ -23,6 +23,10 @@ if TYPE_CHECKING:
     from pipelines.spec_base import SpecBase
 
 
+# The assets whose latest materialization `trainyard list` reads for each pipeline.
+LISTED_ASSETS = ("evaluation", "champion")
+
+
 def _pipelines(args: argparse.Namespace, specs: dict) -> list[str]:
     names = list(specs) if getattr(args, "all", False) else [args.pipeline]
     unknown = [n for n in names if n not in specs]
@@ -57,16 +61,17 @@ def _champion_status(name: str, champion: dict | None) -> str:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from assets.instance import latest_metadata, persistent_instance
+    from assets.instance import latest_metadata_of, persistent_instance
 
     # Names and data only: listing imports no estimator, study or scikit-learn.
     specs = load_specs(data_only=True)
-    instance = persistent_instance()
+    latest = latest_metadata_of(
+        persistent_instance(), [[name, asset] for name in specs for asset in LISTED_ASSETS]
+    )
     print(f"{'pipeline':<20} {'model':<26} {'last headline metric':<28} champion")
     damaged = False
     for name, spec in specs.items():
-        evaluation = latest_metadata(instance, [name, "evaluation"])
-        champion = latest_metadata(instance, [name, "champion"])
+        evaluation, champion = (latest[name, asset] for asset in LISTED_ASSETS)
         metric = "never run"
         if evaluation:
             headline = evaluation["headline"]
