@@ -20,6 +20,11 @@ from pipelines.spec import SpecError, load_spec, load_specs
 
 if TYPE_CHECKING:
     from pipelines.champions import ChampionRecord
+    from pipelines.spec_base import SpecBase
+
+
+# The assets whose latest materialization `trainyard list` reads for each pipeline.
+LISTED_ASSETS = ("evaluation", "champion")
 
 
 def _pipelines(args: argparse.Namespace, specs: dict) -> list[str]:
@@ -33,29 +38,40 @@ def _pipelines(args: argparse.Namespace, specs: dict) -> list[str]:
     return names
 
 
+def _named_spec(args: argparse.Namespace, data_only: bool = True) -> SpecBase:
+    """The spec of `args.pipeline` alone (by default for its data and names: no estimator or
+    study is loaded); the unknown-pipeline error (listing the pipelines) if there is none."""
+    path = SPECS_DIR / f"{args.pipeline}.yaml"
+    if not path.is_file():
+        _pipelines(args, {p.stem: p for p in sorted(SPECS_DIR.glob("*.yaml"))})
+    return load_spec(path, data_only=data_only)
+
+
 def _champion_status(name: str, champion: dict | None) -> str:
     """'none', 'yes', or 'damaged (file: field: why)' when its files cannot be loaded."""
     from upath import UPath
 
-    from pipelines.bundle import bundle_problem
+    from pipelines.champions import champion_problem
     from pipelines.paths import artifacts_root
 
     if champion is None:
         return "none"
-    problem = bundle_problem(UPath(artifacts_root()) / name / "champion")
+    problem = champion_problem(UPath(artifacts_root()) / name)
     return "yes" if problem is None else f"damaged ({problem})"
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from assets.instance import latest_metadata, persistent_instance
+    from assets.instance import latest_metadata_of, persistent_instance
 
-    specs = load_specs()
-    instance = persistent_instance()
+    # Names and data only: listing imports no estimator, study or scikit-learn.
+    specs = load_specs(data_only=True)
+    latest = latest_metadata_of(
+        persistent_instance(), [[name, asset] for name in specs for asset in LISTED_ASSETS]
+    )
     print(f"{'pipeline':<20} {'model':<26} {'last headline metric':<28} champion")
     damaged = False
     for name, spec in specs.items():
-        evaluation = latest_metadata(instance, [name, "evaluation"])
-        champion = latest_metadata(instance, [name, "champion"])
+        evaluation, champion = (latest[name, asset] for asset in LISTED_ASSETS)
         metric = "never run"
         if evaluation:
             headline = evaluation["headline"]
@@ -72,7 +88,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from assets.runner import run_pipeline
 
-    specs = load_specs()
+    # One pipeline: its spec alone (every spec with --all), checked in full.
+    specs = load_specs() if args.all else {args.pipeline: _named_spec(args, data_only=False)}
     failed = [name for name in _pipelines(args, specs) if not run_pipeline(specs[name])]
     if failed:
         print(f"trainyard: failed: {', '.join(failed)}", file=sys.stderr)
@@ -86,12 +103,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from pipelines.spec import resolve_schema
     from pipelines.validation import validate_frame
 
-    # Only the named spec, for its data: no estimator, study or other pipeline is loaded.
-    path = SPECS_DIR / f"{args.pipeline}.yaml"
-    if not path.is_file():
-        _pipelines(args, {p.stem: p for p in sorted(SPECS_DIR.glob("*.yaml"))})
-    spec = load_spec(path, data_only=True)
+    spec = _named_spec(args)
     if isinstance(spec, ReinforcementSpec):
+        load_spec(SPECS_DIR / f"{args.pipeline}.yaml")  # a full load checks the environment
         print(
             f"trainyard: {spec.name} learns from an environment, not from a data file: there is "
             f"no schema to validate {args.file} against. Its environment is checked whenever the "
@@ -117,14 +131,14 @@ def cmd_show(args: argparse.Namespace) -> int:
     from assets.instance import latest_metadata, persistent_instance
     from pipelines.paths import reports_dir
 
-    specs = load_specs()
-    name = _pipelines(args, specs)[0]
+    spec = _named_spec(args)
+    name = spec.name
     instance = persistent_instance()
     evaluation = latest_metadata(instance, [name, "evaluation"])
     if evaluation is None:
         print(f"{name}: never evaluated; run `trainyard run {name}`")
         return 1
-    print(f"{name}: {specs[name].description.strip()}")
+    print(f"{name}: {spec.description.strip()}")
     print(f"scored on: {evaluation['scored_on']}")
     floats = {key: value for key, value in evaluation.items() if isinstance(value, float)}
     width = max([28, *map(len, floats)])
@@ -132,7 +146,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         print(f"  {key:<{width}} {value:.4f}")
     if "choice" in evaluation:
         print(f"chosen candidate: {evaluation['chosen_candidate']}. {evaluation['choice']}")
-    if getattr(specs[name], "on_invalid", None) == "quarantine":
+    if getattr(spec, "on_invalid", None) == "quarantine":
         print(*_quarantined(name, latest_metadata(instance, [name, "rejected"])), sep="\n")
     print(f"report: {reports_dir(name) / 'report.md'}")
     champion = _champion_status(name, latest_metadata(instance, [name, "champion"]))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import sys
-from functools import cache
 
 import dagster as dg
 from upath import UPath
@@ -22,15 +21,20 @@ from pipelines.landing import batch_files
 from pipelines.paths import artifacts_root, reports_dir, reports_root
 from pipelines.spec_base import SpecBase
 
+# Built definitions by (artifacts root, pipeline, spec hash), for `_definitions`.
+_BUILT: dict[tuple[str, str, str], dg.Definitions] = {}
 
-@cache
-def _definitions(artifacts: str) -> dg.Definitions:
-    """Every pipeline, its artifacts under `artifacts`: the root of the run being started
-    (not of the first call in this process, which tests with several homes would reuse)."""
+
+def _definitions(artifacts: str, spec: SpecBase) -> dg.Definitions:
+    """The definitions of the pipeline `spec` alone, its artifacts under `artifacts`: the root
+    of the run being started (not of the first call in this process, which tests with several
+    homes would reuse). Built once per root and spec; no other spec or estimator is loaded."""
     from assets.factory import build_definitions
-    from pipelines.spec import load_specs
 
-    return build_definitions(load_specs(), base_dir=artifacts)
+    key = (artifacts, spec.name, spec.spec_hash())
+    if key not in _BUILT:
+        _BUILT[key] = build_definitions({spec.name: spec}, base_dir=artifacts)
+    return _BUILT[key]
 
 
 def materialize_pipeline(spec: SpecBase) -> dg.ExecuteInProcessResult | dg.JobExecutionResult:
@@ -38,7 +42,7 @@ def materialize_pipeline(spec: SpecBase) -> dg.ExecuteInProcessResult | dg.JobEx
     cleaning up what killed runs left (`assets.recovery`); a landing pipeline first ingests
     every batch file of its folder (`ingest_batches`, in process). The retrain run is in
     process by default, else on the executor `TRAINYARD_EXECUTOR` names (`assets.engine`)."""
-    definitions = _definitions(artifacts_root())
+    definitions = _definitions(artifacts_root(), spec)
     instance = persistent_instance()
     for line in recover(instance, [artifacts_root(), reports_root()]):
         print(f"  {line}", file=sys.stderr, flush=True)
@@ -98,7 +102,7 @@ def ingest_batches(
 def score_files(spec: SpecBase) -> bool:
     """Score every file of the spec's `score:` folder with the champion of now, each in its
     own `<p>_score` run, and say what became of each; False when one failed."""
-    definitions = _definitions(artifacts_root())
+    definitions = _definitions(artifacts_root(), spec)
     instance = persistent_instance()
     partitions = to_score_partitions(spec)
     names = [path.name for path in batch_files(spec.score.folder, spec.score.suffix)]

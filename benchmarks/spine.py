@@ -2,7 +2,7 @@
 
 Run by hand from the repository root (takes a minute or two on 2 cores):
 
-    .venv/bin/python -m benchmarks.spine [--repeat N]
+    .venv/bin/python -m benchmarks.spine [--repeat N] [--cli-repeat N] [--print]
 
 Each repeat runs three fresh processes, each with its own empty `TRAINYARD_HOME` (a cold
 Dagster instance, no earlier artifacts or champion):
@@ -19,7 +19,10 @@ the SQLite instance and event log, step orchestration); the remainder of the end
 is CLI glue and interpreter exit. Medians over the repeats. Before the repeats, one end-to-end
 run uses an empty `NUMBA_CACHE_DIR`, i.e. the first run ever (the numba cache beside the
 source, `algorithms/**/__pycache__/*.nbi|nbc`, is warm after that and is never touched).
-Results replace the "Spine" section of `benchmarks/RESULTS.md`, leaving other sections alone.
+Then the "CLI timings" table of `benchmarks/cli.py` (list, validate, show, run viral_posts,
+run --all; `--cli-repeat` fresh processes each, 0 leaves it out). Results replace the "Spine"
+section of `benchmarks/RESULTS.md`, leaving other sections alone; `--print` prints the section
+instead.
 """
 
 from __future__ import annotations
@@ -37,11 +40,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.cli import cli_timings, timings_table
 from benchmarks.results import machine, utc_now, write_section
 
 ROOT = Path(__file__).resolve().parents[1]
 PIPELINE = "viral_posts"
-TARGET_S = 10.0
+TARGET_S = 3.0
 TITLE = f"## Spine: trainyard run {PIPELINE}"
 # Imported first, in this order, each timed on top of the ones before (all are start-up
 # imports of the CLI anyway); the rest of start-up is the project and `build_definitions`.
@@ -58,11 +62,11 @@ def probe(mode: str) -> dict:
         out["imports"][name.split(".")[0]] = time.perf_counter() - started
     started = time.perf_counter()
     from assets.runner import _definitions, materialize_pipeline
-    from pipelines.paths import artifacts_root
-    from pipelines.spec import load_specs
+    from pipelines.paths import SPECS_DIR, artifacts_root
+    from pipelines.spec import load_spec
 
-    _definitions(artifacts_root())
-    spec = load_specs()[PIPELINE]
+    spec = load_spec(SPECS_DIR / f"{PIPELINE}.yaml")
+    _definitions(artifacts_root(), spec)
     out["imports"]["project + definitions"] = time.perf_counter() - started
     out["t_ready"] = time.monotonic()
     if mode == "dagster":
@@ -129,7 +133,9 @@ def run_probe(mode: str) -> dict:
     return out
 
 
-def section(e2e: list[tuple], first: float, work: list[dict], dag: list[dict], when: str) -> str:
+def section(
+    e2e: list[tuple], first: float, work: list[dict], dag: list[dict], when: str, cli: str
+) -> str:
     med = statistics.median
     probes = work + dag
     total, cpu = med(w for _, w, _, _ in e2e), med(c for _, _, c, _ in e2e)
@@ -196,6 +202,7 @@ def section(e2e: list[tuple], first: float, work: list[dict], dag: list[dict], w
             "in the first-run row, and the OS file cache is warm throughout. Wall times on a "
             "shared machine: compare the CPU time row when the load average is high.",
             "",
+            *([cli, ""] if cli else []),
         ]
     )
 
@@ -203,6 +210,8 @@ def section(e2e: list[tuple], first: float, work: list[dict], dag: list[dict], w
 def main() -> None:
     args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     args.add_argument("--repeat", type=int, default=5)
+    args.add_argument("--cli-repeat", type=int, default=3, help="0: no CLI timings table")
+    args.add_argument("--print", action="store_true", help="print the section, write nothing")
     args.add_argument("--probe", choices=["work", "dagster"], help=argparse.SUPPRESS)
     args = args.parse_args()
     if args.probe:
@@ -231,7 +240,12 @@ def main() -> None:
         f"Measured {date}, median of {args.repeat} repeats, 1-minute load average "
         f"{min(load):.2f}–{max(load):.2f} during the run"
     )
-    print(f"wrote {write_section(TITLE, section(e2e, first, work, dag, when))}", file=sys.stderr)
+    cli = timings_table(cli_timings(args.cli_repeat), args.cli_repeat) if args.cli_repeat else ""
+    text = section(e2e, first, work, dag, when, cli)
+    if args.print:
+        print(text)
+    else:
+        print(f"wrote {write_section(TITLE, text)}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import polars as pl
@@ -31,9 +31,11 @@ from algorithms.persistence import (
     read_json_object,
     save_estimator,
 )
-from algorithms.reinforcement import GridWorld
 from pipelines.drift import DriftProfile
 from pipelines.features import FeatureTransform
+
+if TYPE_CHECKING:
+    from algorithms.gridworld import GridWorld
 
 BUNDLE_FILE = "bundle.json"
 REFERENCE_FILE = "reference.json"
@@ -231,5 +233,7 @@ class AgentBundle(Bundle, kind="agent"):
 
     def world(self, random_state: Any = None, slip: float | None = None) -> GridWorld:
         """A fresh copy of the training environment (optionally with another slip)."""
+        from algorithms.gridworld import GridWorld
+
         settings = self.environment | ({} if slip is None else {"slip": slip})
         return GridWorld.from_dict(settings, random_state=random_state)

@@ -33,8 +33,8 @@ from typing import Any
 from upath import UPath
 
 from algorithms.atomic_files import atomic_directory, atomic_write
-from algorithms.persistence import DamagedModelError, read_json_object
-from pipelines.bundle import BUNDLE_FILE, Bundle, as_path
+from algorithms.persistence import FORMAT_VERSION, JSON_NAME, DamagedModelError, read_json_object
+from pipelines.bundle import BUNDLE_FILE, Bundle, as_path, bundle_problem, read_manifest
 
 POINTER = "champion"
 HISTORY = "champions"
@@ -179,6 +179,25 @@ def load_champion(pipeline_dir: str | Directory) -> Champion | None:
     if record is None:
         return None
     return Champion(Bundle.load(as_path(pipeline_dir) / POINTER), record)
+
+
+def champion_problem(pipeline_dir: str | Directory) -> str | None:
+    """Why the current champion's bundle cannot be loaded (file, field, reason), or None.
+
+    Files that hash to their record's `bundle_hash`, in formats this code reads, are the
+    bundle as promoted: nothing more is read, so no estimator module is imported. Any other
+    bundle (changed, without a record) is loaded whole, which names what is damaged.
+    """
+    pointer = as_path(pipeline_dir) / POINTER
+    try:
+        record = ChampionRecord.read(pointer / RECORD_FILE)
+        read_manifest(pointer / BUNDLE_FILE)
+        readable = read_json_object(pointer / JSON_NAME).get("format_version") == FORMAT_VERSION
+        if readable and bundle_hash(pointer) == record.bundle_hash:
+            return None
+    except DamagedModelError:
+        pass
+    return bundle_problem(pointer)
 
 
 def promote(pipeline_dir: str | Directory, promotion: Promotion) -> ChampionRecord:

@@ -616,7 +616,8 @@ def load_spec(path: str | Path, *, data_only: bool = False) -> SpecBase:
     """Parse and validate one spec file; raise SpecError naming the file and field on failure.
 
     The top-level key that declares a kind picks the spec model (`SPEC_KINDS`). `data_only`
-    skips the checks that import estimators or studies (for `trainyard validate`).
+    skips the checks that import estimators, studies or scikit-learn (`DATA_ONLY`), for the
+    commands that read a spec's data or names only (`trainyard validate`, `list`, `show`).
     """
     path = Path(path)
     try:
@@ -643,9 +644,12 @@ def load_spec(path: str | Path, *, data_only: bool = False) -> SpecBase:
     return spec
 
 
-def load_specs(directory: str | Path = SPECS_DIR) -> dict[str, SpecBase]:
-    """Every `*.yaml` spec in a directory (every kind), by pipeline name, in name order."""
-    specs = [load_spec(p) for p in sorted(Path(directory).glob("*.yaml"))]
+def load_specs(
+    directory: str | Path = SPECS_DIR, *, data_only: bool = False
+) -> dict[str, SpecBase]:
+    """Every `*.yaml` spec in a directory (every kind), by pipeline name, in name order
+    (`data_only`: see `load_spec`)."""
+    specs = [load_spec(p, data_only=data_only) for p in sorted(Path(directory).glob("*.yaml"))]
     return {spec.name: spec for spec in specs}
 
 

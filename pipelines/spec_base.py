@@ -33,8 +33,9 @@ from algorithms.registry import InvalidParamsError, check_params, get_algorithm
 from algorithms.tasks import Task
 
 NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
-# Validation context key: load a spec for its data only (`trainyard validate`), skipping the
-# checks that import estimator or study modules (the model's parameters, tuning grid, studies).
+# Validation context key: load a spec for its data and names only (`trainyard validate`, `list`,
+# `show`), skipping the checks that import estimator or study modules or scikit-learn (the
+# model's parameters, tuning grid, studies, building the environment).
 DATA_ONLY = "data_only"
 # A `promote_if` condition: an operator and a number, e.g. ">= 0.8".
 GATE_CONDITION = re.compile(r"^\s*(>=|<=|==|>|<)\s*(-?\d+(?:\.\d+)?(?:[eE]-?\d+)?)\s*$")

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import polars as pl
 import pytest
 
+from algorithms.registry import algorithm_names, get_algorithm
 from assets import cli, runner
 from assets.cli import main
 from assets.factory import build_definitions
-from pipelines.paths import DATA_DIR
+from pipelines.paths import DATA_DIR, PROJECT_ROOT
 from tests.assets.helpers import quarantine_spec
 
 pytestmark = pytest.mark.slow
@@ -70,8 +75,9 @@ def test_run_and_show_tell_how_many_rows_were_quarantined(
 ):
     spec = quarantine_spec(tmp_path, [5, 9])
     defs = build_definitions({spec.name: spec})
-    monkeypatch.setattr(runner, "_definitions", lambda _artifacts: defs)
+    monkeypatch.setattr(runner, "_definitions", lambda _artifacts, _spec: defs)
     monkeypatch.setattr(cli, "load_specs", lambda: {spec.name: spec})
+    monkeypatch.setattr(cli, "_named_spec", lambda _args, data_only=True: spec)
     assert main(["run", spec.name]) == 0
     err = capsys.readouterr().err
     assert (
@@ -89,3 +95,45 @@ def test_run_and_show_tell_how_many_rows_were_quarantined(
         "  line 10      hour:greater_than_or_equal_to(0)",
     ]
     assert shown[at + 3].startswith("report: ")
+
+
+# What `list`, `show` and `validate` must not import: every estimator module and the
+# libraries only training, plotting or the estimators need.
+HEAVY = {get_algorithm(name).target.partition(":")[0] for name in algorithm_names()}
+HEAVY |= {"algorithms.gridworld", "sklearn", "scipy", "numba", "matplotlib"}
+
+
+def _modules_after(argv: list[str]) -> set[str]:
+    """The modules a fresh interpreter holds after `trainyard ARGV` (its exit code 0 or 1)."""
+    code = (
+        "import contextlib, io, sys; from assets.cli import main\n"
+        f"with contextlib.redirect_stdout(io.StringIO()): code = main({argv!r})\n"
+        "print(code); print('\\n'.join(sorted(sys.modules)))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=PROJECT_ROOT,
+        env=os.environ.copy(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    code, *modules = done.stdout.split()
+    assert code in ("0", "1"), done.stderr
+    return set(modules)
+
+
+def test_list_show_and_validate_import_no_estimator_scikit_learn_or_plotting(trainyard_home):
+    assert main(["run", "viral_posts_seed"]) == 0  # a champion, so its status is judged too
+    seed = str(DATA_DIR / "viral_posts_seed.csv")
+    commands = {
+        "list": (["list"], True),
+        "show": (["show", "viral_posts_seed"], True),
+        "show an environment pipeline": (["show", "gridworld"], True),
+        "validate": (["validate", "viral_posts_seed", seed], False),
+    }
+    for what, (argv, reads_the_instance) in commands.items():
+        loaded = _modules_after(argv)
+        assert loaded & HEAVY == set(), what
+        # Only the commands that read the instance's records import Dagster.
+        assert ("dagster" in loaded) is reads_the_instance, what

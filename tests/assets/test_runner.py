@@ -70,7 +70,7 @@ def test_a_failed_gate_says_why_in_words(trainyard_home, monkeypatch, capsys):
         evaluation={"metrics": ["accuracy"], "promote_if": {"accuracy": ">= 1.01"}},
     )
     defs = build_definitions({spec.name: spec})
-    monkeypatch.setattr(runner, "_definitions", lambda _artifacts: defs)
+    monkeypatch.setattr(runner, "_definitions", lambda _artifacts, _spec: defs)
     assert runner.run_pipeline(spec) is False
     out, err = capsys.readouterr()
     assert "champion: not promoted (viral_posts_seed/champion unchanged); the gate:" in out

@@ -12,6 +12,7 @@ from pipelines.champions import (
     ChampionHistoryError,
     Promotion,
     bundle_hash,
+    champion_problem,
     current,
     events,
     load_champion,
@@ -152,3 +153,27 @@ def test_history_on_an_fsspec_url(bundles):
     assert rollback(root, "v1").reason == "rollback from v2"
     assert _bundle_files(root / "champion") == _bundle_files(root / "champions" / "v1")
     assert [e.version for e in events(root)] == ["v1", "v2", "v1"]
+
+
+def test_a_champion_is_loaded_to_be_judged_only_when_its_files_changed(
+    bundles, tmp_path, monkeypatch
+):
+    promote(tmp_path, _promotion(bundles[0], 0.6))
+    loaded = []
+    load = champions.bundle_problem
+    monkeypatch.setattr(champions, "bundle_problem", lambda d: loaded.append(d) or load(d))
+    assert champion_problem(tmp_path) is None and loaded == []
+
+    # Files in a format this code does not read are loaded, even with a matching hash.
+    pointer = tmp_path / "champion"
+    meta = json.loads((pointer / "estimator.json").read_text())
+    (pointer / "estimator.json").write_text(json.dumps(meta | {"format_version": 99}))
+    record = json.loads((pointer / RECORD).read_text())
+    (pointer / RECORD).write_text(json.dumps(record | {"bundle_hash": bundle_hash(pointer)}))
+    assert "unsupported estimator format_version 99" in champion_problem(tmp_path)
+    assert loaded == [pointer]
+
+    (pointer / "estimator.json").write_text(json.dumps(meta))
+    npz = pointer / "estimator.npz"
+    npz.write_bytes(npz.read_bytes()[:100])
+    assert "estimator.npz" in champion_problem(tmp_path) and len(loaded) == 2
