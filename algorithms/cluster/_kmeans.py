@@ -3,15 +3,19 @@
 Seeding ("k-means++", Arthur and Vassilvitskii 2007, greedy like scikit-learn's): the first
 centre is a uniformly drawn row; each next one is the best, by the resulting potential
 Σᵢ minⱼ ‖xᵢ − cⱼ‖², of 2 + ⌊ln k⌋ rows drawn with probability ∝ their squared distance to the
-nearest centre so far. "random" takes k distinct rows; an array gives the centres.
+nearest centre so far (the potentials in one parallel pass, `_lloyd.candidate_potentials`).
+"random" takes k distinct rows; an array gives the centres. Both draw from the RandomState as
+scikit-learn's do (`choice` with uniform probabilities), so with the same random_state they
+pick the same rows as scikit-learn's KMeans.
 
 Lloyd iteration: assign each row to its nearest centre and sum the rows per centre in one
-fused numba pass (`_lloyd.assign_and_sum`), then move each centre to its rows' mean. A
+fused numba pass over chunks of rows on every usable core (`_lloyd.assign_and_accumulate`,
+as scikit-learn's chunked OpenMP loop), then move each centre to its rows' mean. A
 centre left without rows moves to the row farthest from its own centre (the farthest for the
 first empty one, and so on), which leaves its old cluster, as in scikit-learn. Stop when no
-label changes (the new centres then equal the old ones, so that pass's labels and distances
-are final) or when Σⱼ ‖cⱼ_new − cⱼ_old‖² ≤ tol · mean per-feature variance of X (then one more
-assignment pass makes labels_ and inertia_ those of the final centres). The data
+label changes (the new centres then equal the old ones) or when Σⱼ ‖cⱼ_new − cⱼ_old‖² ≤
+tol · mean per-feature variance of X; one more assignment pass, which also sums the squared
+distances directly, makes labels_ and inertia_ those of the final centres. The data
 are centred on their mean during the fit (as scikit-learn does) so ‖c‖² − 2x·c loses no
 precision to a far-away origin.
 """
@@ -23,7 +27,8 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from algorithms._constraints import NON_NEGATIVE, POSITIVE_INT
-from algorithms.cluster._lloyd import assign_and_sum
+from algorithms._threads import parallel_loops
+from algorithms.cluster._lloyd import assign_and_accumulate, candidate_potentials
 
 INITS = ("k-means++", "random")
 
@@ -37,25 +42,39 @@ def squared_distances(centers, X, x_sq_norms):
 
 
 def kmeans_plusplus(X, n_clusters, random_state):
-    """Greedy k-means++ centres (module docstring): k rows of X, drawn with random_state."""
+    """Greedy k-means++ centres (module docstring): k rows of X, drawn with random_state.
+
+    Runs numba-parallel passes: call it with BLAS on one thread (`numba_owns_the_cores`).
+    """
     n_samples = X.shape[0]
     n_local_trials = 2 + int(np.log(n_clusters))
     x_sq_norms = np.einsum("ij,ij->i", X, X)
     centers = np.empty((n_clusters, X.shape[1]))
-    centers[0] = X[random_state.randint(n_samples)]
-    closest = squared_distances(centers[:1], X, x_sq_norms)[0]
-    potential = closest.sum()
+    centers[0] = X[random_state.choice(n_samples, p=np.full(n_samples, 1.0 / n_samples))]
+    to_candidates = np.empty((n_local_trials, n_samples))
+    closest = np.full(n_samples, np.inf)
+    potential = candidate_potentials(X, x_sq_norms, centers[:1], closest, to_candidates[:1])[0]
+    closest[:] = to_candidates[0]
     for c in range(1, n_clusters):
         targets = random_state.uniform(size=n_local_trials) * potential
         candidates = np.searchsorted(np.cumsum(closest), targets)
         np.clip(candidates, None, n_samples - 1, out=candidates)
-        to_candidates = squared_distances(X[candidates], X, x_sq_norms)
-        np.minimum(closest, to_candidates, out=to_candidates)
-        best = int(np.argmin(to_candidates.sum(axis=1)))
-        closest = to_candidates[best]
-        potential = closest.sum()
+        potentials = candidate_potentials(X, x_sq_norms, X[candidates], closest, to_candidates)
+        best = int(np.argmin(potentials))
+        closest[:] = to_candidates[best]
+        potential = potentials[best]
         centers[c] = X[candidates[best]]
     return centers
+
+
+def random_rows(X, n_clusters, random_state):
+    """k distinct rows of X drawn uniformly, as scikit-learn's init="random" draws them."""
+    n_samples = X.shape[0]
+    return X[
+        random_state.choice(
+            n_samples, size=n_clusters, replace=False, p=np.full(n_samples, 1.0 / n_samples)
+        )
+    ]
 
 
 def init_array(init, n_clusters, n_features):
@@ -74,9 +93,10 @@ def init_array(init, n_clusters, n_features):
     return centers
 
 
-def relocate_empty_clusters(X, sums, counts, labels, distances):
+def relocate_empty_clusters(X, centers, sums, counts, labels):
     """Give each centre without rows the next-farthest row from its own centre, in place."""
     empty = np.flatnonzero(counts == 0)
+    distances = ((X - centers[labels]) ** 2).sum(axis=1)
     farthest = np.argsort(-distances, kind="stable")[: len(empty)]
     for cluster, row in zip(empty, farthest, strict=True):
         old = labels[row]
@@ -87,24 +107,26 @@ def relocate_empty_clusters(X, sums, counts, labels, distances):
 
 
 def lloyd(X, centers, max_iter, tol):
-    """(centers, labels, inertia, n_iter) of Lloyd's iterations from the given centres."""
+    """(centers, labels, inertia, n_iter) of Lloyd's iterations from the given centres.
+
+    Runs numba-parallel passes: call it with BLAS on one thread (`numba_owns_the_cores`).
+    """
     labels = np.full(X.shape[0], -1, dtype=np.int32)
-    distances = np.empty(X.shape[0])
-    for iteration in range(1, max_iter + 1):
-        sums, counts, n_changed = assign_and_sum(X, centers, labels, distances)
+    n_iter = 0
+    while n_iter < max_iter:
+        n_iter += 1
+        sums, counts, n_changed, _ = assign_and_accumulate(X, centers, labels)
         if counts.min() == 0:
-            relocate_empty_clusters(X, sums, counts, labels, distances)
+            relocate_empty_clusters(X, centers, sums, counts, labels)
         new_centers = np.where(
             counts[:, np.newaxis] > 0, sums / np.maximum(counts, 1)[:, np.newaxis], centers
         )
         shift = ((new_centers - centers) ** 2).sum()
         centers = new_centers
-        if n_changed == 0:
-            return centers, labels, float(distances.sum()), iteration
-        if shift <= tol:
+        if n_changed == 0 or shift <= tol:
             break
-    assign_and_sum(X, centers, labels, distances)
-    return centers, labels, float(distances.sum()), iteration
+    inertia = assign_and_accumulate(X, centers, labels, np.empty(X.shape[0]))[3]
+    return centers, labels, float(inertia), n_iter
 
 
 class NearestCenterMixin:
@@ -114,6 +136,7 @@ class NearestCenterMixin:
         """Fit, then return labels_."""
         return self.fit(X).labels_
 
+    @parallel_loops
     def predict(self, X):
         """Index of the nearest centre of each row of X."""
         return self._assign(X)[0]
@@ -125,6 +148,7 @@ class NearestCenterMixin:
         x_sq_norms = np.einsum("ij,ij->i", X, X)
         return np.sqrt(squared_distances(self.cluster_centers_, X, x_sq_norms).T)
 
+    @parallel_loops
     def score(self, X, y=None):
         """Minus the inertia of X: −Σ squared distances to the nearest centre."""
         return -float(self._assign(X)[1].sum())
@@ -135,7 +159,7 @@ class NearestCenterMixin:
         X = validate_data(self, X, dtype=np.float64, order="C", reset=False)
         labels = np.full(X.shape[0], -1, dtype=np.int32)
         distances = np.empty(X.shape[0])
-        assign_and_sum(X, self.cluster_centers_, labels, distances)
+        assign_and_accumulate(X, self.cluster_centers_, labels, distances)
         return labels, distances
 
 
@@ -171,6 +195,7 @@ class KMeans(NearestCenterMixin, TransformerMixin, ClusterMixin, BaseEstimator):
         self.tol = tol
         self.random_state = random_state
 
+    @parallel_loops
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Cluster the rows of X; y is ignored."""
@@ -187,7 +212,7 @@ class KMeans(NearestCenterMixin, TransformerMixin, ClusterMixin, BaseEstimator):
             if init_centers is not None:
                 centers = init_centers - mean
             elif self.init == "random":
-                centers = X[random_state.permutation(X.shape[0])[: self.n_clusters]]
+                centers = random_rows(X, self.n_clusters, random_state)
             else:
                 centers = kmeans_plusplus(X, self.n_clusters, random_state)
             run = lloyd(X, centers, self.max_iter, tol)

@@ -1,70 +1,154 @@
-"""The fused numba kernel of a Lloyd iteration: assign every row, accumulate the new centres.
+"""The numba kernels of k-means: a Lloyd pass (assign every row, accumulate the new centres)
+and the potentials of k-means++ candidates.
 
-Rows go in fixed chunks of `CHUNK_ROWS` (the layout depends on the number of rows only, so
-results do not depend on the number of threads); chunks run in parallel, each into its own
-slice of partial sums, which are then added in chunk order. A row's nearest centre minimises
-‖c‖² − 2x·c (its ‖x‖² does not change the ranking; ties go to the lower index, like argmin);
-its squared distance to that centre is then summed directly as Σ (x − c)², so it is exact.
+As scikit-learn's `_k_means_lloyd.pyx`: rows go in chunks of `CHUNK_ROWS` = 256; each chunk's
+products x·c with every centre come from one small matrix product (BLAS, into a buffer of the
+worker's own), and a row's nearest centre minimises ‖c‖² − 2x·c (its ‖x‖² does not change the
+ranking; ties go to the lower index, like argmin), and the row is added to its centre's partial
+sum. When asked for, its squared distance to that centre is summed directly as Σ (x − c)², so
+it is exact; Lloyd's iterations skip it (scikit-learn's too) and ask only on the last pass.
+
+The chunks are split into at most `GROUPS` contiguous groups, which run in parallel (numba
+prange, static schedule like scikit-learn's OpenMP loop), each into its own partial sums,
+counts and inertia, added in group order after the loop. The layout depends on the number of
+rows only, so results do not depend on the number of threads. The k-means++ potentials go
+through the same chunks and groups. Callers run both with BLAS on one thread
+(`algorithms._threads.numba_owns_the_cores`): the products are many and small, and a
+multi-threaded BLAS inside each of numba's threads would oversubscribe the cores.
 """
 
 import numpy as np
 from numba import njit, prange
 
-CHUNK_ROWS = 4096
+CHUNK_ROWS = 256
+GROUPS = 64
+
+
+@njit(cache=True)
+def assign_chunk(X, start, products, center_sq_norms, centers, labels, distances, sums, counts):
+    """Assign rows start … start + len(products) − 1 of X (products: their x·c), in place.
+
+    labels, the group's sums and counts, and distances (squared, summed directly; skipped when
+    distances is None) are updated. Returns (rows whose label changed, the chunk's inertia).
+    """
+    n_clusters, n_features = centers.shape
+    changed = 0
+    inertia = 0.0
+    for r in range(products.shape[0]):
+        i = start + r
+        best = 0
+        best_score = center_sq_norms[0] - 2.0 * products[r, 0]
+        for j in range(1, n_clusters):
+            score = center_sq_norms[j] - 2.0 * products[r, j]
+            if score < best_score:
+                best_score = score
+                best = j
+        for f in range(n_features):
+            sums[best, f] += X[i, f]
+        if distances is not None:
+            distance = 0.0
+            for f in range(n_features):
+                diff = X[i, f] - centers[best, f]
+                distance += diff * diff
+            distances[i] = distance
+            inertia += distance
+        counts[best] += 1
+        if labels[i] != best:
+            changed += 1
+            labels[i] = best
+    return changed, inertia
 
 
 @njit(cache=True, parallel=True)
-def assign_and_sum(X, centers, labels, distances):
-    """labels[i] = argmin_j ‖X[i] − centers[j]‖², distances[i] = that minimum, in place.
+def assign_and_accumulate(X, centers, labels, distances=None):
+    """labels[i] = argmin_j ‖X[i] − centers[j]‖² and, unless distances is None, distances[i] =
+    that minimum, in place.
 
-    Returns (sums, counts, n_changed): sums[j] = Σ of the rows now labelled j, counts[j] their
-    number, n_changed the rows whose label differs from the one labels held on entry.
+    X and centers are C-ordered float64. Returns (sums, counts, n_changed, inertia):
+    sums[j] = Σ of the rows now labelled j, counts[j] their number, n_changed the rows whose
+    label differs from the one labels held on entry, inertia = Σ distances (0 without them).
     """
     n_samples, n_features = X.shape
     n_clusters = centers.shape[0]
     centers_t = np.ascontiguousarray(centers.T)
-    center_sq_norms = np.zeros(n_clusters)
-    for f in range(n_features):
-        for j in range(n_clusters):
-            center_sq_norms[j] += centers_t[f, j] * centers_t[f, j]
+    center_sq_norms = row_sq_norms(centers)
     n_chunks = (n_samples + CHUNK_ROWS - 1) // CHUNK_ROWS
-    partial_sums = np.zeros((n_chunks, n_clusters, n_features))
-    partial_counts = np.zeros((n_chunks, n_clusters), dtype=np.int64)
-    partial_changed = np.zeros(n_chunks, dtype=np.int64)
-    for chunk in prange(n_chunks):
-        scores = np.empty(n_clusters)
-        chunk_sums = partial_sums[chunk]
-        chunk_counts = partial_counts[chunk]
-        changed = 0
-        for i in range(chunk * CHUNK_ROWS, min(n_samples, (chunk + 1) * CHUNK_ROWS)):
-            row = X[i]
-            for j in range(n_clusters):
-                scores[j] = center_sq_norms[j]
-            for f in range(n_features):
-                minus_twice_x = -2.0 * row[f]
-                for j in range(n_clusters):
-                    scores[j] += minus_twice_x * centers_t[f, j]
-            best = 0
-            best_score = scores[0]
-            for j in range(1, n_clusters):
-                if scores[j] < best_score:
-                    best_score = scores[j]
-                    best = j
-            distance = 0.0
-            best_sums = chunk_sums[best]
-            for f in range(n_features):
-                diff = row[f] - centers_t[f, best]
-                distance += diff * diff
-                best_sums[f] += row[f]
-            distances[i] = distance
-            chunk_counts[best] += 1
-            if labels[i] != best:
-                changed += 1
-                labels[i] = best
-        partial_changed[chunk] = changed
+    n_groups = min(n_chunks, GROUPS)
+    group_sums = np.zeros((n_groups, n_clusters, n_features))
+    group_counts = np.zeros((n_groups, n_clusters), dtype=np.int64)
+    group_changed = np.zeros(n_groups, dtype=np.int64)
+    group_inertia = np.zeros(n_groups)
+    for group in prange(n_groups):
+        products = np.empty((CHUNK_ROWS, n_clusters))
+        for chunk in range(group * n_chunks // n_groups, (group + 1) * n_chunks // n_groups):
+            start = chunk * CHUNK_ROWS
+            stop = min(n_samples, start + CHUNK_ROWS)
+            chunk_products = products[: stop - start]
+            np.dot(X[start:stop], centers_t, chunk_products)
+            changed, inertia = assign_chunk(
+                X,
+                start,
+                chunk_products,
+                center_sq_norms,
+                centers,
+                labels,
+                distances,
+                group_sums[group],
+                group_counts[group],
+            )
+            group_changed[group] += changed
+            group_inertia[group] += inertia
     sums = np.zeros((n_clusters, n_features))
     counts = np.zeros(n_clusters, dtype=np.int64)
-    for chunk in range(n_chunks):
-        sums += partial_sums[chunk]
-        counts += partial_counts[chunk]
-    return sums, counts, partial_changed.sum()
+    inertia = 0.0
+    for group in range(n_groups):
+        sums += group_sums[group]
+        counts += group_counts[group]
+        inertia += group_inertia[group]
+    return sums, counts, group_changed.sum(), inertia
+
+
+@njit(cache=True)
+def row_sq_norms(A):
+    """‖a‖² of each row of A."""
+    norms = np.zeros(A.shape[0])
+    for i in range(A.shape[0]):
+        for f in range(A.shape[1]):
+            norms[i] += A[i, f] * A[i, f]
+    return norms
+
+
+@njit(cache=True, parallel=True)
+def candidate_potentials(X, x_sq_norms, candidates, closest, to_candidates):
+    """The k-means++ potential of adding each candidate centre to the current ones.
+
+    to_candidates[t, i] = min(closest[i], ‖X[i] − candidates[t]‖²), the squared distance as
+    ‖x‖² + ‖c‖² − 2x·c clipped at 0 (as scikit-learn's), in place; closest[i] is the squared
+    distance of X[i] to its nearest current centre (infinity before the first). Returns
+    potentials[t] = Σᵢ to_candidates[t, i], summed in the fixed group order.
+    """
+    n_samples = X.shape[0]
+    n_candidates = candidates.shape[0]
+    candidates_t = np.ascontiguousarray(candidates.T)
+    candidate_sq_norms = row_sq_norms(candidates)
+    n_chunks = (n_samples + CHUNK_ROWS - 1) // CHUNK_ROWS
+    n_groups = min(n_chunks, GROUPS)
+    group_potentials = np.zeros((n_groups, n_candidates))
+    for group in prange(n_groups):
+        products = np.empty((CHUNK_ROWS, n_candidates))
+        for chunk in range(group * n_chunks // n_groups, (group + 1) * n_chunks // n_groups):
+            start = chunk * CHUNK_ROWS
+            stop = min(n_samples, start + CHUNK_ROWS)
+            chunk_products = products[: stop - start]
+            np.dot(X[start:stop], candidates_t, chunk_products)
+            for r in range(stop - start):
+                i = start + r
+                for t in range(n_candidates):
+                    distance = x_sq_norms[i] + candidate_sq_norms[t] - 2.0 * chunk_products[r, t]
+                    distance = min(max(distance, 0.0), closest[i])
+                    to_candidates[t, i] = distance
+                    group_potentials[group, t] += distance
+    potentials = np.zeros(n_candidates)
+    for group in range(n_groups):
+        potentials += group_potentials[group]
+    return potentials

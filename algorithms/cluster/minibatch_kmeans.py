@@ -1,7 +1,7 @@
 """MiniBatchKMeans: k-means by mini-batch steps (Sculley 2010), as scikit-learn's MiniBatchKMeans.
 
 A step assigns each row of a batch B to its nearest centre (the fused kernel of
-`_lloyd.assign_and_sum`) and moves every centre j that received rows to the mean of all the
+`_lloyd.assign_and_accumulate`) and moves every centre j that received rows to the mean of all the
 rows it has ever received: with n_j rows so far and the batch's rows B_j,
 
     c_j ← (n_j·c_j + Σ_{x ∈ B_j} x) / (n_j + |B_j|),   n_j ← n_j + |B_j|,
@@ -32,21 +32,22 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import validate_data
 
 from algorithms._constraints import NON_NEGATIVE, POSITIVE_INT
+from algorithms._threads import parallel_loops
 from algorithms.cluster._kmeans import INITS, NearestCenterMixin, init_array, kmeans_plusplus
-from algorithms.cluster._lloyd import assign_and_sum
+from algorithms.cluster._lloyd import assign_and_accumulate
 
 
 def _assign(X, centers):
     """(labels, squared distances) of X's rows to their nearest centre (parallel kernel)."""
     labels = np.full(X.shape[0], -1, dtype=np.int32)
     distances = np.empty(X.shape[0])
-    assign_and_sum(X, centers, labels, distances)
+    assign_and_accumulate(X, centers, labels, distances)
     return labels, distances
 
 
 @njit(cache=True)
 def _batch_update(X, centers, counts, new_centers):
-    """Assign each row of the batch X to its nearest centre as `_lloyd.assign_and_sum` does,
+    """Assign each row of the batch X to its nearest centre as `_lloyd.assign_and_accumulate` does,
     then move each centre that received rows to the count-weighted mean (module docstring):
     new_centers and counts in place. Returns the batch inertia.
 
@@ -163,6 +164,7 @@ class MiniBatchKMeans(NearestCenterMixin, TransformerMixin, ClusterMixin, BaseEs
         self.reassignment_ratio = reassignment_ratio
         self.random_state = random_state
 
+    @parallel_loops
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Seed, then run mini-batch steps on batches drawn from X until a stopping rule;
@@ -217,6 +219,7 @@ class MiniBatchKMeans(NearestCenterMixin, TransformerMixin, ClusterMixin, BaseEs
         self.labels_, self.inertia_ = labels, float(distances.sum())
         return self
 
+    @parallel_loops
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y=None):
         """One mini-batch step on all of X; the first call seeds the centres from X. y is

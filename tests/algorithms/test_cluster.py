@@ -7,7 +7,7 @@ from sklearn import cluster, metrics
 from sklearn.datasets import make_blobs
 
 from algorithms.cluster import KMeans, adjusted_rand_score
-from algorithms.cluster._lloyd import assign_and_sum
+from algorithms.cluster._lloyd import CHUNK_ROWS, assign_and_accumulate
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +52,18 @@ def test_seeded_inits_reach_scikit_learns_inertia(blobs, init):
     assert np.median(ours) <= 1.03 * np.median(theirs)
     model = KMeans(6, init=init, n_init=5, random_state=0).fit(X)
     assert adjusted_rand_score(y, model.labels_) > 0.9
+
+
+@pytest.mark.parametrize("init", ["k-means++", "random"])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_same_random_state_draws_scikit_learns_seeding(blobs, init, seed):
+    X, _ = blobs
+    X = np.vstack([X, np.random.default_rng(seed).standard_normal((3000, 5)) * 20 + 100])
+    ours = KMeans(8, init=init, random_state=seed).fit(X)
+    theirs = reference(8, init=init, random_state=seed).fit(X)
+    assert_array_equal(ours.labels_, theirs.labels_)
+    assert_allclose(ours.cluster_centers_, theirs.cluster_centers_, rtol=1e-10)
+    assert ours.n_iter_ == theirs.n_iter_
 
 
 def test_kmeans_plusplus_finds_well_separated_blobs():
@@ -104,12 +116,31 @@ def test_kernel_assigns_sums_and_counts_changes():
     centers = np.array([[0.0, 0.0], [5.0, 5.0], [9.0, 9.0]])
     labels = np.array([0, 0, 0, 1], dtype=np.int32)
     distances = np.empty(4)
-    sums, counts, changed = assign_and_sum(X, centers, labels, distances)
+    sums, counts, changed, inertia = assign_and_accumulate(X, centers, labels, distances)
     assert_array_equal(labels, [0, 0, 1, 1])
     assert_allclose(distances, [0.0, 0.01, 0.0, 1.0])
     assert_allclose(sums, [[0.1, 0.0], [10.0, 9.0], [0.0, 0.0]])
     assert_array_equal(counts, [2, 2, 0])
     assert changed == 1
+    assert inertia == pytest.approx(1.01)
+
+
+def test_kernel_over_many_chunks_matches_the_dense_computation():
+    """Rows in many chunks and groups, the last chunk partial: same as one dense argmin."""
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((70 * CHUNK_ROWS + 37, 7))
+    centers = rng.standard_normal((5, 7))
+    labels = np.zeros(len(X), dtype=np.int32)
+    distances = np.empty(len(X))
+    sums, counts, changed, inertia = assign_and_accumulate(X, centers, labels, distances)
+    exact = ((X[:, np.newaxis] - centers) ** 2).sum(axis=2)
+    assert_array_equal(labels, exact.argmin(axis=1))
+    assert_allclose(distances, exact.min(axis=1), rtol=1e-12)
+    assert_array_equal(counts, np.bincount(labels, minlength=5))
+    for j in range(5):
+        assert_allclose(sums[j], X[labels == j].sum(axis=0), rtol=1e-10)
+    assert changed == np.count_nonzero(labels)
+    assert inertia == pytest.approx(exact.min(axis=1).sum(), rel=1e-12)
 
 
 def test_same_seed_same_model(blobs):
