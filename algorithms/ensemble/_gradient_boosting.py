@@ -26,6 +26,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from algorithms._constraints import FRACTION, NON_NEGATIVE, POSITIVE, POSITIVE_INT, SEED
 from algorithms._labels import encode_labels
+from algorithms._threads import parallel_loops
 from algorithms.ensemble._binning import bin_features, fit_bin_thresholds, threshold_values
 from algorithms.ensemble._grower import grow_tree
 from algorithms.ensemble._loss import log_loss, squared_error
@@ -138,21 +139,22 @@ class _BaseGradientBoosting(BaseEstimator):
             scratch = np.empty_like(raw_val), np.empty_like(raw_val)
             validation_scores.append(-loss.gradients(y_val, raw_val, *scratch))
         trees = []
+        histograms = np.empty((0, X.shape[1], int(n_bins_non_missing.max()), 3))
         for iteration in range(self.n_estimators):
             for k in range(n_outputs):
-                feature, bins, left, right, value = grow_tree(
+                feature, bins, left, right, value, histograms = grow_tree(
                     X_binned,
                     gradients[k],
                     hessians[k],
                     loss.constant_hessian,
                     n_bins_non_missing,
-                    int(n_bins_non_missing.max()),
                     UNLIMITED if self.max_leaf_nodes is None else int(self.max_leaf_nodes),
                     UNLIMITED if self.max_depth is None else int(self.max_depth),
                     int(self.min_samples_leaf),
                     float(self.l2_regularization),
                     float(self.learning_rate),
                     raw[k],
+                    histograms,
                 )
                 threshold = threshold_values(feature, bins, thresholds, offsets)
                 trees.append((feature, threshold, left, right, value))
@@ -225,12 +227,14 @@ class GradientBoostingRegressor(RegressorMixin, _BaseGradientBoosting):
     nodes_value_ with tree_offsets_ (see _predictor; tree t belongs to iteration t // K).
     """
 
+    @parallel_loops
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Grow up to n_estimators trees on X (n_samples, n_features) and y (n_samples,)."""
         X, y = validate_data(self, X, y, dtype=np.float64, order="C", y_numeric=True)
         return self._boost(X, y.astype(np.float64), squared_error, stratify=False)
 
+    @parallel_loops
     def predict(self, X):
         """The predicted targets, shape (n_samples,)."""
         return self._raw_predict(X)[0]
@@ -244,6 +248,7 @@ class GradientBoostingClassifier(ClassifierMixin, _BaseGradientBoosting):
     classes, else n_classes) and all those of GradientBoostingRegressor.
     """
 
+    @parallel_loops
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Grow up to n_estimators iterations of trees on X and the labels y."""
@@ -258,11 +263,13 @@ class GradientBoostingClassifier(ClassifierMixin, _BaseGradientBoosting):
         self.classes_ = classes
         return self
 
+    @parallel_loops
     def decision_function(self, X):
         """Raw scores: log-odds of classes_[1], shape (n_samples,), or (n_samples, n_classes)."""
         raw = self._raw_predict(X)
         return raw[0] if raw.shape[0] == 1 else raw.T
 
+    @parallel_loops
     def predict_proba(self, X):
         """Class probabilities σ(F) (binary) or softmax(F), shape (n_samples, n_classes)."""
         raw = self._raw_predict(X)
@@ -271,6 +278,7 @@ class GradientBoostingClassifier(ClassifierMixin, _BaseGradientBoosting):
             return np.column_stack([1.0 - positive, positive])
         return softmax(raw, axis=0).T
 
+    @parallel_loops
     def predict(self, X):
         """The most probable class of each row."""
         raw = self._raw_predict(X)

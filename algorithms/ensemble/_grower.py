@@ -12,18 +12,108 @@ parent): feature and bin_threshold (a row goes left when its bin of that feature
 bin_threshold; −1 and 0 at leaves), left and right child indices (−1 at leaves) and value (the
 learning rate applied, also at inner nodes). The grower also adds each training row's leaf
 value to raw_predictions, so boosting never re-predicts its training rows.
+
+Each split costs one parallel loop over the features (`node_histograms_and_splits`: the
+smaller child's histogram, the larger's by subtraction in place of the parent's, and both
+children's best splits) and, for large nodes, a parallel partition of the node's samples; all
+the bookkeeping between those loops runs compiled, so small nodes cost little. Histograms live
+in a pool of slots (histograms[slot] has shape (n_features, n_bins, 3)) that the caller passes
+from tree to tree; the grower adds slots when it needs more and returns the pool.
 """
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
-from algorithms.ensemble._histogram import build_histogram
+from algorithms.ensemble._histogram import feature_histogram, subtract_histogram
 from algorithms.ensemble._splitting import (
     MIN_HESSIAN,
-    find_best_split,
+    PARALLEL_CHUNKS,
+    best_bin_split,
+    best_feature,
     node_value,
     split_partition,
+    split_partition_parallel,
 )
+
+PARALLEL_PARTITION_ROWS = 16_384
+
+
+@njit(parallel=True, cache=True)
+def node_histograms_and_splits(
+    X_binned,
+    rows,
+    ordered_gradients,
+    ordered_hessians,
+    constant_hessian,
+    built,
+    derived,
+    derive,
+    n_bins_non_missing,
+    n_samples,
+    sum_gradients,
+    sum_hessians,
+    searched,
+    min_samples_leaf,
+    l2_regularization,
+    gains,
+    bins,
+    gradients_left,
+    hessians_left,
+):
+    """For every feature j, in parallel: built[j] := the histogram of the samples rows; when
+    derive, derived[j] −= built[j] (a parent's histogram becomes the sibling's); and for each
+    c of (built, derived) with searched[c], the best split of feature j of that node (its
+    n_samples[c], sum_gradients[c], sum_hessians[c]) into gains, bins, gradients_left and
+    hessians_left[c, j]."""
+    for j in prange(X_binned.shape[1]):
+        feature_histogram(
+            X_binned[:, j], rows, ordered_gradients, ordered_hessians, constant_hessian, built[j]
+        )
+        if derive:
+            subtract_histogram(derived[j], built[j])
+        for c in range(2):
+            if searched[c]:
+                gain, b, g_left, h_left = best_bin_split(
+                    built[j] if c == 0 else derived[j],
+                    n_bins_non_missing[j],
+                    n_samples[c],
+                    sum_gradients[c],
+                    sum_hessians[c],
+                    min_samples_leaf,
+                    l2_regularization,
+                )
+                gains[c, j], bins[c, j] = gain, b
+                gradients_left[c, j], hessians_left[c, j] = g_left, h_left
+
+
+@njit(parallel=True, cache=True)
+def add_leaf_values(raw_predictions, rows, leaf_stops, leaf_values):
+    """raw_predictions[rows[i]] += leaf_values[k] for the positions i of leaf k, in parallel;
+    the leaves tile the positions in order and leaf k ends at leaf_stops[k]."""
+    n_chunks = PARALLEL_CHUNKS
+    bounds = np.linspace(0, rows.shape[0], n_chunks + 1).astype(np.int64)
+    for c in prange(n_chunks):
+        k = np.searchsorted(leaf_stops, bounds[c], side="right")
+        for i in range(bounds[c], bounds[c + 1]):
+            while i >= leaf_stops[k]:
+                k += 1
+            raw_predictions[rows[i]] += leaf_values[k]
+
+
+@njit(cache=True)
+def take_slot(histograms, free_slots, n_free):
+    """(slot, histograms, n_free): a free slot of the pool, which doubles when none is free."""
+    if n_free == 0:
+        n_slots = histograms.shape[0]
+        _, n_features, n_bins, n_sums = histograms.shape
+        grown = np.empty((max(1, 2 * n_slots), n_features, n_bins, n_sums))
+        grown[:n_slots] = histograms
+        for s in range(grown.shape[0] - 1, n_slots - 1, -1):
+            free_slots[n_free] = s
+            n_free += 1
+        histograms = grown
+    n_free -= 1
+    return free_slots[n_free], histograms, n_free
 
 
 @njit(cache=True)
@@ -33,16 +123,17 @@ def grow_tree(
     hessians,
     constant_hessian,
     n_bins_non_missing,
-    n_bins,
     max_leaf_nodes,
     max_depth,
     min_samples_leaf,
     l2_regularization,
     learning_rate,
     raw_predictions,
+    histograms,
 ):
-    """(feature, bin_threshold, left, right, value) of a new tree; adds it to raw_predictions."""
-    n_samples = X_binned.shape[0]
+    """(feature, bin_threshold, left, right, value, histograms) of a new tree and the pool;
+    adds the tree to raw_predictions."""
+    n_samples, n_features = X_binned.shape
     capacity = 2 * max(1, min(max_leaf_nodes, n_samples // min_samples_leaf)) - 1
     feature = np.full(capacity, -1, dtype=np.int64)
     bin_threshold = np.zeros(capacity, dtype=np.int64)
@@ -54,6 +145,12 @@ def grow_tree(
     depth = np.zeros(capacity, dtype=np.int64)
     sum_gradients = np.zeros(capacity)
     sum_hessians = np.zeros(capacity)
+    slot = np.full(capacity, -1, dtype=np.int64)
+    free_slots = np.empty(histograms.shape[0] + 2 * capacity + 1, dtype=np.int64)
+    n_free = 0
+    for s in range(histograms.shape[0] - 1, -1, -1):
+        free_slots[n_free] = s
+        n_free += 1
     # The best split of each candidate leaf; candidates lists the leaves that have one.
     split_gain = np.zeros(capacity)
     split_feature = np.zeros(capacity, dtype=np.int64)
@@ -62,48 +159,76 @@ def grow_tree(
     split_hessians = np.zeros(capacity)
     candidates = np.empty(capacity, dtype=np.int64)
     n_candidates = 0
-    no_histogram = np.empty((0, 0, 3))
-    histograms = [no_histogram for _ in range(capacity)]
-    partition = np.arange(n_samples)
-    buffer = np.empty(n_samples, dtype=np.int64)
-    pending = np.empty(2, dtype=np.int64)
-    n_pending = 0
+    # Per feature, the best split of the nodes pair[0] (histogram built from its samples) and
+    # pair[1] (histogram derived by subtraction) of the last parallel loop; c = k ^ swap lists
+    # them in node order.
+    gains = np.zeros((2, n_features))
+    bins = np.zeros((2, n_features), dtype=np.int64)
+    gradients_left = np.zeros((2, n_features))
+    hessians_left = np.zeros((2, n_features))
+    searched = np.zeros(2, dtype=np.bool_)
+    pair = np.zeros(2, dtype=np.int64)
+    swap = 0
+
+    rows = np.arange(n_samples).astype(np.int32)
+    ordered_gradients = gradients.copy()
+    ordered_hessians = hessians[:0].copy() if constant_hessian else hessians.copy()
+    scratch = (
+        (np.empty_like(rows), np.empty(n_samples), np.empty_like(ordered_hessians)),
+        (np.empty_like(rows), np.empty(n_samples), np.empty_like(ordered_hessians)),
+    )
 
     stop[0] = n_samples
     sum_gradients[0] = gradients.sum()
     sum_hessians[0] = n_samples if constant_hessian else hessians.sum()
     value[0] = node_value(sum_gradients[0], sum_hessians[0], l2_regularization)
-    if n_samples >= 2 * min_samples_leaf and sum_hessians[0] >= MIN_HESSIAN:
-        histograms[0] = build_histogram(
-            X_binned, gradients, hessians, partition, constant_hessian, n_bins
-        )
-        pending[0] = 0
-        n_pending = 1
     n_nodes = 1
     n_leaves = 1
+    n_searched = 0
+    if n_samples >= 2 * min_samples_leaf and sum_hessians[0] >= MIN_HESSIAN:
+        slot[0], histograms, n_free = take_slot(histograms, free_slots, n_free)
+        pair[0], pair[1] = 0, 0
+        searched[0], searched[1] = True, False
+        node_histograms_and_splits(
+            X_binned,
+            rows,
+            ordered_gradients,
+            ordered_hessians,
+            constant_hessian,
+            histograms[slot[0]],
+            histograms[slot[0]],
+            False,
+            n_bins_non_missing,
+            stop[pair] - start[pair],
+            sum_gradients[pair],
+            sum_hessians[pair],
+            searched,
+            min_samples_leaf,
+            l2_regularization,
+            gains,
+            bins,
+            gradients_left,
+            hessians_left,
+        )
+        n_searched = 1
     while True:
-        for p in range(n_pending):
-            node = pending[p]
-            gain, j, b, g_left, h_left = find_best_split(
-                histograms[node],
-                n_bins_non_missing,
-                stop[node] - start[node],
-                sum_gradients[node],
-                sum_hessians[node],
-                min_samples_leaf,
-                l2_regularization,
-            )
-            if gain > 0.0:
-                split_gain[node] = gain
+        for k in range(n_searched):
+            c = k ^ swap
+            node = pair[c]
+            j = best_feature(gains[c]) if searched[c] else -1
+            if j >= 0:
+                split_gain[node] = gains[c, j]
                 split_feature[node] = j
-                split_bin[node] = b
-                split_gradients[node] = g_left
-                split_hessians[node] = h_left
+                split_bin[node] = bins[c, j]
+                split_gradients[node] = gradients_left[c, j]
+                split_hessians[node] = hessians_left[c, j]
                 candidates[n_candidates] = node
                 n_candidates += 1
-            else:
-                histograms[node] = no_histogram
-        n_pending = 0
+            elif slot[node] >= 0:
+                free_slots[n_free] = slot[node]
+                n_free += 1
+                slot[node] = -1
+        n_searched = 0
         if n_candidates == 0 or n_leaves >= max_leaf_nodes:
             break
         best = 0
@@ -116,9 +241,16 @@ def grow_tree(
 
         feature[node] = split_feature[node]
         bin_threshold[node] = split_bin[node]
-        cut = split_partition(
-            X_binned, partition, start[node], stop[node], feature[node], bin_threshold[node], buffer
-        )
+        column = X_binned[:, feature[node]]
+        samples = (rows, ordered_gradients, ordered_hessians)
+        if stop[node] - start[node] >= PARALLEL_PARTITION_ROWS:
+            cut = split_partition_parallel(
+                column, bin_threshold[node], samples, start[node], stop[node], scratch
+            )
+        else:
+            cut = split_partition(
+                column, bin_threshold[node], samples, start[node], stop[node], scratch
+            )
         left_child, right_child = n_nodes, n_nodes + 1
         n_nodes += 2
         n_leaves += 1
@@ -132,40 +264,57 @@ def grow_tree(
         for child in (left_child, right_child):
             depth[child] = depth[node] + 1
             value[child] = node_value(sum_gradients[child], sum_hessians[child], l2_regularization)
-        parent_histogram = histograms[node]
-        histograms[node] = no_histogram
-        if n_leaves >= max_leaf_nodes or depth[node] + 1 >= max_depth:
-            continue
+        parent_slot = slot[node]
+        slot[node] = -1
         small, large = left_child, right_child
         if cut - start[node] >= stop[node] - cut:
             small, large = right_child, left_child
-        if stop[large] - start[large] < 2 * min_samples_leaf:
+        if (
+            n_leaves >= max_leaf_nodes
+            or depth[node] + 1 >= max_depth
+            or stop[large] - start[large] < 2 * min_samples_leaf
+        ):
+            free_slots[n_free] = parent_slot
+            n_free += 1
             continue
-        histograms[small] = build_histogram(
+        slot[small], histograms, n_free = take_slot(histograms, free_slots, n_free)
+        slot[large] = parent_slot
+        pair[0], pair[1] = small, large
+        swap = 0 if small == left_child else 1
+        for c in range(2):
+            searched[c] = stop[pair[c]] - start[pair[c]] >= 2 * min_samples_leaf
+        node_histograms_and_splits(
             X_binned,
-            gradients,
-            hessians,
-            partition[start[small] : stop[small]],
+            rows[start[small] : stop[small]],
+            ordered_gradients[start[small] : stop[small]],
+            ordered_hessians[start[small] : stop[small]],
             constant_hessian,
-            n_bins,
+            histograms[slot[small]],
+            histograms[slot[large]],
+            True,
+            n_bins_non_missing,
+            stop[pair] - start[pair],
+            sum_gradients[pair],
+            sum_hessians[pair],
+            searched,
+            min_samples_leaf,
+            l2_regularization,
+            gains,
+            bins,
+            gradients_left,
+            hessians_left,
         )
-        histograms[large] = parent_histogram - histograms[small]
-        for child in (left_child, right_child):
-            if stop[child] - start[child] >= 2 * min_samples_leaf:
-                pending[n_pending] = child
-                n_pending += 1
-            else:
-                histograms[child] = no_histogram
+        n_searched = 2
 
     value[:n_nodes] *= learning_rate
-    for node in range(n_nodes):
-        if left[node] == -1:
-            for i in range(start[node], stop[node]):
-                raw_predictions[partition[i]] += value[node]
+    leaves = np.flatnonzero(left[:n_nodes] == -1)
+    leaves = leaves[np.argsort(start[leaves])]
+    add_leaf_values(raw_predictions, rows, stop[leaves], value[leaves])
     return (
         feature[:n_nodes],
         bin_threshold[:n_nodes],
         left[:n_nodes],
         right[:n_nodes],
         value[:n_nodes],
+        histograms,
     )

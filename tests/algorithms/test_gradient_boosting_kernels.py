@@ -6,11 +6,17 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn._loss.loss import HalfBinomialLoss, HalfMultinomialLoss, HalfSquaredError
 
 from algorithms.ensemble._binning import bin_features, fit_bin_thresholds, threshold_values
-from algorithms.ensemble._grower import grow_tree
-from algorithms.ensemble._histogram import build_histogram
+from algorithms.ensemble._grower import grow_tree, node_histograms_and_splits
+from algorithms.ensemble._histogram import feature_histogram, subtract_histogram
 from algorithms.ensemble._loss import log_loss, squared_error
 from algorithms.ensemble._predictor import add_tree_predictions, concatenate_trees
-from algorithms.ensemble._splitting import find_best_split, node_value, split_partition
+from algorithms.ensemble._splitting import (
+    best_bin_split,
+    best_feature,
+    node_value,
+    split_partition,
+    split_partition_parallel,
+)
 
 
 def binned_data(n=500, n_features=4, seed=0, max_bins=32):
@@ -49,11 +55,27 @@ def test_threshold_values_split_raw_values_like_bins():
         assert_array_equal(X[:, j] <= values[node], X_binned[:, j] <= bins[node])
 
 
+def histograms(X_binned, rows, gradients, hessians, constant_hessian, n_bins=32):
+    """hist (n_features, n_bins, 3) of the samples rows, one feature_histogram per feature."""
+    hist = np.empty((X_binned.shape[1], n_bins, 3))
+    ordered_hessians = np.empty(0) if constant_hessian else hessians[rows]
+    for j in range(X_binned.shape[1]):
+        feature_histogram(
+            X_binned[:, j],
+            rows.astype(np.int32),
+            gradients[rows],
+            ordered_hessians,
+            constant_hessian,
+            hist[j],
+        )
+    return hist
+
+
 @pytest.mark.parametrize("constant_hessian", [False, True])
 def test_histogram_sums_gradients_hessians_and_counts_per_bin(constant_hessian):
     _, X_binned, _, _, gradients, hessians = binned_data()
-    rows = np.sort(np.random.default_rng(1).choice(500, 200, replace=False))
-    hist = build_histogram(X_binned, gradients, hessians, rows, constant_hessian, 32)
+    rows = np.random.default_rng(1).choice(500, 200, replace=False)
+    hist = histograms(X_binned, rows, gradients, hessians, constant_hessian)
     assert hist.shape == (4, 32, 3)
     for j in range(4):
         bins = X_binned[rows, j]
@@ -64,15 +86,17 @@ def test_histogram_sums_gradients_hessians_and_counts_per_bin(constant_hessian):
         assert_allclose(hist[j, :, 1], sums)
 
 
-def test_sibling_histogram_is_the_parent_minus_the_other_child():
+def test_subtracting_a_child_leaves_its_siblings_histogram():
     _, X_binned, _, _, gradients, hessians = binned_data()
     rows = np.arange(500)
     left = rows[X_binned[:, 1] <= 12]
     parent, child, sibling = (
-        build_histogram(X_binned, gradients, hessians, part, False, 32)
+        histograms(X_binned, part, gradients, hessians, False)
         for part in (rows, left, np.setdiff1d(rows, left))
     )
-    assert_allclose(parent - child, sibling, atol=1e-12)
+    for j in range(4):
+        subtract_histogram(parent[j], child[j])
+    assert_allclose(parent, sibling, atol=1e-12)
 
 
 def brute_force_split(X_binned, gradients, hessians, min_samples_leaf, l2):
@@ -93,11 +117,28 @@ def brute_force_split(X_binned, gradients, hessians, min_samples_leaf, l2):
     return best
 
 
+def best_split(hist, n_bins, n_samples, sum_gradients, sum_hessians, min_samples_leaf, l2):
+    """(gain, feature, bin, G_L, H_L) of the best split over the features of hist."""
+    per_feature = np.array(
+        [
+            best_bin_split(
+                hist[j], n_bins[j], n_samples, sum_gradients, sum_hessians, min_samples_leaf, l2
+            )
+            for j in range(hist.shape[0])
+        ]
+    )
+    j = best_feature(per_feature[:, 0])
+    if j < 0:
+        return 0.0, -1, -1, 0.0, 0.0
+    gain, b, g_left, h_left = per_feature[j]
+    return gain, j, int(b), g_left, h_left
+
+
 @pytest.mark.parametrize(("min_samples_leaf", "l2"), [(1, 0.0), (40, 0.0), (20, 5.0)])
 def test_best_split_is_the_brute_force_best(min_samples_leaf, l2):
     _, X_binned, _, offsets, gradients, hessians = binned_data(seed=2)
-    hist = build_histogram(X_binned, gradients, hessians, np.arange(500), False, 32)
-    gain, j, b, g_left, h_left = find_best_split(
+    hist = histograms(X_binned, np.arange(500), gradients, hessians, False)
+    gain, j, b, g_left, h_left = best_split(
         hist, np.diff(offsets) + 1, 500, gradients.sum(), hessians.sum(), min_samples_leaf, l2
     )
     expected_gain, expected_j, expected_b = brute_force_split(
@@ -113,47 +154,109 @@ def test_best_split_is_the_brute_force_best(min_samples_leaf, l2):
 def test_no_split_when_every_gradient_is_equal_or_leaves_would_be_too_small():
     _, X_binned, _, offsets, _, _ = binned_data()
     flat = np.full(500, 0.3)
-    hist = build_histogram(X_binned, flat, flat, np.arange(500), True, 32)
+    hist = histograms(X_binned, np.arange(500), flat, flat, True)
     n_bins = np.diff(offsets) + 1
-    assert find_best_split(hist, n_bins, 500, 150.0, 500.0, 1, 0.0)[0] <= 1e-9
+    assert best_split(hist, n_bins, 500, 150.0, 500.0, 1, 0.0)[0] <= 1e-9
     _, _, _, _, gradients, hessians = binned_data()
-    hist = build_histogram(X_binned, gradients, hessians, np.arange(500), False, 32)
-    assert find_best_split(hist, n_bins, 500, gradients.sum(), hessians.sum(), 251, 0.0)[1] == -1
+    hist = histograms(X_binned, np.arange(500), gradients, hessians, False)
+    assert best_split(hist, n_bins, 500, gradients.sum(), hessians.sum(), 251, 0.0)[1] == -1
+    assert best_feature(np.zeros(4)) == -1
 
 
-def test_partition_is_stable_and_cut_at_the_threshold():
+def test_one_parallel_loop_builds_derives_and_searches_both_children():
+    _, X_binned, _, offsets, gradients, hessians = binned_data(seed=8)
+    n_bins = np.diff(offsets) + 1
+    rows = np.arange(500)
+    small = rows[X_binned[:, 0] <= 8]
+    large = np.setdiff1d(rows, small)
+    parent = histograms(X_binned, rows, gradients, hessians, False)
+    gains, bins, g_left, h_left = (
+        np.zeros((2, 4)),
+        np.zeros((2, 4), dtype=np.int64),
+        *(np.zeros((2, 4)) for _ in range(2)),
+    )
+    built = np.empty_like(parent)
+    sizes = np.array([len(small), len(large)])
+    node_histograms_and_splits(
+        X_binned,
+        small.astype(np.int32),
+        gradients[small],
+        hessians[small],
+        False,
+        built,
+        parent,
+        True,
+        n_bins,
+        sizes,
+        np.array([gradients[small].sum(), gradients[large].sum()]),
+        np.array([hessians[small].sum(), hessians[large].sum()]),
+        np.array([True, True]),
+        10,
+        1.0,
+        gains,
+        bins,
+        g_left,
+        h_left,
+    )
+    for c, part, hist in ((0, small, built), (1, large, parent)):
+        assert_allclose(hist, histograms(X_binned, part, gradients, hessians, False), atol=1e-12)
+        for j in range(4):
+            expected = best_bin_split(
+                hist[j], n_bins[j], len(part), gradients[part].sum(), hessians[part].sum(), 10, 1.0
+            )
+            assert_allclose([gains[c, j], bins[c, j], g_left[c, j], h_left[c, j]], expected)
+
+
+def samples_and_scratch(n, constant_hessian, seed):
+    """A shuffled (rows, gradients, hessians) triple and two scratch triples for n samples."""
+    rng = np.random.default_rng(seed)
+    rows = rng.permutation(n).astype(np.int32)
+    hessians = np.empty(0) if constant_hessian else rng.random(n)
+    samples = (rows, rng.normal(size=n), hessians)
+    scratch = tuple((np.empty_like(rows), np.empty(n), np.empty_like(hessians)) for _ in range(2))
+    return samples, scratch
+
+
+@pytest.mark.parametrize("partition", [split_partition, split_partition_parallel])
+@pytest.mark.parametrize("constant_hessian", [False, True])
+def test_partition_is_stable_and_cut_at_the_threshold(partition, constant_hessian):
     _, X_binned, _, _, _, _ = binned_data()
-    partition = np.random.default_rng(3).permutation(500)
-    before = partition.copy()
-    cut = split_partition(X_binned, partition, 100, 400, 2, 15, np.empty(500, dtype=np.int64))
-    middle = before[100:400]
-    goes_left = X_binned[middle, 2] <= 15
+    samples, scratch = samples_and_scratch(500, constant_hessian, seed=3)
+    before = tuple(array.copy() for array in samples)
+    cut = partition(X_binned[:, 2], 15, samples, 100, 400, scratch)
+    goes_left = X_binned[before[0][100:400], 2] <= 15
     assert cut == 100 + goes_left.sum()
-    assert_array_equal(partition[100:cut], middle[goes_left])
-    assert_array_equal(partition[cut:400], middle[~goes_left])
-    assert_array_equal(partition[:100], before[:100])
-    assert_array_equal(partition[400:], before[400:])
+    for array, original in zip(samples, before, strict=True):
+        if len(original) == 0:
+            continue
+        middle = original[100:400]
+        assert_array_equal(array[100:cut], middle[goes_left])
+        assert_array_equal(array[cut:400], middle[~goes_left])
+        assert_array_equal(array[:100], original[:100])
+        assert_array_equal(array[400:], original[400:])
 
 
-def grow(X_binned, offsets, gradients, hessians, **limits):
+def grow(X_binned, offsets, gradients, hessians, pool=None, **limits):
     params = {"max_leaf_nodes": 31, "max_depth": 1 << 40, "min_samples_leaf": 20, "l2": 0.0}
     params.update(limits)
     raw = np.zeros(len(gradients))
-    tree = grow_tree(
+    if pool is None:
+        pool = np.empty((0, X_binned.shape[1], 32, 3))
+    *tree, pool = grow_tree(
         X_binned,
         gradients,
         hessians,
         False,
         np.diff(offsets) + 1,
-        32,
         params["max_leaf_nodes"],
         params["max_depth"],
         params["min_samples_leaf"],
         params["l2"],
         0.1,
         raw,
+        pool,
     )
-    return tree, raw
+    return tuple(tree), raw
 
 
 def leaves_of(tree, X_binned):
@@ -189,6 +292,32 @@ def test_grower_stops_at_max_depth_and_on_small_nodes():
     tree, raw = grow(X_binned, offsets, gradients, hessians, min_samples_leaf=1001)
     assert len(tree[0]) == 1
     assert_allclose(raw, -0.1 * gradients.sum() / hessians.sum())
+
+
+def test_a_reused_histogram_pool_grows_the_same_tree():
+    _, X_binned, _, offsets, gradients, hessians = binned_data(n=2000, seed=9)
+    pool = np.empty((0, 4, 32, 3))
+    *first, pool = grow_tree(
+        X_binned,
+        gradients,
+        hessians,
+        False,
+        np.diff(offsets) + 1,
+        31,
+        1 << 40,
+        20,
+        0.0,
+        0.1,
+        np.zeros(2000),
+        pool,
+    )
+    assert 2 <= len(pool) <= 2 * 31
+    flipped = -gradients  # another tree, its histograms written over the pool's old ones
+    tree, raw = grow(X_binned, offsets, flipped, hessians, pool=pool)
+    fresh_tree, fresh_raw = grow(X_binned, offsets, flipped, hessians)
+    for reused, fresh in zip(tree, fresh_tree, strict=True):
+        assert_array_equal(reused, fresh)
+    assert_array_equal(raw, fresh_raw)
 
 
 def test_concatenated_trees_predict_each_tree_into_its_output_row():
