@@ -23,7 +23,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from algorithms._constraints import NON_NEGATIVE, POSITIVE_INT, PROBABILITY
 from algorithms.exceptions import ConvergenceWarning
-from algorithms.linear._logistic_loss import smooth_objective, unpack
+from algorithms.linear._logistic_loss import raw_scores, smooth_objective, unpack
 from algorithms.linear._logistic_newton_cd import newton_cd
 
 PENALTIES = ("l2", "l1", "elasticnet")
@@ -153,7 +153,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         """X coef_ᵀ + intercept_: shape (n_samples,) of log-odds for two classes, else scores."""
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=np.float64)
-        scores = X @ self.coef_.T + self.intercept_
+        scores = raw_scores(X, self.coef_, self.intercept_)
         return scores.ravel() if len(self.classes_) == 2 else scores
 
     def predict_proba(self, X):
