@@ -9,19 +9,19 @@ centred and b = ȳ − x̄·w. The solver (`_cd_kernels`) works on n times this 
 when its duality gap is at most tol·‖y − ȳ‖², i.e. when `dual_gap_` (the gap of the objective
 above) ≤ tol·‖y − ȳ‖²/n, as scikit-learn does, so both stop at the same accuracy.
 
-precompute chooses where the sweeps run. On the data, a sweep costs O(n·p) and needs a
-centred, transposed copy of X first; on the Gram matrix XᵀX of the centred X, O(p²), after a
-one-off BLAS syrk of n·p²/2 multiply-adds (accumulated over centred row blocks, no copy of
-X). When n_samples > n_features, precompute="auto" (the default) builds the Gram matrix
-straight away for up to 256 features, where it costs about as much as the copy plus four
-sweeps, which almost every fit needs (measured with one BLAS thread at n = 40,000: 0.5–0.9×
-the time of the data sweeps on fits of 10–13 sweeps, at most 1.3× on fits of 4). Wider
-problems rent before they buy: they sweep the data for up to ⌈p/64⌉ sweeps (about the cost
-of the syrk; counted over a whole path) and only then, if the gap is still above tol, build
-the Gram matrix and finish on it, so fits that converge fast never pay for it and slow ones
-pay at most about twice the better choice. With n_samples ≤ n_features, or
-precompute=False, the sweeps run on the data; precompute=True uses the Gram matrix from the
-start.
+precompute chooses where the sweeps run. On the data, a sweep costs O(n·p) and needs a centred,
+transposed copy of X first; on the Gram matrix XᵀX of the centred X, O(p²), after a one-off
+BLAS syrk of n·p²/2 multiply-adds (XᵀX − n·x̄x̄ᵀ, or accumulated over centred row blocks when a
+feature's mean is far from its spread; no copy of X). When n_samples > n_features,
+precompute="auto" (the default) builds the Gram matrix straight away for up to 256 features,
+where it costs about as much as the copy plus four sweeps, which almost every fit needs
+(measured with one BLAS thread at n = 40,000: 0.5–0.9× the time of the data sweeps on fits of
+10–13 sweeps, at most 1.3× on fits of 4). Wider problems rent before they buy: they sweep the
+data for up to ⌈p/64⌉ sweeps (about the cost of the syrk; counted over a whole path) and only
+then, if the gap is still above tol, build the Gram matrix and finish on it, so fits that
+converge fast never pay for it and slow ones pay at most about twice the better choice. With
+n_samples ≤ n_features, or precompute=False, the sweeps run on the data; precompute=True uses
+the Gram matrix from the start.
 
 enet_path and lasso_path follow scikit-learn's: they do not centre X or y (there is no
 fit_intercept argument; centre the data first to get an intercept model's path), take the
@@ -47,7 +47,9 @@ SELECTIONS = ("cyclic", "random")
 GRAM_AT_ONCE_MAX_FEATURES = 256
 # ...and beyond, after n_features / this sweeps on the data: about the cost of the syrk.
 FEATURES_PER_GRAM_SWEEP = 64
-# Rows centred at a time while accumulating the Gram matrix (8 MB of float64).
+# XᵀX − n·x̄x̄ᵀ is used while every x̄_j² ≤ this times the centred mean square σ_j².
+CANCELLATION_RATIO = 100.0
+# Rows centred at a time while accumulating the Gram matrix otherwise (8 MB of float64).
 _GRAM_BLOCK_ENTRIES = 1 << 20
 
 
@@ -72,11 +74,23 @@ def centred_transpose(X: np.ndarray, offset: np.ndarray) -> np.ndarray:
 
 
 def centred_gram(X: np.ndarray, offset: np.ndarray) -> np.ndarray:
-    """(X − offset)ᵀ(X − offset), accumulated over row blocks so X is never copied whole."""
+    """(X − offset)ᵀ(X − offset): XᵀX − n·offset·offsetᵀ when that is numerically safe.
+
+    The subtraction loses about log10(1 + offset_j²/σ_j²) digits in column j (σ_j² its
+    centred mean square); when some column is centred too far from its mean for that
+    (offset_j² > CANCELLATION_RATIO·σ_j², or a constant column off zero) the Gram matrix is
+    accumulated over centred row blocks instead, so X is never copied whole.
+    """
+    gram = X.T @ X
     if not offset.any():
-        return X.T @ X
+        return gram
+    n_samples = X.shape[0]
+    shift = n_samples * offset * offset
+    if (shift <= CANCELLATION_RATIO * (np.diag(gram) - shift)).all():
+        gram -= np.outer(n_samples * offset, offset)
+        return gram
     block = max(1, _GRAM_BLOCK_ENTRIES // X.shape[1])
-    gram = np.zeros((X.shape[1], X.shape[1]))
+    gram[:] = 0.0
     for start in range(0, X.shape[0], block):
         rows = X[start : start + block] - offset
         gram += rows.T @ rows

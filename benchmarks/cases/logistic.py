@@ -2,7 +2,8 @@
 
 Data: X ~ N(0, 1) with 60% informative features (the rest pure noise), labels drawn from the
 softmax (sigmoid for two classes) of X Wᵀ, so the classes overlap and held-out accuracy is
-about 0.85; first 80% of rows train, the rest test.
+about 0.85; first 80% of rows train, the rest test. The wide case (issue 13): three classes,
+25,000 × 500 (300 informative), with strong regularization (C=0.01) on both sides.
 
 The l1 case is informational: scikit-learn's only L1 solver for this size is saga, which stops
 on a different rule (the change of the weights), so its ratio compares two algorithms.
@@ -46,6 +47,12 @@ def five_classes():
     return noisy_classes(50_000, 30, 5, 6.0, seed=1)
 
 
+@cache
+def three_classes_wide():
+    """Three classes, 25,000 × 500 (300 informative)."""
+    return noisy_classes(25_000, 500, 3, 6.0, seed=2)
+
+
 CASES = [
     Case(
         name="LogisticRegression binary 100,000 × 50",
@@ -60,6 +67,12 @@ CASES = [
         ours=lambda: LogisticRegression(C=1.0),
         reference=lambda: linear_model.LogisticRegression(C=1.0),
         repeats=7,
+    ),
+    Case(
+        name="LogisticRegression 3 classes wide 25,000 × 500 (C=0.01)",
+        data=three_classes_wide,
+        ours=lambda: LogisticRegression(C=0.01),
+        reference=lambda: linear_model.LogisticRegression(C=0.01),
     ),
     Case(
         name="LogisticRegression l1 binary 100,000 × 50 (informational, against saga)",

@@ -12,6 +12,7 @@ from algorithms.linear.coordinate_descent import (
     ConvergenceWarning,
     ElasticNet,
     Lasso,
+    centred_gram,
     data_sweep_budget,
     enet_path,
     lasso_path,
@@ -251,6 +252,18 @@ def test_auto_switches_to_the_gram_matrix_after_a_sweep_budget():
     for model in fits.values():
         assert_allclose(model.coef_, fits[False].coef_, rtol=1e-4, atol=1e-6)
         assert model.n_iter_ == pytest.approx(fits[False].n_iter_, rel=0.25)
+
+
+@pytest.mark.parametrize("mean", [0.5, 1e4])
+def test_gram_matrix_of_features_far_from_their_mean_keeps_its_precision(mean):
+    X, y = sparse_regression(seed=16)
+    X = X - X.mean(axis=0) + mean  # 1e4: XᵀX − n·x̄x̄ᵀ would lose 8 digits; blocks centre
+    X_offset = X.mean(axis=0)
+    expected = (X - X_offset).T @ (X - X_offset)
+    assert_allclose(centred_gram(X, X_offset), expected, rtol=1e-11, atol=1e-9)
+    ours = Lasso(alpha=0.05, precompute=True, **TIGHT).fit(X, y)
+    theirs = linear_model.Lasso(alpha=0.05, **TIGHT).fit(X, y)
+    assert_allclose(ours.coef_, theirs.coef_, rtol=1e-6, atol=1e-8)
 
 
 def test_not_converging_warns_with_the_gap():

@@ -12,6 +12,7 @@ from sklearn.model_selection import train_test_split
 
 from algorithms.exceptions import ConvergenceWarning
 from algorithms.linear._logistic_loss import (
+    loss_and_gradient,
     loss_change,
     pointwise,
     probabilities,
@@ -216,6 +217,22 @@ def test_loss_gradient_matches_finite_differences():
             *args,
         )
         assert error < 1e-6
+
+
+@pytest.mark.parametrize("n_chunks", [1, 7, 500])
+@pytest.mark.parametrize("n_blocks", [1, 3])
+def test_one_pass_loss_and_gradient_equal_the_pointwise_ones(n_blocks, n_chunks):
+    X, y = classes_data(3, n_samples=50, seed=10)
+    target = (y == 1).astype(float) if n_blocks == 1 else y.astype(float)
+    weights = np.random.default_rng(10).uniform(0.5, 1.5, len(y))
+    weights /= weights.sum()
+    coef, intercept = np.random.default_rng(11).standard_normal((2, n_blocks, X.shape[1]))
+    intercept = intercept[:, 0]
+    loss, gradient = pointwise(X @ coef.T + intercept, target, weights)
+    X = np.ascontiguousarray(X)
+    one_pass = loss_and_gradient(X, coef, intercept, target, weights, n_chunks)
+    assert one_pass[0] == pytest.approx(loss, rel=1e-12)
+    assert_allclose(one_pass[1], np.column_stack([gradient.T @ X, gradient.sum(axis=0)]), 1e-12)
 
 
 @pytest.mark.parametrize("n_blocks", [1, 3])
