@@ -16,18 +16,18 @@ import numbers
 import warnings
 
 import numpy as np
+from numba import njit
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from algorithms._constraints import FRACTION, NON_NEGATIVE, POSITIVE, POSITIVE_INT
 from algorithms._labels import encode_labels
+from algorithms._threads import parallel_loops
 from algorithms.exceptions import ConvergenceWarning
 from algorithms.neural_network._conv import (
-    conv2d_backward,
-    conv2d_forward,
-    maxpool2d_backward,
-    maxpool2d_forward,
+    conv_relu_pool_backward,
+    conv_relu_pool_forward,
     relu,
     softmax,
 )
@@ -104,11 +104,9 @@ def forward(params, images, n_conv):
     a = images
     for layer in range(n_conv):
         kernel, bias = params[2 * layer], params[2 * layer + 1]
-        z, cols = conv2d_forward(a, kernel, bias, padding=PADDING)
-        r = relu(z)
-        size = pool_size(*r.shape[1:3])
-        pooled, argmax = maxpool2d_forward(r, size)
-        cache.append((a.shape, cols, z, r.shape, argmax, size))
+        size = pool_size(a.shape[1], a.shape[2])
+        cols, z, pooled, argmax = conv_relu_pool_forward(a, kernel, bias, PADDING, *size)
+        cache.append((a, cols, z, argmax, size))
         a = pooled
     conv_shape = a.shape
     a = a.reshape(a.shape[0], -1)
@@ -137,14 +135,24 @@ def backward(params, grads, proba, onehot, cache, alpha):
             delta *= a > 0
     delta = delta.reshape(conv_shape)
     for layer in range(n_conv - 1, -1, -1):
-        x_shape, cols, z, r_shape, argmax, size = conv_cache[layer]
-        delta = maxpool2d_backward(delta, argmax, r_shape, size) * (z > 0)
+        x, cols, z, argmax, size = conv_cache[layer]
         kernel = params[2 * layer]
-        delta, dkernel, dbias = conv2d_backward(
-            delta, cols, x_shape, kernel, padding=PADDING, need_dx=layer > 0
+        delta, dkernel, dbias = conv_relu_pool_backward(
+            delta, x, cols, z, argmax, kernel, PADDING, *size, layer > 0
         )
         grads[2 * layer][...] = dkernel + (alpha / n) * kernel
         grads[2 * layer + 1][...] = dbias
+
+
+@njit(cache=True)
+def adam_step(flat, grad, first_moment, second_moment, rate):
+    """Adam's update in place, one pass: m += (1 − β₁)(g − m), v += (1 − β₂)(g² − v),
+    w −= rate·m / (√v + ε), rate the bias-corrected learning rate."""
+    beta1, beta2 = _ADAM_BETAS
+    for k in range(flat.shape[0]):
+        first_moment[k] += (1.0 - beta1) * (grad[k] - first_moment[k])
+        second_moment[k] += (1.0 - beta2) * (grad[k] ** 2 - second_moment[k])
+        flat[k] -= rate * first_moment[k] / (np.sqrt(second_moment[k]) + _ADAM_EPSILON)
 
 
 def batch_loss(params, proba, onehot, alpha):
@@ -215,6 +223,7 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @parallel_loops
     def fit(self, X, y):
         """Initialise the weights from random_state and train them (class docstring)."""
         for name in ("filters", "dense"):
@@ -237,6 +246,7 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         self._train(images, onehot, y_index, train, validation, rng)
         return self
 
+    @parallel_loops
     def predict_proba(self, X):
         """(n_samples, n_classes) softmax probabilities, in the order of classes_."""
         check_is_fitted(self)
@@ -307,10 +317,8 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
                 total += batch_loss(params, proba, onehot[batch], self.alpha) * len(batch)
                 backward(params, grads, proba, onehot[batch], cache, self.alpha)
                 step += 1
-                first_moment += (1.0 - beta1) * (grad_flat - first_moment)
-                second_moment += (1.0 - beta2) * (grad_flat**2 - second_moment)
                 rate = self.learning_rate_init * np.sqrt(1.0 - beta2**step) / (1.0 - beta1**step)
-                flat -= rate * first_moment / (np.sqrt(second_moment) + _ADAM_EPSILON)
+                adam_step(flat, grad_flat, first_moment, second_moment, rate)
             losses.append(total / len(order))
             if not (np.isfinite(losses[-1]) and np.isfinite(flat).all()):
                 raise ValueError(
