@@ -80,28 +80,147 @@ def _loss_and_derivative(loss, p, y):
 
 @njit(cache=True)
 def sgd_classifier_epoch(
-    X, codes, positives, sample_weight, order, WT, state, paid, schedule, settings
+    X, codes, positives, sample_weight, order, gather, WT, state, paid, schedule, settings
 ):
     """One pass over the rows order[k] for m binary problems at once (module docstring),
     updating WT, state and paid in place; returns each problem's Σ over rows of L + α·R(w),
     each taken before its update.
 
     Problem c has labels y = +1 where codes == positives[c], else −1, and weights
-    wscale_c·WT[:, c] (WT is (n_features, m), so the problems' loops over the features
-    interleave, independent chains the processor runs side by side). The rows are copied in
-    visiting order, VISIT_BLOCK at a time, into a small buffer first: a copy loop's loads are
-    independent and overlap, where the steps' scattered reads would each wait. As
-    scikit-learn's WeightVector, a penalty step scales wscale_c only (WT[:, c] absorbs it once
-    wscale_c < 1e-9) and ‖·‖², ‖·‖₁ are its cached norms, so each problem's arithmetic, hence
-    its rounding, is scikit-learn's. state (m, 9) rows are
+    wscale_c·WT[:, c]; as scikit-learn's WeightVector, a penalty step scales wscale_c only
+    (WT[:, c] absorbs it once wscale_c < 1e-9) and ‖·‖², ‖·‖₁ are its cached norms, so each
+    problem's arithmetic, hence its rounding, is scikit-learn's. state (m, 9) rows are
     [intercept, t, wscale, squared norm, l1 norm, L1 penalty accrued, eta0, weight_pos,
     weight_neg]; paid (n_features, m) the L1 penalty each weight already received;
     schedule: (loss 0 hinge/1 log_loss/2 modified_huber, learning rate 0 optimal/1 constant
     or adaptive/2 invscaling, penalty 0 none/1 some, fit_intercept); settings = (power_t,
-    alpha, l1_ratio, optimal_init).
+    alpha, l1_ratio, optimal_init). With gather (a shuffled order) the rows are copied in
+    visiting order, VISIT_BLOCK at a time, into a small buffer first: a copy loop's loads are
+    independent and overlap, where the steps' scattered reads would each wait.
     """
-    loss, rate_kind, penalised, fit_intercept = schedule
+    if WT.shape[1] == 1:
+        return _one_problem_epoch(
+            X,
+            codes,
+            positives[0],
+            sample_weight,
+            order,
+            gather,
+            WT,
+            state,
+            paid,
+            schedule,
+            settings,
+        )
+    return _interleaved_epoch(
+        X, codes, positives, sample_weight, order, gather, WT, state, paid, schedule, settings
+    )
+
+
+@njit(cache=True)
+def _before_update(schedule, settings, eta0, class_weight, y, p, weight, t, wscale, norms):
+    """One problem's step up to its weight update (module docstring): returns (L(y, p), its
+    penalty α·R(w), η, update = −η·c·s·clip(∂L/∂p), wscale and (‖·‖², ‖·‖₁) after the L2
+    shrink); norms = (‖·‖², ‖·‖₁) of the weights before it."""
+    loss, rate_kind, penalised, _ = schedule
     power_t, alpha, l1_ratio, optimal_init = settings
+    sq_norm, l1_norm = norms
+    if rate_kind == 0:
+        eta = 1.0 / (alpha * (optimal_init + t - 1))
+    elif rate_kind == 2:
+        eta = eta0 / t**power_t
+    else:
+        eta = eta0
+    value, derivative = _loss_and_derivative(loss, p, y)
+    penalty = 0.0
+    if penalised:
+        norm = np.sqrt(sq_norm)
+        penalty = alpha * ((1 - l1_ratio) * 0.5 * norm**2 + l1_ratio * l1_norm)
+    derivative = min(max(derivative, -_MAX_DLOSS), _MAX_DLOSS)
+    update = -eta * derivative
+    update *= class_weight * weight
+    if penalised and l1_ratio < 1.0:
+        scale = max(0.0, 1.0 - ((1.0 - l1_ratio) * eta * alpha))
+        wscale *= scale
+        sq_norm *= scale * scale
+        l1_norm *= abs(scale)
+    return value, penalty, eta, update, wscale, (sq_norm, l1_norm)
+
+
+@njit(cache=True)
+def _one_problem_epoch(
+    X, codes, positive, sample_weight, order, gather, WT, state, paid, schedule, settings
+):
+    """sgd_classifier_epoch for m = 1, its state in local variables (registers) instead of
+    the state array, which the interleaved loop must read and write on every row."""
+    penalised, fit_intercept = schedule[2], schedule[3]
+    alpha, l1_ratio = settings[1], settings[2]
+    n_features = WT.shape[0]
+    intercept, t, wscale, sq_norm, l1_norm = (
+        state[0, 0],
+        state[0, 1],
+        state[0, 2],
+        state[0, 3],
+        state[0, 4],
+    )
+    cumulative, eta0, weight_pos, weight_neg = state[0, 5], state[0, 6], state[0, 7], state[0, 8]
+    objective_sum = 0.0
+    rows = np.empty((VISIT_BLOCK, n_features))
+    row_codes, row_weights = np.empty(VISIT_BLOCK, dtype=codes.dtype), np.empty(VISIT_BLOCK)
+    for k in range(order.shape[0]):
+        if gather:
+            b = k % VISIT_BLOCK
+            if b == 0:
+                visits = order[k : k + VISIT_BLOCK]
+                _gather(X, codes, sample_weight, visits, rows, row_codes, row_weights)
+            data, at, label, weight = rows, b, row_codes[b], row_weights[b]
+        else:
+            row = order[k]
+            data, at, label, weight = X, row, codes[row], sample_weight[row]
+        inner = 0.0
+        for j in range(n_features):
+            inner += WT[j, 0] * data[at, j]
+        y = 1.0 if label == positive else -1.0
+        class_weight = weight_pos if y > 0.0 else weight_neg
+        p = inner * wscale + intercept
+        value, penalty, eta, update, wscale, (sq_norm, l1_norm) = _before_update(
+            schedule, settings, eta0, class_weight, y, p, weight, t, wscale, (sq_norm, l1_norm)
+        )
+        objective_sum += value
+        if penalised:
+            objective_sum += penalty
+        if wscale < 1e-9:
+            for j in range(n_features):
+                WT[j, 0] *= wscale
+            wscale = 1.0
+        if update != 0.0:
+            l2_sum, l1_sum = 0.0, 0.0
+            step = update / wscale
+            for j in range(n_features):
+                WT[j, 0] += data[at, j] * step
+                l2_sum += WT[j, 0] * WT[j, 0]
+                l1_sum += abs(WT[j, 0])
+            sq_norm = l2_sum * (wscale * wscale)
+            l1_norm = l1_sum * wscale
+            if fit_intercept:
+                intercept += update
+        if penalised and l1_ratio > 0.0:
+            cumulative += l1_ratio * eta * alpha
+            _clip_column_to_penalty(WT, paid, 0, wscale, cumulative)
+        t += 1
+    state[0, 0], state[0, 1], state[0, 2] = intercept, t, wscale
+    state[0, 3], state[0, 4], state[0, 5] = sq_norm, l1_norm, cumulative
+    return np.array([objective_sum])
+
+
+@njit(cache=True)
+def _interleaved_epoch(
+    X, codes, positives, sample_weight, order, gather, WT, state, paid, schedule, settings
+):
+    """sgd_classifier_epoch for m > 1: the problems' loops over the features interleave (WT
+    is (n_features, m)), independent chains the processor runs side by side."""
+    penalised, fit_intercept = schedule[2], schedule[3]
+    alpha, l1_ratio = settings[1], settings[2]
     n_features, m = WT.shape
     intercept, t, wscale = state[:, 0], state[:, 1], state[:, 2]
     sq_norm, l1_norm, cumulative = state[:, 3], state[:, 4], state[:, 5]
@@ -112,51 +231,47 @@ def sgd_classifier_epoch(
     rows = np.empty((VISIT_BLOCK, n_features))
     row_codes, row_weights = np.empty(VISIT_BLOCK, dtype=codes.dtype), np.empty(VISIT_BLOCK)
     for k in range(order.shape[0]):
-        b = k % VISIT_BLOCK
-        if b == 0:
-            _gather(
-                X, codes, sample_weight, order[k : k + VISIT_BLOCK], rows, row_codes, row_weights
-            )
-        x = rows[b]
-        inner[:] = 0.0
-        for j in range(n_features):
-            value = x[j]
-            for c in range(m):
-                inner[c] += WT[j, c] * value
+        if gather:
+            b = k % VISIT_BLOCK
+            if b == 0:
+                visits = order[k : k + VISIT_BLOCK]
+                _gather(X, codes, sample_weight, visits, rows, row_codes, row_weights)
+            data, at, label, weight = rows, b, row_codes[b], row_weights[b]
+        else:
+            row = order[k]
+            data, at, label, weight = X, row, codes[row], sample_weight[row]
+        _margins(data, at, WT, inner)
         any_update = False
         for c in range(m):
-            y = 1.0 if row_codes[b] == positives[c] else -1.0
+            y = 1.0 if label == positives[c] else -1.0
+            class_weight = weight_pos[c] if y > 0.0 else weight_neg[c]
             p = inner[c] * wscale[c] + intercept[c]
-            if rate_kind == 0:
-                eta[c] = 1.0 / (alpha * (optimal_init + t[c] - 1))
-            elif rate_kind == 2:
-                eta[c] = eta0[c] / t[c] ** power_t
-            else:
-                eta[c] = eta0[c]
-            value, derivative = _loss_and_derivative(loss, p, y)
+            value, penalty, eta[c], update, wscale[c], (sq_norm[c], l1_norm[c]) = _before_update(
+                schedule,
+                settings,
+                eta0[c],
+                class_weight,
+                y,
+                p,
+                weight,
+                t[c],
+                wscale[c],
+                (sq_norm[c], l1_norm[c]),
+            )
             objective_sum[c] += value
             if penalised:
-                norm = np.sqrt(sq_norm[c])
-                objective_sum[c] += alpha * ((1 - l1_ratio) * 0.5 * norm**2 + l1_ratio * l1_norm[c])
-            derivative = min(max(derivative, -_MAX_DLOSS), _MAX_DLOSS)
-            update = -eta[c] * derivative
-            update *= (weight_pos[c] if y > 0.0 else weight_neg[c]) * row_weights[b]
-            if penalised and l1_ratio < 1.0:
-                scale = max(0.0, 1.0 - ((1.0 - l1_ratio) * eta[c] * alpha))
-                wscale[c] *= scale
-                sq_norm[c] *= scale * scale
-                l1_norm[c] *= abs(scale)
-                if wscale[c] < 1e-9:
-                    for j in range(n_features):
-                        WT[j, c] *= wscale[c]
-                    wscale[c] = 1.0
+                objective_sum[c] += penalty
+            if wscale[c] < 1e-9:
+                for j in range(n_features):
+                    WT[j, c] *= wscale[c]
+                wscale[c] = 1.0
             updated[c] = update != 0.0
             any_update = any_update or updated[c]
             step[c] = update / wscale[c] if updated[c] else 0.0
             if fit_intercept and updated[c]:
                 intercept[c] += update
         if any_update:
-            _add_row(x, WT, step, l2_sum, l1_sum)
+            _add_row(data, at, WT, step, l2_sum, l1_sum)
             for c in range(m):
                 if updated[c]:
                     sq_norm[c] = l2_sum[c] * (wscale[c] * wscale[c])
@@ -164,7 +279,7 @@ def sgd_classifier_epoch(
         if penalised and l1_ratio > 0.0:
             for c in range(m):
                 cumulative[c] += l1_ratio * eta[c] * alpha
-            _clip_to_penalty(WT, paid, wscale, cumulative)
+                _clip_column_to_penalty(WT, paid, c, wscale[c], cumulative[c])
         for c in range(m):
             t[c] += 1
     return objective_sum
@@ -182,13 +297,25 @@ def _gather(X, codes, sample_weight, visits, rows, row_codes, row_weights):
 
 
 @njit(cache=True)
-def _add_row(x, WT, step, l2_sum, l1_sum):
-    """WT[:, c] += x·step[c] for every problem c (a step of 0 leaves it as it is), with the
-    sums of the new weights' squares and absolute values."""
+def _margins(rows, b, WT, inner):
+    """inner[c] = Σ_j WT[j, c]·x[j] for x = rows[b] (X's row or the buffer's), summed in the
+    order of j, the problems innermost. The row is indexed in place: a view would cost numba
+    two atomic reference count updates per row."""
+    inner[:] = 0.0
+    for j in range(WT.shape[0]):
+        value = rows[b, j]
+        for c in range(WT.shape[1]):
+            inner[c] += WT[j, c] * value
+
+
+@njit(cache=True)
+def _add_row(rows, b, WT, step, l2_sum, l1_sum):
+    """WT[:, c] += rows[b]·step[c] for every problem c (a step of 0 leaves it as it is), with
+    the sums of the new weights' squares and absolute values."""
     l2_sum[:] = 0.0
     l1_sum[:] = 0.0
     for j in range(WT.shape[0]):
-        value = x[j]
+        value = rows[b, j]
         for c in range(WT.shape[1]):
             WT[j, c] += value * step[c]
             l2_sum[c] += WT[j, c] * WT[j, c]
@@ -196,16 +323,16 @@ def _add_row(x, WT, step, l2_sum, l1_sum):
 
 
 @njit(cache=True)
-def _clip_to_penalty(WT, paid, wscale, cumulative):
-    """The cumulative L1 step of Tsuruoka et al.: each weight toward 0 by what it is owed."""
+def _clip_column_to_penalty(WT, paid, c, wscale, cumulative):
+    """The cumulative L1 step of Tsuruoka et al. for problem c: each weight toward 0 by what
+    it is owed."""
     for j in range(WT.shape[0]):
-        for c in range(WT.shape[1]):
-            before = WT[j, c]
-            if wscale[c] * before > 0.0:
-                WT[j, c] = max(0.0, WT[j, c] - ((cumulative[c] + paid[j, c]) / wscale[c]))
-            elif wscale[c] * before < 0.0:
-                WT[j, c] = min(0.0, WT[j, c] + ((cumulative[c] - paid[j, c]) / wscale[c]))
-            paid[j, c] += wscale[c] * (WT[j, c] - before)
+        before = WT[j, c]
+        if wscale * before > 0.0:
+            WT[j, c] = max(0.0, WT[j, c] - ((cumulative + paid[j, c]) / wscale))
+        elif wscale * before < 0.0:
+            WT[j, c] = min(0.0, WT[j, c] + ((cumulative - paid[j, c]) / wscale))
+        paid[j, c] += wscale * (WT[j, c] - before)
 
 
 def _sigmoid(scores):
@@ -462,6 +589,7 @@ class SGDClassifier(ClassifierMixin, BaseEstimator):
                 positives[problems],
                 sample_weight,
                 order,
+                bool(self.shuffle),
                 weights,
                 problem_state,
                 problem_paid,
