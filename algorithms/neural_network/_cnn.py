@@ -131,11 +131,20 @@ def backward(params, grads, proba, onehot, cache, alpha):
     for layer in range(n_conv - 1, -1, -1):
         x, cols, z, argmax, size = conv_cache[layer]
         kernel = params[2 * layer]
-        delta, dkernel, dbias = conv_relu_pool_backward(
-            delta, x, cols, z, argmax, kernel, PADDING, *size, layer > 0
+        delta = conv_relu_pool_backward(
+            delta,
+            x,
+            cols,
+            z,
+            argmax,
+            kernel,
+            PADDING,
+            *size,
+            layer > 0,
+            grads[2 * layer],
+            grads[2 * layer + 1],
+            alpha / n,
         )
-        grads[2 * layer][...] = dkernel + (alpha / n) * kernel
-        grads[2 * layer + 1][...] = dbias
 
 
 @njit(cache=True)

@@ -125,10 +125,13 @@ def conv_relu_pool_forward(x, kernel, bias, padding, ph, pw):
 
 
 @njit(cache=True)
-def conv_relu_pool_backward(dpooled, x, cols, z, argmax, kernel, padding, ph, pw, need_dx):
-    """(dx, dkernel, dbias) of conv_relu_pool_forward given dL/dpooled; dx is empty unless
-    need_dx. dz is dpooled at each window's argmax where z > 0, else 0; dkernel = colsᵀ·dz,
-    dbias = Σ dz and dx = col2im(dz·kernelᵀ), each product one GEMM.
+def conv_relu_pool_backward(
+    dpooled, x, cols, z, argmax, kernel, padding, ph, pw, need_dx, dkernel, dbias, decay
+):
+    """dx of conv_relu_pool_forward given dL/dpooled (empty unless need_dx), writing
+    dkernel = colsᵀ·dz + decay·kernel (decay: the L2 penalty's weight) and dbias = Σ dz; dz is
+    dpooled at each window's argmax where z > 0, else 0, and dx = col2im(dz·kernelᵀ), each
+    product one GEMM.
     """
     n, out_h, out_w, filters = z.shape
     kh, kw, channels, _ = kernel.shape
@@ -139,10 +142,17 @@ def conv_relu_pool_backward(dpooled, x, cols, z, argmax, kernel, padding, ph, pw
             gradients[maxima[t]] = g
     dz_rows = dz.reshape(n * out_h * out_w, filters)
     kernel_rows = kernel.reshape(kh * kw * channels, filters)
-    dkernel = np.dot(cols.T, dz_rows).reshape(kernel.shape)
-    dbias = dz_rows.sum(axis=0)
+    product = np.dot(cols.T, dz_rows)
+    dkernel_rows = dkernel.reshape(kh * kw * channels, filters)
+    for r in range(product.shape[0]):
+        for f in range(filters):
+            dkernel_rows[r, f] = product[r, f] + decay * kernel_rows[r, f]
+    for f in range(filters):
+        dbias[f] = 0.0
+    for r in range(dz_rows.shape[0]):
+        for f in range(filters):
+            dbias[f] += dz_rows[r, f]
     if not need_dx:
-        return np.zeros((0, 0, 0, 0)), dkernel, dbias
+        return np.zeros((0, 0, 0, 0))
     offsets = patch_offsets(x.shape[1], x.shape[2], channels, kh, kw, padding)
-    dx = col2im(np.dot(dz_rows, kernel_rows.T), offsets, x.shape)
-    return dx, dkernel, dbias
+    return col2im(np.dot(dz_rows, kernel_rows.T), offsets, x.shape)

@@ -109,15 +109,19 @@ def test_conv_relu_pool_gradients(padding, pool):
         return float(np.sum(conv_relu_pool_forward(x, weights, bias, padding, *pool)[2] * probe))
 
     cols, z, _, argmax = conv_relu_pool_forward(x, weights, bias, padding, *pool)
-    dx, dw, db = conv_relu_pool_backward(probe, x, cols, z, argmax, weights, padding, *pool, True)
+    dw, db = np.empty_like(weights), np.empty_like(bias)
+    dx = conv_relu_pool_backward(
+        probe, x, cols, z, argmax, weights, padding, *pool, True, dw, db, 0.0
+    )
     assert_allclose(dx, numerical_gradient(loss, x), atol=1e-6)
     assert_allclose(dw, numerical_gradient(loss, weights), atol=1e-6)
     assert_allclose(db, numerical_gradient(loss, bias), atol=1e-6)
-    no_dx, dw_again, _ = conv_relu_pool_backward(
-        probe, x, cols, z, argmax, weights, padding, *pool, False
+    dw_decayed = np.empty_like(weights)
+    no_dx = conv_relu_pool_backward(
+        probe, x, cols, z, argmax, weights, padding, *pool, False, dw_decayed, db, 0.25
     )
     assert no_dx.size == 0
-    assert_array_equal(dw_again, dw)
+    assert_allclose(dw_decayed, dw + 0.25 * weights, rtol=1e-14, atol=1e-14)
 
 
 def test_network_gradient():
