@@ -46,6 +46,8 @@ SCHEDULES = ("optimal", *LEARNING_RATES)
 _PROBABILISTIC = ("log_loss", "modified_huber")
 # scikit-learn clips the loss derivative to this, so one huge margin cannot blow the weights up.
 _MAX_DLOSS = 1e12
+# Rows an epoch copies at a time into its buffer, in visiting order (sgd_classifier_epoch).
+VISIT_BLOCK = 256
 
 
 @njit(cache=True)
@@ -58,13 +60,13 @@ def _loss_and_derivative(loss, p, y):
         return 0.0, 0.0
     if loss == 1:
         # scikit-learn's half-binomial formulas on y01 ∈ {0, 1}, so rounding matches too.
+        # For p > 0 the value and the derivative share e^(−p), computed once.
         y01 = 0.5 * (y + 1.0)
-        if p <= 0.0:
-            value = np.log1p(np.exp(p)) - y01 * p
-        elif p <= 18.0:
-            value = np.log1p(np.exp(-p)) + (1.0 - y01) * p
-        else:
-            value = np.exp(-p) + (1.0 - y01) * p
+        if p > 0.0:
+            e = np.exp(-p)
+            value = (np.log1p(e) if p <= 18.0 else e) + (1.0 - y01) * p
+            return value, ((1.0 - y01) - y01 * e) / (1.0 + e)
+        value = np.log1p(np.exp(p)) - y01 * p
         if p > -37.0:
             e = np.exp(-p)
             return value, ((1.0 - y01) - y01 * e) / (1.0 + e)
@@ -77,8 +79,87 @@ def _loss_and_derivative(loss, p, y):
 
 
 @njit(cache=True)
-def sgd_classifier_epoch(X, y, sample_weight, order, w, state, schedule, settings):
-    """One pass over the rows order[k] (module docstring), updating w and state in place.
+def sgd_classifier_epoch(
+    X, codes, positives, sample_weight, order, gather, WT, state, paid, schedule, settings
+):
+    """One pass over the rows order[k] for m binary problems at once (module docstring),
+    updating WT, state and paid in place; returns each problem's Σ over rows of L + α·R(w),
+    each taken before its update.
+
+    Problem c has labels y = +1 where codes == positives[c], else −1, and weights
+    wscale_c·WT[:, c]; as scikit-learn's WeightVector, a penalty step scales wscale_c only
+    (WT[:, c] absorbs it once wscale_c < 1e-9) and ‖·‖², ‖·‖₁ are its cached norms, so each
+    problem's arithmetic, hence its rounding, is scikit-learn's. state (m, 9) rows are
+    [intercept, t, wscale, squared norm, l1 norm, L1 penalty accrued, eta0, weight_pos,
+    weight_neg]; paid (n_features, m) the L1 penalty each weight already received;
+    schedule: (loss 0 hinge/1 log_loss/2 modified_huber, learning rate 0 optimal/1 constant
+    or adaptive/2 invscaling, penalty 0 none/1 some, fit_intercept); settings = (power_t,
+    alpha, l1_ratio, optimal_init). With gather (a shuffled order) the several problems'
+    loop (`_interleaved_epoch`) copies the rows in visiting order, VISIT_BLOCK at a time, into
+    a small buffer first: a copy loop's loads are independent and overlap, where the steps'
+    scattered reads would each wait.
+    """
+    if WT.shape[1] == 1:
+        return _one_problem(
+            X, codes, positives[0], sample_weight, order, WT, state, paid, schedule, settings
+        )
+    return _interleaved_epoch(
+        X, codes, positives, sample_weight, order, gather, WT, state, paid, schedule, settings
+    )
+
+
+@njit(cache=True)
+def _one_problem(X, codes, positive, sample_weight, order, WT, state, paid, schedule, settings):
+    """sgd_classifier_epoch for m = 1 by `_binary_epoch`, on its state layout: [intercept, t,
+    wscale, squared norm, l1 norm, L1 penalty accrued, then paid], weights WT[:, 0]."""
+    power_t, alpha, l1_ratio, optimal_init = settings
+    one_state = np.empty(6 + WT.shape[0])
+    one_state[:6] = state[0, :6]
+    one_state[6:] = paid[:, 0]
+    problem = (state[0, 6], power_t, alpha, l1_ratio, optimal_init, state[0, 7], state[0, 8])
+    signs = np.where(codes == positive, 1.0, -1.0)
+    weights = WT.reshape(WT.shape[0])
+    total = _binary_epoch(X, signs, sample_weight, order, weights, one_state, schedule, problem)
+    state[0, :6] = one_state[:6]
+    paid[:, 0] = one_state[6:]
+    return np.array([total])
+
+
+@njit(cache=True)
+def _before_update(schedule, settings, eta0, class_weight, y, p, weight, t, wscale, norms):
+    """One problem's step up to its weight update (module docstring): returns (L(y, p), its
+    penalty α·R(w), η, update = −η·c·s·clip(∂L/∂p), wscale and (‖·‖², ‖·‖₁) after the L2
+    shrink); norms = (‖·‖², ‖·‖₁) of the weights before it."""
+    loss, rate_kind, penalised, _ = schedule
+    power_t, alpha, l1_ratio, optimal_init = settings
+    sq_norm, l1_norm = norms
+    if rate_kind == 0:
+        eta = 1.0 / (alpha * (optimal_init + t - 1))
+    elif rate_kind == 2:
+        eta = eta0 / t**power_t
+    else:
+        eta = eta0
+    value, derivative = _loss_and_derivative(loss, p, y)
+    penalty = 0.0
+    if penalised:
+        norm = np.sqrt(sq_norm)
+        penalty = alpha * ((1 - l1_ratio) * 0.5 * norm**2 + l1_ratio * l1_norm)
+    derivative = min(max(derivative, -_MAX_DLOSS), _MAX_DLOSS)
+    update = -eta * derivative
+    update *= class_weight * weight
+    if penalised and l1_ratio < 1.0:
+        scale = max(0.0, 1.0 - ((1.0 - l1_ratio) * eta * alpha))
+        wscale *= scale
+        sq_norm *= scale * scale
+        l1_norm *= abs(scale)
+    return value, penalty, eta, update, wscale, (sq_norm, l1_norm)
+
+
+@njit(cache=True)
+def _binary_epoch(X, y, sample_weight, order, w, state, schedule, settings):
+    """One pass over the rows order[k] for one problem (module docstring), updating w and
+    state in place; its state lives in local variables (registers), where the several
+    problems' loop reads and writes arrays on every row (10% slower for one problem).
 
     The weights are wscale·w, as scikit-learn's WeightVector keeps them (a penalty step
     scales wscale only; w absorbs it once wscale < 1e-9), and ‖·‖², ‖·‖₁ are its cached
@@ -154,6 +235,128 @@ def sgd_classifier_epoch(X, y, sample_weight, order, w, state, schedule, setting
         cumulative,
     )
     return objective_sum
+
+
+@njit(cache=True)
+def _interleaved_epoch(
+    X, codes, positives, sample_weight, order, gather, WT, state, paid, schedule, settings
+):
+    """sgd_classifier_epoch for m > 1: the problems' loops over the features interleave (WT
+    is (n_features, m)), independent chains the processor runs side by side."""
+    penalised, fit_intercept = schedule[2], schedule[3]
+    alpha, l1_ratio = settings[1], settings[2]
+    n_features, m = WT.shape
+    intercept, t, wscale = state[:, 0], state[:, 1], state[:, 2]
+    sq_norm, l1_norm, cumulative = state[:, 3], state[:, 4], state[:, 5]
+    eta0, weight_pos, weight_neg = state[:, 6], state[:, 7], state[:, 8]
+    objective_sum = np.zeros(m)
+    inner, eta, step = np.empty(m), np.empty(m), np.empty(m)
+    l2_sum, l1_sum, updated = np.empty(m), np.empty(m), np.empty(m, dtype=np.bool_)
+    rows = np.empty((VISIT_BLOCK, n_features))
+    row_codes, row_weights = np.empty(VISIT_BLOCK, dtype=codes.dtype), np.empty(VISIT_BLOCK)
+    for k in range(order.shape[0]):
+        if gather:
+            b = k % VISIT_BLOCK
+            if b == 0:
+                visits = order[k : k + VISIT_BLOCK]
+                _gather(X, codes, sample_weight, visits, rows, row_codes, row_weights)
+            data, at, label, weight = rows, b, row_codes[b], row_weights[b]
+        else:
+            row = order[k]
+            data, at, label, weight = X, row, codes[row], sample_weight[row]
+        _margins(data, at, WT, inner)
+        any_update = False
+        for c in range(m):
+            y = 1.0 if label == positives[c] else -1.0
+            class_weight = weight_pos[c] if y > 0.0 else weight_neg[c]
+            p = inner[c] * wscale[c] + intercept[c]
+            value, penalty, eta[c], update, wscale[c], (sq_norm[c], l1_norm[c]) = _before_update(
+                schedule,
+                settings,
+                eta0[c],
+                class_weight,
+                y,
+                p,
+                weight,
+                t[c],
+                wscale[c],
+                (sq_norm[c], l1_norm[c]),
+            )
+            objective_sum[c] += value
+            if penalised:
+                objective_sum[c] += penalty
+            if wscale[c] < 1e-9:
+                for j in range(n_features):
+                    WT[j, c] *= wscale[c]
+                wscale[c] = 1.0
+            updated[c] = update != 0.0
+            any_update = any_update or updated[c]
+            step[c] = update / wscale[c] if updated[c] else 0.0
+            if fit_intercept and updated[c]:
+                intercept[c] += update
+        if any_update:
+            _add_row(data, at, WT, step, l2_sum, l1_sum)
+            for c in range(m):
+                if updated[c]:
+                    sq_norm[c] = l2_sum[c] * (wscale[c] * wscale[c])
+                    l1_norm[c] = l1_sum[c] * wscale[c]
+        if penalised and l1_ratio > 0.0:
+            for c in range(m):
+                cumulative[c] += l1_ratio * eta[c] * alpha
+                _clip_column_to_penalty(WT, paid, c, wscale[c], cumulative[c])
+        for c in range(m):
+            t[c] += 1
+    return objective_sum
+
+
+@njit(cache=True)
+def _gather(X, codes, sample_weight, visits, rows, row_codes, row_weights):
+    """rows[b], row_codes[b], row_weights[b] = X, codes, sample_weight at visits[b]."""
+    for b in range(visits.shape[0]):
+        row = visits[b]
+        for j in range(X.shape[1]):
+            rows[b, j] = X[row, j]
+        row_codes[b] = codes[row]
+        row_weights[b] = sample_weight[row]
+
+
+@njit(cache=True)
+def _margins(rows, b, WT, inner):
+    """inner[c] = Σ_j WT[j, c]·x[j] for x = rows[b] (X's row or the buffer's), summed in the
+    order of j, the problems innermost. The row is indexed in place: a view would cost numba
+    two atomic reference count updates per row."""
+    inner[:] = 0.0
+    for j in range(WT.shape[0]):
+        value = rows[b, j]
+        for c in range(WT.shape[1]):
+            inner[c] += WT[j, c] * value
+
+
+@njit(cache=True)
+def _add_row(rows, b, WT, step, l2_sum, l1_sum):
+    """WT[:, c] += rows[b]·step[c] for every problem c (a step of 0 leaves it as it is), with
+    the sums of the new weights' squares and absolute values."""
+    l2_sum[:] = 0.0
+    l1_sum[:] = 0.0
+    for j in range(WT.shape[0]):
+        value = rows[b, j]
+        for c in range(WT.shape[1]):
+            WT[j, c] += value * step[c]
+            l2_sum[c] += WT[j, c] * WT[j, c]
+            l1_sum[c] += abs(WT[j, c])
+
+
+@njit(cache=True)
+def _clip_column_to_penalty(WT, paid, c, wscale, cumulative):
+    """The cumulative L1 step of Tsuruoka et al. for problem c: each weight toward 0 by what
+    it is owed."""
+    for j in range(WT.shape[0]):
+        before = WT[j, c]
+        if wscale * before > 0.0:
+            WT[j, c] = max(0.0, WT[j, c] - ((cumulative + paid[j, c]) / wscale))
+        elif wscale * before < 0.0:
+            WT[j, c] = min(0.0, WT[j, c] + ((cumulative - paid[j, c]) / wscale))
+        paid[j, c] += wscale * (WT[j, c] - before)
 
 
 def _sigmoid(scores):
@@ -362,11 +565,12 @@ class SGDClassifier(ClassifierMixin, BaseEstimator):
         only when every problem finished finite."""
         sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
         n_samples, n_rows = X.shape[0], coef.shape[0]
+        codes = np.asarray(codes, dtype=np.int64)
         if n_rows == 1:
-            signs = [np.where(codes == 1, 1.0, -1.0)]
+            positives = np.ones(1, dtype=np.int64)
             weight_pairs = [(float(class_weights[1]), float(class_weights[0]))]
         else:
-            signs = [np.where(codes == r, 1.0, -1.0) for r in range(n_rows)]
+            positives = np.arange(n_rows, dtype=np.int64)
             weight_pairs = [(float(w), 1.0) for w in class_weights]
         l1_ratio = {"l2": 0.0, "l1": 1.0, "elasticnet": float(self.l1_ratio), None: 0.0}
         rates = {"optimal": 0, "constant": 1, "adaptive": 1, "invscaling": 2}
@@ -378,12 +582,16 @@ class SGDClassifier(ClassifierMixin, BaseEstimator):
         )
         alpha = float(self.alpha)
         optimal_init = 1.0 / (np.sqrt(1.0 / np.sqrt(alpha)) * alpha) if alpha > 0 else 0.0
-        state = np.zeros((n_rows, 6 + X.shape[1]))
+        settings = (float(self.power_t), alpha, l1_ratio[self.penalty], optimal_init)
+        weights_t = np.ascontiguousarray(coef.T)
+        paid = np.zeros_like(weights_t)
+        state = np.zeros((n_rows, 9))
         state[:, 0], state[:, 1], state[:, 2] = intercept, t0, 1.0
         state[:, 3] = [np.dot(w, w) for w in coef]
         state[:, 4] = np.abs(coef).sum(axis=1)
+        state[:, 6] = float(self.eta0)
+        state[:, 7:] = weight_pairs
         rng = order_rng(self.random_state)
-        eta = np.full(n_rows, float(self.eta0))
         best, stalled = np.full(n_rows, np.inf), np.zeros(n_rows, dtype=int)
         epochs, running = np.zeros(n_rows, dtype=int), np.ones(n_rows, dtype=bool)
         stop_early = n_epochs > 1 and self.tol is not None
@@ -393,40 +601,57 @@ class SGDClassifier(ClassifierMixin, BaseEstimator):
                 break
             t = t0 + epoch * n_samples
             order = visiting_order(n_samples, self.shuffle, self.random_state, t, rng)
-            for r in active:
-                settings = (
-                    float(eta[r]),
-                    float(self.power_t),
-                    alpha,
-                    l1_ratio[self.penalty],
-                    optimal_init,
-                    *weight_pairs[r],
+            problems = slice(None) if len(active) == n_rows else active
+            weights, problem_state, problem_paid = (
+                weights_t[:, problems],
+                state[problems],
+                paid[:, problems],
+            )
+            objective_sums = sgd_classifier_epoch(
+                X,
+                codes,
+                positives[problems],
+                sample_weight,
+                order,
+                bool(self.shuffle),
+                weights,
+                problem_state,
+                problem_paid,
+                schedule,
+                settings,
+            )
+            weights_t[:, problems], state[problems], paid[:, problems] = (
+                weights,
+                problem_state,
+                problem_paid,
+            )
+            if not (np.isfinite(weights).all() and np.isfinite(problem_state[:, :3]).all()):
+                raise ValueError(
+                    f"SGD diverged in epoch {epoch} (learning_rate={self.learning_rate!r}, "
+                    f"eta0={self.eta0}, alpha={self.alpha}): the weights became NaN/inf; "
+                    "scale the features (StandardScaler) or lower the step."
                 )
-                objective_sum = sgd_classifier_epoch(
-                    X, signs[r], sample_weight, order, coef[r], state[r], schedule, settings
+            epochs[active] += 1
+            if stop_early:
+                self._check_progress(
+                    objective_sums / n_samples, active, best, stalled, state, running
                 )
-                intercept[r] = state[r, 0]
-                if not (np.isfinite(coef[r]).all() and np.isfinite(state[r, :3]).all()):
-                    raise ValueError(
-                        f"SGD diverged in epoch {epoch} (learning_rate={self.learning_rate!r}, "
-                        f"eta0={self.eta0}, alpha={self.alpha}): the weights became NaN/inf; "
-                        "scale the features (StandardScaler) or lower the step."
-                    )
-                epochs[r] += 1
-                if not stop_early:
-                    continue
-                objective = objective_sum / n_samples
-                stalled[r] = stalled[r] + 1 if objective > best[r] - self.tol else 0
-                best[r] = min(best[r], objective)
-                if stalled[r] < self.n_iter_no_change:
-                    continue
-                if self.learning_rate == "adaptive" and eta[r] > _MIN_ADAPTIVE_ETA:
-                    eta[r], stalled[r] = eta[r] / 5.0, 0
-                else:
-                    running[r] = False
         self.classes_ = classes
-        self.coef_ = coef * state[:, 2:3]
-        self.intercept_ = intercept
+        self.coef_ = weights_t.T * state[:, 2:3]
+        self.intercept_ = state[:, 0].copy()
         self.n_iter_ = int(epochs.max())
         self.t_ = float(t0 + self.n_iter_ * n_samples)
         return self
+
+    def _check_progress(self, objectives, active, best, stalled, state, running):
+        """Count each active problem's epochs without an objective below its best − tol; after
+        n_iter_no_change of them stop it, or, "adaptive", divide its eta0 (state[:, 6]) by 5."""
+        for r, objective in zip(active, objectives, strict=True):
+            stalled[r] = stalled[r] + 1 if objective > best[r] - self.tol else 0
+            best[r] = min(best[r], objective)
+            if stalled[r] < self.n_iter_no_change:
+                continue
+            if self.learning_rate == "adaptive" and state[r, 6] > _MIN_ADAPTIVE_ETA:
+                state[r, 6], stalled[r] = state[r, 6] / 5.0, 0
+            else:
+                running[r] = False

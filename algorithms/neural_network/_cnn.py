@@ -16,21 +16,17 @@ import numbers
 import warnings
 
 import numpy as np
+from numba import njit
+from numba.typed import List
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from algorithms._constraints import FRACTION, NON_NEGATIVE, POSITIVE, POSITIVE_INT
 from algorithms._labels import encode_labels
+from algorithms._threads import parallel_loops
 from algorithms.exceptions import ConvergenceWarning
-from algorithms.neural_network._conv import (
-    conv2d_backward,
-    conv2d_forward,
-    maxpool2d_backward,
-    maxpool2d_forward,
-    relu,
-    softmax,
-)
+from algorithms.neural_network._conv import conv_relu_pool_backward, conv_relu_pool_forward
 
 KERNEL = 3
 PADDING = 1
@@ -104,20 +100,15 @@ def forward(params, images, n_conv):
     a = images
     for layer in range(n_conv):
         kernel, bias = params[2 * layer], params[2 * layer + 1]
-        z, cols = conv2d_forward(a, kernel, bias, padding=PADDING)
-        r = relu(z)
-        size = pool_size(*r.shape[1:3])
-        pooled, argmax = maxpool2d_forward(r, size)
-        cache.append((a.shape, cols, z, r.shape, argmax, size))
+        size = pool_size(a.shape[1], a.shape[2])
+        cols, z, pooled, argmax = conv_relu_pool_forward(a, kernel, bias, PADDING, *size)
+        cache.append((a, cols, z, argmax, size))
         a = pooled
     conv_shape = a.shape
-    a = a.reshape(a.shape[0], -1)
     dense = params[2 * n_conv :]
-    activations = [a]
-    for layer in range(0, len(dense) - 2, 2):
-        a = relu(a @ dense[layer] + dense[layer + 1])
-        activations.append(a)
-    proba = softmax(a @ dense[-2] + dense[-1])
+    proba, activations = dense_forward(
+        a.reshape(a.shape[0], -1), tuple(dense[::2]), tuple(dense[1::2])
+    )
     return proba, (cache, conv_shape, activations)
 
 
@@ -126,25 +117,91 @@ def backward(params, grads, proba, onehot, cache, alpha):
     conv_cache, conv_shape, activations = cache
     n_conv = len(conv_cache)
     n = proba.shape[0]
-    delta = (proba - onehot) / n
     dense, dense_grads = params[2 * n_conv :], grads[2 * n_conv :]
-    for layer in range(len(dense) - 2, -1, -2):
-        a = activations[layer // 2]
-        dense_grads[layer][...] = a.T @ delta + (alpha / n) * dense[layer]
-        dense_grads[layer + 1][...] = delta.sum(axis=0)
-        delta = delta @ dense[layer].T
-        if layer > 0:
-            delta *= a > 0
+    delta = dense_backward(
+        proba,
+        onehot,
+        activations,
+        tuple(dense[::2]),
+        tuple(dense_grads[::2]),
+        tuple(dense_grads[1::2]),
+        alpha,
+    )
     delta = delta.reshape(conv_shape)
     for layer in range(n_conv - 1, -1, -1):
-        x_shape, cols, z, r_shape, argmax, size = conv_cache[layer]
-        delta = maxpool2d_backward(delta, argmax, r_shape, size) * (z > 0)
+        x, cols, z, argmax, size = conv_cache[layer]
         kernel = params[2 * layer]
-        delta, dkernel, dbias = conv2d_backward(
-            delta, cols, x_shape, kernel, padding=PADDING, need_dx=layer > 0
+        delta = conv_relu_pool_backward(
+            delta,
+            x,
+            cols,
+            z,
+            argmax,
+            kernel,
+            PADDING,
+            *size,
+            layer > 0,
+            grads[2 * layer],
+            grads[2 * layer + 1],
+            alpha / n,
         )
-        grads[2 * layer][...] = dkernel + (alpha / n) * kernel
-        grads[2 * layer + 1][...] = dbias
+
+
+@njit(cache=True)
+def dense_forward(a, weights, biases):
+    """(proba, activations): the dense head's softmax(h_L W_L + b_L) with h_0 = a and
+    h_{l+1} = relu(h_l W_l + b_l), and the list of the h_l (a first); one numba call, so
+    that a batch costs no Python per layer operation."""
+    activations = List()
+    activations.append(a)
+    for layer in range(len(weights)):
+        z = np.dot(a, weights[layer])
+        rows, units = z.shape
+        last = layer == len(weights) - 1
+        for r in range(rows):
+            for u in range(units):
+                value = z[r, u] + biases[layer][u]
+                z[r, u] = value if last or value > 0.0 else 0.0
+        if not last:
+            activations.append(z)
+        a = z
+    for r in range(a.shape[0]):
+        largest = a[r].max()
+        total = 0.0
+        for u in range(a.shape[1]):
+            a[r, u] = np.exp(a[r, u] - largest)
+            total += a[r, u]
+        for u in range(a.shape[1]):
+            a[r, u] /= total
+    return a, activations
+
+
+@njit(cache=True)
+def dense_backward(proba, onehot, activations, weights, dweights, dbiases, alpha):
+    """Write the dense head's gradients of the batch loss into dweights, dbiases (the
+    cross-entropy's δ = (proba − onehot)/n carried back through each layer: dW_l = h_lᵀδ +
+    (alpha/n)·W_l, db_l = Σ δ, δ ← δW_lᵀ masked by h_l > 0); return δ at the head's input."""
+    n = proba.shape[0]
+    delta = (proba - onehot) / n
+    for layer in range(len(weights) - 1, -1, -1):
+        a = activations[layer]
+        dweights[layer][...] = np.dot(a.T, delta) + (alpha / n) * weights[layer]
+        dbiases[layer][...] = delta.sum(axis=0)
+        delta = np.dot(delta, weights[layer].T)
+        if layer > 0:
+            delta *= a > 0.0
+    return delta
+
+
+@njit(cache=True)
+def adam_step(flat, grad, first_moment, second_moment, rate):
+    """Adam's update in place, one pass: m += (1 − β₁)(g − m), v += (1 − β₂)(g² − v),
+    w −= rate·m / (√v + ε), rate the bias-corrected learning rate."""
+    beta1, beta2 = _ADAM_BETAS
+    for k in range(flat.shape[0]):
+        first_moment[k] += (1.0 - beta1) * (grad[k] - first_moment[k])
+        second_moment[k] += (1.0 - beta2) * (grad[k] ** 2 - second_moment[k])
+        flat[k] -= rate * first_moment[k] / (np.sqrt(second_moment[k]) + _ADAM_EPSILON)
 
 
 def batch_loss(params, proba, onehot, alpha):
@@ -215,6 +272,7 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @parallel_loops
     def fit(self, X, y):
         """Initialise the weights from random_state and train them (class docstring)."""
         for name in ("filters", "dense"):
@@ -237,6 +295,7 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         self._train(images, onehot, y_index, train, validation, rng)
         return self
 
+    @parallel_loops
     def predict_proba(self, X):
         """(n_samples, n_classes) softmax probabilities, in the order of classes_."""
         check_is_fitted(self)
@@ -303,14 +362,13 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
             order = train[rng.permutation(len(train))]
             for start in range(0, len(order), batch_size):
                 batch = order[start : start + batch_size]
+                batch_onehot = onehot[batch]
                 proba, cache = forward(params, images[batch], n_conv)
-                total += batch_loss(params, proba, onehot[batch], self.alpha) * len(batch)
-                backward(params, grads, proba, onehot[batch], cache, self.alpha)
+                total += batch_loss(params, proba, batch_onehot, self.alpha) * len(batch)
+                backward(params, grads, proba, batch_onehot, cache, self.alpha)
                 step += 1
-                first_moment += (1.0 - beta1) * (grad_flat - first_moment)
-                second_moment += (1.0 - beta2) * (grad_flat**2 - second_moment)
                 rate = self.learning_rate_init * np.sqrt(1.0 - beta2**step) / (1.0 - beta1**step)
-                flat -= rate * first_moment / (np.sqrt(second_moment) + _ADAM_EPSILON)
+                adam_step(flat, grad_flat, first_moment, second_moment, rate)
             losses.append(total / len(order))
             if not (np.isfinite(losses[-1]) and np.isfinite(flat).all()):
                 raise ValueError(

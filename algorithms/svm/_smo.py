@@ -33,6 +33,8 @@ def smo(X, y, C, kernel, gamma, coef0, degree, tol, max_iter, cache_rows):
     X (n, p) float64, y ±1 float64, kernel an index of `_kernels.KERNELS`, cache_rows ≥ 2.
     """
     n = X.shape[0]
+    XT = np.ascontiguousarray(X.T)
+    scratch = (np.empty(n), np.empty(n, dtype=np.int64))
     sq_norms = np.empty(n)
     for k in range(n):
         sq_norms[k] = X[k] @ X[k]
@@ -54,7 +56,9 @@ def smo(X, y, C, kernel, gamma, coef0, degree, tol, max_iter, cache_rows):
         if i == -1:
             reached_tol = True
             break
-        k_i = _row(X, sq_norms, i, params, cache, slot_of_row, row_of_slot, last_used, clock)
+        k_i = _row(
+            XT, sq_norms, scratch, i, params, cache, slot_of_row, row_of_slot, last_used, clock
+        )
         j = _second_index(y, alpha, gradient, C, diag, k_i, i, g_max, tol)
         if j == -1:
             reached_tol = True
@@ -62,7 +66,9 @@ def smo(X, y, C, kernel, gamma, coef0, degree, tol, max_iter, cache_rows):
         if iterations >= max_iter:
             break
         iterations += 1
-        k_j = _row(X, sq_norms, j, params, cache, slot_of_row, row_of_slot, last_used, clock)
+        k_j = _row(
+            XT, sq_norms, scratch, j, params, cache, slot_of_row, row_of_slot, last_used, clock
+        )
         old_i, old_j = alpha[i], alpha[j]
         _update_pair(y, alpha, gradient, C, diag, k_i[j], i, j)
         delta_i = (alpha[i] - old_i) * y[i]
@@ -73,10 +79,11 @@ def smo(X, y, C, kernel, gamma, coef0, degree, tol, max_iter, cache_rows):
 
 
 @njit(cache=True)
-def _row(X, sq_norms, i, params, cache, slot_of_row, row_of_slot, last_used, clock):
+def _row(XT, sq_norms, scratch, i, params, cache, slot_of_row, row_of_slot, last_used, clock):
     """Row i of the kernel matrix from the cache, computed into the least recently used slot.
 
-    clock[0] counts the accesses; last_used[slot] is the count at the slot's latest access.
+    XT is Xᵀ in C order and scratch the two work arrays of `kernel_row`; clock[0] counts the
+    accesses; last_used[slot] is the count at the slot's latest access.
     """
     slot = slot_of_row[i]
     if slot == -1:
@@ -85,7 +92,7 @@ def _row(X, sq_norms, i, params, cache, slot_of_row, row_of_slot, last_used, clo
             slot_of_row[row_of_slot[slot]] = -1
         row_of_slot[slot] = i
         slot_of_row[i] = slot
-        kernel_row(X, sq_norms, i, params[0], params[1], params[2], params[3], cache[slot])
+        kernel_row(XT, sq_norms, i, *params, cache[slot], *scratch)
     clock[0] += 1
     last_used[slot] = clock[0]
     return cache[slot]

@@ -20,12 +20,11 @@ from algorithms.neural_network._cnn import (
     unpack,
 )
 from algorithms.neural_network._conv import (
-    conv2d_backward,
-    conv2d_forward,
-    maxpool2d_backward,
-    maxpool2d_forward,
-    relu,
-    softmax,
+    col2im,
+    conv_relu_pool_backward,
+    conv_relu_pool_forward,
+    im2col,
+    patch_offsets,
 )
 from algorithms.persistence import load_estimator, save_estimator
 
@@ -65,61 +64,64 @@ def numerical_gradient(loss, array, eps=1e-6):
 def test_seed_shapes():
     x = RNG.standard_normal((1, 6, 6, 3))
     kernels = RNG.standard_normal((3, 3, 3, 2))
-    conv, _ = conv2d_forward(x, kernels, np.zeros(2))
-    assert conv.shape == (1, 4, 4, 2)
-    activated = relu(conv)
-    assert activated.shape == (1, 4, 4, 2) and activated.min() >= 0
-    assert_array_equal(activated, np.where(conv > 0, conv, 0))
-    pooled, _ = maxpool2d_forward(activated)
-    assert pooled.shape == (1, 2, 2, 2)
-    assert pooled[0, 1, 0, 1] == activated[0, 2:4, 0:2, 1].max()
-    proba = softmax(pooled.reshape(1, -1))
-    assert proba.shape == (1, 8) and proba.sum() == pytest.approx(1.0)
-    assert_allclose(softmax(np.array([[0.0, np.log(3.0)]])), [[0.25, 0.75]])
+    cols, conv, pooled, argmax = conv_relu_pool_forward(x, kernels, np.zeros(2), 0, 2, 2)
+    assert cols.shape == (16, 27) and conv.shape == (1, 4, 4, 2)
+    assert pooled.shape == argmax.shape == (1, 2, 2, 2) and pooled.min() >= 0
+    assert pooled[0, 1, 0, 1] == max(conv[0, 2:4, 0:2, 1].max(), 0.0)
+    assert conv.ravel()[argmax[0, 1, 0, 1]] == conv[0, 2:4, 0:2, 1].max()
 
 
-@pytest.mark.parametrize(("stride", "padding"), [(1, 0), (1, 1), (2, 0), (2, 1), (3, 2)])
-def test_conv2d_matches_direct_convolution(stride, padding):
+@pytest.mark.parametrize("padding", [0, 1, 2])
+def test_conv_matches_direct_convolution_and_pools_its_relu(padding):
     x = RNG.standard_normal((2, 7, 6, 3))
     weights = RNG.standard_normal((3, 2, 3, 4))
     bias = RNG.standard_normal(4)
-    out, _ = conv2d_forward(x, weights, bias, stride, padding)
-    assert_allclose(out, direct_conv(x, weights, bias, stride, padding), atol=1e-12)
+    _, out, pooled, _ = conv_relu_pool_forward(x, weights, bias, padding, 2, 2)
+    assert_allclose(out, direct_conv(x, weights, bias, 1, padding), atol=1e-12)
+    h, w = out.shape[1] // 2 * 2, out.shape[2] // 2 * 2
+    windows = np.maximum(out, 0)[:, :h, :w].reshape(2, h // 2, 2, w // 2, 2, 4)
+    assert_array_equal(pooled, windows.max(axis=(2, 4)))
 
 
-def test_conv2d_rejects_a_channel_mismatch():
-    with pytest.raises(ValueError, match="2 channels, the kernels expect 3"):
-        conv2d_forward(np.zeros((1, 4, 4, 2)), np.zeros((3, 3, 3, 1)), np.zeros(1))
+def test_im2col_rows_are_receptive_fields_and_col2im_is_its_adjoint():
+    x = RNG.standard_normal((2, 5, 4, 3))
+    offsets = patch_offsets(5, 4, 3, 3, 3, 1)
+    cols = im2col(x, offsets, 27)
+    padded = np.pad(x, ((0, 0), (1, 1), (1, 1), (0, 0)))
+    assert_array_equal(cols[(1 * 5 + 2) * 4 + 0], padded[1, 2:5, 0:3].ravel())
+    probe = RNG.standard_normal(cols.shape)
+    assert np.sum(cols * probe) == pytest.approx(np.sum(x * col2im(probe, offsets, x.shape)))
 
 
-@pytest.mark.parametrize(("stride", "padding"), [(1, 1), (2, 1)])
-def test_conv2d_gradients(stride, padding):
-    x = RNG.standard_normal((2, 5, 5, 2))
+def test_conv_rejects_a_channel_mismatch():
+    with pytest.raises(ValueError, match="channels differ from the kernels' channels"):
+        conv_relu_pool_forward(np.zeros((1, 4, 4, 2)), np.zeros((3, 3, 3, 1)), np.zeros(1), 1, 2, 2)
+
+
+@pytest.mark.parametrize(("padding", "pool"), [(1, (2, 2)), (0, (1, 2)), (1, (3, 2))])
+def test_conv_relu_pool_gradients(padding, pool):
+    x = RNG.standard_normal((2, 6, 5, 2))
     weights = RNG.standard_normal((3, 3, 2, 3))
     bias = RNG.standard_normal(3)
-    probe = RNG.standard_normal(conv2d_forward(x, weights, bias, stride, padding)[0].shape)
+    probe = RNG.standard_normal(conv_relu_pool_forward(x, weights, bias, padding, *pool)[2].shape)
 
     def loss():
-        return float(np.sum(conv2d_forward(x, weights, bias, stride, padding)[0] * probe))
+        return float(np.sum(conv_relu_pool_forward(x, weights, bias, padding, *pool)[2] * probe))
 
-    _, cols = conv2d_forward(x, weights, bias, stride, padding)
-    dx, dw, db = conv2d_backward(probe, cols, x.shape, weights, stride, padding)
+    cols, z, _, argmax = conv_relu_pool_forward(x, weights, bias, padding, *pool)
+    dw, db = np.empty_like(weights), np.empty_like(bias)
+    dx = conv_relu_pool_backward(
+        probe, x, cols, z, argmax, weights, padding, *pool, True, dw, db, 0.0
+    )
     assert_allclose(dx, numerical_gradient(loss, x), atol=1e-6)
     assert_allclose(dw, numerical_gradient(loss, weights), atol=1e-6)
     assert_allclose(db, numerical_gradient(loss, bias), atol=1e-6)
-
-
-@pytest.mark.parametrize(("size", "stride"), [(2, None), ((1, 2), None), (3, 2)])
-def test_maxpool_gradient(size, stride):
-    x = RNG.standard_normal((2, 5, 6, 2))
-    out, argmax = maxpool2d_forward(x, size, stride)
-    probe = RNG.standard_normal(out.shape)
-
-    def loss():
-        return float(np.sum(maxpool2d_forward(x, size, stride)[0] * probe))
-
-    dx = maxpool2d_backward(probe, argmax, x.shape, size, stride)
-    assert_allclose(dx, numerical_gradient(loss, x), atol=1e-6)
+    dw_decayed = np.empty_like(weights)
+    no_dx = conv_relu_pool_backward(
+        probe, x, cols, z, argmax, weights, padding, *pool, False, dw_decayed, db, 0.25
+    )
+    assert no_dx.size == 0
+    assert_allclose(dw_decayed, dw + 0.25 * weights, rtol=1e-14, atol=1e-14)
 
 
 def test_network_gradient():

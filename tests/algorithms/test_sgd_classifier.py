@@ -166,6 +166,21 @@ def test_multiclass_is_one_vs_rest_with_one_row_per_class():
     assert_array_equal(binary.predict(X_binary), binary.classes_[(scores > 0).astype(int)])
 
 
+@pytest.mark.parametrize("params", [{"loss": "log_loss"}, {"penalty": "elasticnet"}])
+def test_each_one_vs_rest_row_is_its_own_binary_fit(params):
+    """The problems share one pass over the rows but not their steps or stopping: row r of a
+    shuffled multiclass fit is the binary fit of (y == class r) on the same permutations."""
+    X, y, _, _ = standardised_split("digits")
+    multiclass = SGDClassifier(random_state=5, n_iter_no_change=3, **params).fit(X, y)
+    epochs = []
+    for r, label in enumerate(multiclass.classes_):
+        binary = SGDClassifier(random_state=5, n_iter_no_change=3, **params).fit(X, y == label)
+        assert_array_equal(multiclass.coef_[r], binary.coef_[0])
+        assert multiclass.intercept_[r] == binary.intercept_[0]
+        epochs.append(binary.n_iter_)
+    assert multiclass.n_iter_ == max(epochs) > min(epochs)
+
+
 def test_tol_stops_after_n_iter_no_change_epochs_and_max_iter_warns():
     X, y, _, _ = standardised_split("breast_cancer")
     stopped = SGDClassifier(random_state=0, n_iter_no_change=3).fit(X, y)

@@ -9,7 +9,7 @@ from sklearn import svm
 
 from algorithms.exceptions import ConvergenceWarning
 from algorithms.persistence import load_estimator, save_estimator
-from algorithms.svm import SVC, LinearSVC, _primal_newton
+from algorithms.svm import SVC, LinearSVC, _kernels, _primal_newton
 
 TIGHT = dict(tol=1e-10, max_iter=100_000)
 
@@ -239,6 +239,33 @@ def test_svc_small_kernel_cache_gives_the_same_model():
     assert_array_equal(small.support_, full.support_)
     assert_allclose(small.dual_coef_, full.dual_coef_, atol=1e-12)
     assert_array_equal(small.n_iter_, full.n_iter_)
+
+
+def test_exp_of_nonpositive_is_numpys_exp_to_one_ulp_and_zero_below_underflow():
+    x = -np.concatenate(
+        [[0.0, 1e-300, 0.5, 700.0, 708.0], np.random.default_rng(0).exponential(20.0, 5000)]
+    )
+    out, exponents = np.empty_like(x), np.empty(len(x), dtype=np.int64)
+    _kernels.exp_of_nonpositive(x, out, exponents)
+    reference = np.exp(x)
+    normal = x >= _kernels.EXP_UNDERFLOW
+    assert_allclose(out[normal], reference[normal], rtol=2.3e-16, atol=0.0)
+    assert_array_equal(out[~normal], 0.0)
+    assert out[0] == 1.0
+
+
+@pytest.mark.parametrize("kernel", _kernels.KERNELS)
+def test_kernel_row_is_the_row_of_the_kernel_matrix(kernel):
+    X = np.random.default_rng(1).standard_normal((300, 7))
+    index, gamma, coef0, degree = _kernels.KERNELS.index(kernel), 0.2, 0.5, 3
+    out, scratch, exponents = np.empty(300), np.empty(300), np.empty(300, dtype=np.int64)
+    XT, sq_norms = np.ascontiguousarray(X.T), np.einsum("ij,ij->i", X, X)
+    matrix = _kernels.kernel_matrix(X, X, kernel, gamma, coef0, degree)
+    for i in (0, 17, 299):
+        _kernels.kernel_row(XT, sq_norms, i, index, gamma, coef0, degree, out, scratch, exponents)
+        assert_allclose(out, matrix[i], rtol=1e-12, atol=1e-12)
+        entry = _kernels.kernel_value(X, sq_norms, i, 5, index, gamma, coef0, degree)
+        assert entry == pytest.approx(out[5], rel=1e-14)
 
 
 def test_svc_refuses_more_than_max_samples_and_points_to_linear_svc():
