@@ -159,7 +159,7 @@ def _before_update(schedule, settings, eta0, class_weight, y, p, weight, t, wsca
 def _binary_epoch(X, y, sample_weight, order, w, state, schedule, settings):
     """One pass over the rows order[k] for one problem (module docstring), updating w and
     state in place; its state lives in local variables (registers), where the several
-    problems' loop reads and writes arrays on every row (10% slower for one problem).
+    problems' loop reads and writes arrays on every row (a quarter slower for one problem).
 
     The weights are wscale·w, as scikit-learn's WeightVector keeps them (a penalty step
     scales wscale only; w absorbs it once wscale < 1e-9), and ‖·‖², ‖·‖₁ are its cached
