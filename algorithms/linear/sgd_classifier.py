@@ -32,6 +32,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from algorithms._constraints import NON_NEGATIVE, POSITIVE, POSITIVE_INT, PROBABILITY, SEED
+from algorithms._kernel_args import read_only
 from algorithms._labels import encode_labels
 from algorithms.exceptions import ConvergenceWarning
 from algorithms.linear.sgd import (
@@ -602,16 +603,17 @@ class SGDClassifier(ClassifierMixin, BaseEstimator):
             t = t0 + epoch * n_samples
             order = visiting_order(n_samples, self.shuffle, self.random_state, t, rng)
             problems = slice(None) if len(active) == n_rows else active
+            # C order whatever `problems` is (a column subset indexes out Fortran-ordered).
             weights, problem_state, problem_paid = (
-                weights_t[:, problems],
+                np.ascontiguousarray(weights_t[:, problems]),
                 state[problems],
-                paid[:, problems],
+                np.ascontiguousarray(paid[:, problems]),
             )
             objective_sums = sgd_classifier_epoch(
-                X,
+                read_only(X),
                 codes,
                 positives[problems],
-                sample_weight,
+                read_only(sample_weight),
                 order,
                 bool(self.shuffle),
                 weights,
