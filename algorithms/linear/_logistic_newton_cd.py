@@ -24,6 +24,7 @@ rounding, and it rejects non-finite values, so the weights stay finite.
 import numpy as np
 from numba import njit
 
+from algorithms._kernel_args import feature_major
 from algorithms.linear._logistic_loss import (
     loss_change,
     loss_gradient_in_coef,
@@ -38,17 +39,17 @@ ARMIJO = 0.01  # the accepted share of the model's predicted decrease
 
 
 @njit(cache=True)
-def cd_direction(X, proba, weights, grad, grad0, coef, l1, l2, fit_intercept, tol):
+def cd_direction(XT, proba, weights, grad, grad0, coef, l1, l2, fit_intercept, tol):
     """Minimise the module docstring's quadratic model over (D, d0) by cyclic coordinate descent.
 
-    X is Fortran-ordered (n, p); proba, grad (K, p) and grad0 (K,) are taken at (coef, b).
+    XT is Xᵀ, C-ordered (p, n); proba, grad (K, p) and grad0 (K,) are taken at (coef, b).
     Coordinate (k, j) moves to z = S(a (w_kj + D_kj) − ∂, l1) / (a + l2), with a =
     Σ_i ω_i p_ik (1 − p_ik) x_ij², ∂ the model's partial derivative without the penalty and
     S the soft-threshold; intercept k takes its exact Newton step. Sweeps stop when the
     largest entry of the model's minimum-norm subgradient met in a sweep (each coordinate's
     before its move) is at most tol. Returns (D, d0, Q).
     """
-    n, n_features = X.shape
+    n_features, n = XT.shape
     n_blocks = proba.shape[1]
     h = np.empty((n, n_blocks))
     for i in range(n):
@@ -58,7 +59,7 @@ def cd_direction(X, proba, weights, grad, grad0, coef, l1, l2, fit_intercept, to
     for j in range(n_features):
         for i in range(n):
             for k in range(n_blocks):
-                curvature[k, j] += h[i, k] * X[i, j] * X[i, j]
+                curvature[k, j] += h[i, k] * XT[j, i] * XT[j, i]
     h_sum = h.sum(axis=0)
     d = np.zeros((n_blocks, n_features))
     d0 = np.zeros(n_blocks)
@@ -72,7 +73,7 @@ def cd_direction(X, proba, weights, grad, grad0, coef, l1, l2, fit_intercept, to
             for k in range(n_blocks):
                 partial = grad[k, j]
                 for i in range(n):
-                    partial += X[i, j] * weights[i] * proba[i, k] * (q[i, k] - mixed[i])
+                    partial += XT[j, i] * weights[i] * proba[i, k] * (q[i, k] - mixed[i])
                 current = coef[k, j] + d[k, j]
                 smooth_partial = partial + l2 * current
                 if current != 0.0:
@@ -90,8 +91,8 @@ def cd_direction(X, proba, weights, grad, grad0, coef, l1, l2, fit_intercept, to
                 if delta != 0.0:
                     d[k, j] += delta
                     for i in range(n):
-                        q[i, k] += delta * X[i, j]
-                        mixed[i] += proba[i, k] * delta * X[i, j]
+                        q[i, k] += delta * XT[j, i]
+                        mixed[i] += proba[i, k] * delta * XT[j, i]
         for k in range(n_blocks if fit_intercept else 0):
             if h_sum[k] <= 0.0:
                 continue
@@ -173,7 +174,7 @@ def newton_cd(X, y, weights, l1, l2, fit_intercept, n_blocks, max_iter, tol):
         if violation <= tol or iteration == max_iter:
             break
         direction = cd_direction(
-            X,
+            feature_major(X, np.float64),
             proba,
             weights,
             *grad,
