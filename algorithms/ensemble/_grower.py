@@ -87,17 +87,24 @@ def node_histograms_and_splits(
 
 
 @njit(parallel=True, cache=True)
-def add_leaf_values(raw_predictions, rows, leaf_stops, leaf_values):
-    """raw_predictions[rows[i]] += leaf_values[k] for the positions i of leaf k, in parallel;
-    the leaves tile the positions in order and leaf k ends at leaf_stops[k]."""
-    n_chunks = PARALLEL_CHUNKS
-    bounds = np.linspace(0, rows.shape[0], n_chunks + 1).astype(np.int64)
-    for c in prange(n_chunks):
-        k = np.searchsorted(leaf_stops, bounds[c], side="right")
-        for i in range(bounds[c], bounds[c + 1]):
-            while i >= leaf_stops[k]:
-                k += 1
-            raw_predictions[rows[i]] += leaf_values[k]
+def add_leaf_values(raw_predictions, rows, leaf_sides, leaf_stops, leaf_values):
+    """raw_predictions[rows[leaf_sides[k], i]] += leaf_values[k] for the positions i of leaf
+    k, in parallel; the leaves tile the positions in order and leaf k ends at leaf_stops[k]."""
+    bounds = np.linspace(0, rows.shape[1], PARALLEL_CHUNKS + 1).astype(np.int64)
+    for c in prange(PARALLEL_CHUNKS):
+        add_chunk_leaf_values(
+            raw_predictions, rows, leaf_sides, leaf_stops, leaf_values, bounds[c], bounds[c + 1]
+        )
+
+
+@njit(cache=True)
+def add_chunk_leaf_values(raw_predictions, rows, leaf_sides, leaf_stops, leaf_values, lo, hi):
+    """`add_leaf_values` at the positions lo:hi."""
+    k = np.searchsorted(leaf_stops, lo, side="right")
+    for i in range(lo, hi):
+        while i >= leaf_stops[k]:
+            k += 1
+        raw_predictions[rows[leaf_sides[k], i]] += leaf_values[k]
 
 
 @njit(cache=True)
@@ -170,13 +177,15 @@ def grow_tree(
     pair = np.zeros(2, dtype=np.int64)
     swap = 0
 
-    rows = np.arange(n_samples).astype(np.int32)
-    ordered_gradients = gradients.copy()
-    ordered_hessians = hessians[:0].copy() if constant_hessian else hessians.copy()
-    scratch = (
-        (np.empty_like(rows), np.empty(n_samples), np.empty_like(ordered_hessians)),
-        (np.empty_like(rows), np.empty(n_samples), np.empty_like(ordered_hessians)),
-    )
+    # The two buffers of sample indices and ordered gradients and hessians (see _splitting);
+    # the samples of node are at positions start[node]:stop[node] of buffer side[node].
+    side = np.zeros(capacity, dtype=np.int64)
+    rows = np.empty((2, n_samples), dtype=np.int32)
+    rows[0] = np.arange(n_samples)
+    ordered_gradients = np.empty((2, n_samples))
+    ordered_gradients[0] = gradients
+    ordered_hessians = np.empty((2, 0 if constant_hessian else n_samples))
+    ordered_hessians[0, : ordered_hessians.shape[1]] = hessians[: ordered_hessians.shape[1]]
 
     stop[0] = n_samples
     sum_gradients[0] = gradients.sum()
@@ -191,9 +200,9 @@ def grow_tree(
         searched[0], searched[1] = True, False
         node_histograms_and_splits(
             X_binned,
-            rows,
-            ordered_gradients,
-            ordered_hessians,
+            rows[0],
+            gradients,
+            hessians,
             constant_hessian,
             histograms[slot[0]],
             histograms[slot[0]],
@@ -241,16 +250,13 @@ def grow_tree(
 
         feature[node] = split_feature[node]
         bin_threshold[node] = split_bin[node]
-        column = X_binned[:, feature[node]]
-        samples = (rows, ordered_gradients, ordered_hessians)
+        samples = (rows, ordered_gradients, ordered_hessians, side[node], start[node], stop[node])
         if stop[node] - start[node] >= PARALLEL_PARTITION_ROWS:
             cut = split_partition_parallel(
-                column, bin_threshold[node], samples, start[node], stop[node], scratch
+                X_binned[:, feature[node]], bin_threshold[node], *samples
             )
         else:
-            cut = split_partition(
-                column, bin_threshold[node], samples, start[node], stop[node], scratch
-            )
+            cut = split_partition(X_binned[:, feature[node]], bin_threshold[node], *samples)
         left_child, right_child = n_nodes, n_nodes + 1
         n_nodes += 2
         n_leaves += 1
@@ -262,6 +268,7 @@ def grow_tree(
         sum_gradients[right_child] = sum_gradients[node] - split_gradients[node]
         sum_hessians[right_child] = sum_hessians[node] - split_hessians[node]
         for child in (left_child, right_child):
+            side[child] = 1 - side[node]
             depth[child] = depth[node] + 1
             value[child] = node_value(sum_gradients[child], sum_hessians[child], l2_regularization)
         parent_slot = slot[node]
@@ -285,9 +292,9 @@ def grow_tree(
             searched[c] = stop[pair[c]] - start[pair[c]] >= 2 * min_samples_leaf
         node_histograms_and_splits(
             X_binned,
-            rows[start[small] : stop[small]],
-            ordered_gradients[start[small] : stop[small]],
-            ordered_hessians[start[small] : stop[small]],
+            rows[side[small], start[small] : stop[small]],
+            ordered_gradients[side[small], start[small] : stop[small]],
+            ordered_hessians[side[small], start[small] : stop[small]],
             constant_hessian,
             histograms[slot[small]],
             histograms[slot[large]],
@@ -309,7 +316,7 @@ def grow_tree(
     value[:n_nodes] *= learning_rate
     leaves = np.flatnonzero(left[:n_nodes] == -1)
     leaves = leaves[np.argsort(start[leaves])]
-    add_leaf_values(raw_predictions, rows, stop[leaves], value[leaves])
+    add_leaf_values(raw_predictions, rows, side[leaves], stop[leaves], value[leaves])
     return (
         feature[:n_nodes],
         bin_threshold[:n_nodes],

@@ -20,10 +20,13 @@ def feature_histogram(column, rows, ordered_gradients, ordered_hessians, constan
     """out (n_bins, 3) := (Σ g, Σ h, count) per bin of the samples rows of one binned column.
 
     ordered_gradients[i] (and ordered_hessians[i]) belong to sample rows[i]. With
-    constant_hessian the hessians are taken to be 1 and Σ h is the count.
+    constant_hessian the hessians are taken to be 1 and Σ h is the count. Rows holding every
+    sample are taken to be 0, 1, …, n − 1 (the root), and the column is read in order.
     """
     out[:] = 0.0
-    if constant_hessian:
+    if rows.shape[0] == column.shape[0]:
+        every_sample_histogram(column, ordered_gradients, ordered_hessians, constant_hessian, out)
+    elif constant_hessian:
         for i in range(rows.shape[0]):
             b = column[rows[i]]
             out[b, 0] += ordered_gradients[i]
@@ -34,6 +37,23 @@ def feature_histogram(column, rows, ordered_gradients, ordered_hessians, constan
             b = column[rows[i]]
             out[b, 0] += ordered_gradients[i]
             out[b, 1] += ordered_hessians[i]
+            out[b, 2] += 1.0
+
+
+@njit(cache=True)
+def every_sample_histogram(column, gradients, hessians, constant_hessian, out):
+    """`feature_histogram` of all the samples, in order: no index to follow."""
+    if constant_hessian:
+        for i in range(column.shape[0]):
+            b = column[i]
+            out[b, 0] += gradients[i]
+            out[b, 2] += 1.0
+        out[:, 1] = out[:, 2]
+    else:
+        for i in range(column.shape[0]):
+            b = column[i]
+            out[b, 0] += gradients[i]
+            out[b, 1] += hessians[i]
             out[b, 2] += 1.0
 
 

@@ -11,12 +11,13 @@ largest positive gain among the splits that leave at least min_samples_leaf samp
 min_hessian hessian on each side; `best_feature` picks the feature. Ties go to the lowest
 feature, then the lowest bin, as in scikit-learn.
 
-A node's samples are the slice partition[start:stop] of one index array, with their gradients
-and hessians at the same positions of two "ordered" arrays. `split_partition` reorders the
-three slices so the left child's samples come first, keeping the order within each side (a
-stable partition), on one thread; `split_partition_parallel` does the same in PARALLEL_CHUNKS
-contiguous chunks spread over the threads (each chunk split apart, then the chunks' left and
-right parts gathered), with the same result.
+A node's samples are the positions start:stop of one of two buffers (side 0 or 1) of sample
+indices, rows[side], with their gradients and hessians at the same positions of
+gradients[side] and hessians[side] ("ordered" gradients; hessians has no columns when they are
+constant). `split_partition` moves them to the same positions of the other buffer, the left
+child's samples first, keeping the order within each side (a stable partition): it counts the
+left samples, then moves every sample straight to its place. `split_partition_parallel` does
+the same in PARALLEL_CHUNKS contiguous chunks spread over the threads, with the same result.
 """
 
 import numpy as np
@@ -78,127 +79,65 @@ def best_feature(gains):
 
 
 @njit(cache=True)
-def split_chunk(column, bin_threshold, samples, scratch, lo, hi):
-    """Copy the samples at positions lo:hi, in order, to scratch[0] (bin ≤ threshold) and
-    scratch[1] (the others) from position lo on; return the number that went left.
-
-    samples and both scratch entries are (rows, gradients, hessians) triples; empty hessians
-    (constant) are not copied.
-    """
-    rows, gradients, hessians = samples
-    left_rows, left_gradients, left_hessians = scratch[0]
-    right_rows, right_gradients, right_hessians = scratch[1]
-    copy_hessians = hessians.shape[0] > 0
+def count_left(column, bin_threshold, rows, lo, hi):
+    """How many of the samples at positions lo:hi have bin ≤ bin_threshold."""
     n_left = 0
-    n_right = 0
     for i in range(lo, hi):
-        row = rows[i]
-        goes_left = column[row] <= bin_threshold
-        left_rows[lo + n_left] = row
-        right_rows[lo + n_right] = row
-        left_gradients[lo + n_left] = gradients[i]
-        right_gradients[lo + n_right] = gradients[i]
-        if copy_hessians:
-            left_hessians[lo + n_left] = hessians[i]
-            right_hessians[lo + n_right] = hessians[i]
-        n_left += goes_left
-        n_right += 1 - goes_left
+        n_left += column[rows[i]] <= bin_threshold
     return n_left
 
 
 @njit(cache=True)
-def place(from_rows, from_gradients, from_hessians, lo, count, rows, gradients, hessians, at):
-    """Copy count samples (rows, gradients, hessians) from position lo to position at."""
-    for k in range(count):
-        rows[at + k] = from_rows[lo + k]
-        gradients[at + k] = from_gradients[lo + k]
-    if hessians.shape[0] > 0:
-        for k in range(count):
-            hessians[at + k] = from_hessians[lo + k]
+def move_sides(column, bin_threshold, rows, gradients, hessians, side, lo, hi, left_at, right_at):
+    """Move the samples at positions lo:hi of buffer `side`, in order, to the other buffer:
+    those with bin ≤ bin_threshold from position left_at on, the others from right_at on."""
+    target = 1 - side
+    move_hessians = hessians.shape[1] > 0
+    for i in range(lo, hi):
+        row = rows[side, i]
+        goes_left = column[row] <= bin_threshold
+        k = left_at if goes_left else right_at
+        rows[target, k] = row
+        gradients[target, k] = gradients[side, i]
+        if move_hessians:
+            hessians[target, k] = hessians[side, i]
+        left_at += goes_left
+        right_at += 1 - goes_left
 
 
 @njit(cache=True)
-def split_partition(column, bin_threshold, samples, start, stop, scratch):
-    """Stable partition of positions start:stop of samples (module docstring) on one thread;
-    returns the cut. scratch holds two (rows, gradients, hessians) triples as long as samples.
-    """
-    n_left = split_chunk(column, bin_threshold, samples, scratch, start, stop)
-    place(*scratch[0], start, n_left, *samples, start)
-    place(*scratch[1], start, stop - start - n_left, *samples, start + n_left)
-    return start + n_left
-
-
-@njit(cache=True)
-def split_partition_parallel(column, bin_threshold, samples, start, stop, scratch):
-    """`split_partition` in PARALLEL_CHUNKS contiguous chunks on every thread; the cut."""
-    return split_chunks_in_parallel(
-        column, bin_threshold, *samples, start, stop, *scratch[0], *scratch[1]
-    )
+def split_partition(column, bin_threshold, rows, gradients, hessians, side, start, stop):
+    """Stable partition (module docstring) of positions start:stop on one thread; the cut."""
+    cut = start + count_left(column, bin_threshold, rows[side], start, stop)
+    move_sides(column, bin_threshold, rows, gradients, hessians, side, start, stop, start, cut)
+    return cut
 
 
 @njit(parallel=True, cache=True)
-def split_chunks_in_parallel(
-    column,
-    bin_threshold,
-    rows,
-    gradients,
-    hessians,
-    start,
-    stop,
-    left_rows,
-    left_gradients,
-    left_hessians,
-    right_rows,
-    right_gradients,
-    right_hessians,
-):
-    """The body of `split_partition_parallel`, on arrays: the parallel loops capture no
-    tuples of arrays, which numba 0.68 cannot lower."""
-    n_chunks = PARALLEL_CHUNKS
-    bounds = np.linspace(start, stop, n_chunks + 1).astype(np.int64)
-    n_left = np.zeros(n_chunks, dtype=np.int64)
-    for c in prange(n_chunks):
-        n_left[c] = split_chunk(
-            column,
-            bin_threshold,
-            (rows, gradients, hessians),
-            (
-                (left_rows, left_gradients, left_hessians),
-                (right_rows, right_gradients, right_hessians),
-            ),
-            bounds[c],
-            bounds[c + 1],
-        )
-    left_at = np.empty(n_chunks, dtype=np.int64)
-    right_at = np.empty(n_chunks, dtype=np.int64)
+def split_partition_parallel(column, bin_threshold, rows, gradients, hessians, side, start, stop):
+    """`split_partition` in PARALLEL_CHUNKS contiguous chunks over the threads; the cut."""
+    bounds = np.linspace(start, stop, PARALLEL_CHUNKS + 1).astype(np.int64)
+    n_left = np.zeros(PARALLEL_CHUNKS, dtype=np.int64)
+    source_rows = rows[side]
+    for c in prange(PARALLEL_CHUNKS):
+        n_left[c] = count_left(column, bin_threshold, source_rows, bounds[c], bounds[c + 1])
+    left_at = np.empty(PARALLEL_CHUNKS, dtype=np.int64)
     left_at[0] = start
-    for c in range(1, n_chunks):
+    for c in range(1, PARALLEL_CHUNKS):
         left_at[c] = left_at[c - 1] + n_left[c - 1]
     cut = left_at[-1] + n_left[-1]
-    for c in range(n_chunks):
-        right_at[c] = cut + (bounds[c] - start) - (left_at[c] - start)
-    for c in prange(n_chunks):
-        lo, n_right = bounds[c], bounds[c + 1] - bounds[c] - n_left[c]
-        place(
-            left_rows,
-            left_gradients,
-            left_hessians,
-            lo,
-            n_left[c],
+    for c in prange(PARALLEL_CHUNKS):
+        right_at = cut + (bounds[c] - start) - (left_at[c] - start)
+        move_sides(
+            column,
+            bin_threshold,
             rows,
             gradients,
             hessians,
+            side,
+            bounds[c],
+            bounds[c + 1],
             left_at[c],
-        )
-        place(
-            right_rows,
-            right_gradients,
-            right_hessians,
-            lo,
-            n_right,
-            rows,
-            gradients,
-            hessians,
-            right_at[c],
+            right_at,
         )
     return cut

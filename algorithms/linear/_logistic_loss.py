@@ -18,11 +18,9 @@ C Σ s_i: the same minimiser, with gradients of order one whatever the number of
 """
 
 import numpy as np
-from numba import get_num_threads, njit, prange
+from numba import njit
 from scipy.special import expit, softmax
 
-# loss_and_gradient splits the rows into this many chunks per numba thread.
-CHUNKS_PER_THREAD = 4
 # raw_scores computes X coefᵀ as (coef Xᵀ)ᵀ from this many features on (its docstring).
 WIDE_PRODUCT_FEATURES = 128
 
@@ -79,44 +77,40 @@ def multinomial_pointwise(raw, y, weights):
     return loss, gradient
 
 
-@njit(cache=True, parallel=True, fastmath={"reassoc", "contract", "nsz"})
-def loss_and_gradient(X, coef, intercept, y, weights, n_chunks):
+@njit(cache=True, fastmath={"reassoc", "contract", "nsz"})
+def loss_and_gradient(X, coef, intercept, y, weights):
     """(loss, Gᵀ [X | 1] of shape (K, p + 1)) in one pass over the rows of X (C order).
 
-    Each row's scores, loss and gradient are formed while the row is in cache, in n_chunks
-    row chunks over numba's threads (each with its own partial sums), instead of two BLAS
-    passes over X (scores, then Gᵀ X) around a pointwise pass.
+    Each row's scores, loss and gradient are formed while the row is in cache, instead of two
+    BLAS passes over X (scores, then Gᵀ X) around a pointwise pass. It runs on one core: on
+    this 2-core machine, shared, that was faster than numba's threads over row chunks (0.07 s
+    against 0.11 s for a 100,000 × 50 binary fit) and, with the other core busy, about four
+    times faster.
     """
     n, n_features = X.shape
     n_blocks = coef.shape[0]
-    n_chunks = max(1, min(n, n_chunks))
-    bounds = np.linspace(0, n, n_chunks + 1).astype(np.int64)
-    losses = np.zeros(n_chunks)
-    partial = np.zeros((n_chunks, n_blocks, n_features + 1))
-    for chunk in prange(n_chunks):
-        raw = np.empty(n_blocks)
-        gradient = np.empty(n_blocks)
-        sums = partial[chunk]
-        loss = 0.0
-        for i in range(bounds[chunk], bounds[chunk + 1]):
-            row = X[i]
-            for k in range(n_blocks):
-                score = intercept[k]
-                for j in range(n_features):
-                    score += row[j] * coef[k, j]
-                raw[k] = score
-            if n_blocks == 1:
-                row_loss, gradient[0] = binomial_row(raw[0], y[i], weights[i])
-            else:
-                row_loss = multinomial_row(raw, int(y[i]), weights[i], gradient)
-            loss += row_loss
-            for k in range(n_blocks):
-                g = gradient[k]
-                for j in range(n_features):
-                    sums[k, j] += g * row[j]
-                sums[k, n_features] += g
-        losses[chunk] = loss
-    return losses.sum(), partial.sum(axis=0)
+    sums = np.zeros((n_blocks, n_features + 1))
+    raw = np.empty(n_blocks)
+    gradient = np.empty(n_blocks)
+    loss = 0.0
+    for i in range(n):
+        row = X[i]
+        for k in range(n_blocks):
+            score = intercept[k]
+            for j in range(n_features):
+                score += row[j] * coef[k, j]
+            raw[k] = score
+        if n_blocks == 1:
+            row_loss, gradient[0] = binomial_row(raw[0], y[i], weights[i])
+        else:
+            row_loss = multinomial_row(raw, int(y[i]), weights[i], gradient)
+        loss += row_loss
+        for k in range(n_blocks):
+            g = gradient[k]
+            for j in range(n_features):
+                sums[k, j] += g * row[j]
+            sums[k, n_features] += g
+    return loss, sums
 
 
 def pointwise(raw, y, weights):
@@ -188,8 +182,7 @@ def smooth_objective(params, X, y, weights, l2, n_blocks, fit_intercept):
     """
     n_features = X.shape[1]
     coef, intercept = unpack(params, n_blocks, n_features, fit_intercept)
-    n_chunks = CHUNKS_PER_THREAD * get_num_threads()
-    loss, grad = loss_and_gradient(X, coef, intercept, y, weights, n_chunks)
+    loss, grad = loss_and_gradient(X, coef, intercept, y, weights)
     grad[:, :n_features] += l2 * coef
     if not fit_intercept:
         grad = grad[:, :n_features]

@@ -22,7 +22,6 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from algorithms._constraints import NON_NEGATIVE, POSITIVE_INT, PROBABILITY
-from algorithms._threads import numba_owns_the_cores
 from algorithms.exceptions import ConvergenceWarning
 from algorithms.linear._logistic_loss import raw_scores, smooth_objective, unpack
 from algorithms.linear._logistic_newton_cd import newton_cd
@@ -39,20 +38,14 @@ def lbfgs(X, y, weights, l2, fit_intercept, n_blocks, max_iter, tol):
     decrease, e.g. for features near the float64 limits).
     """
     start = np.zeros(n_blocks * (X.shape[1] + int(fit_intercept)))
-    with numba_owns_the_cores():  # the objective's one pass over X runs on numba's threads
-        result = minimize(
-            smooth_objective,
-            start,
-            args=(X, y, weights, l2, n_blocks, fit_intercept),
-            method="L-BFGS-B",
-            jac=True,
-            options={
-                "maxiter": max_iter,
-                "maxls": 50,
-                "gtol": tol,
-                "ftol": 64 * np.finfo(float).eps,
-            },
-        )
+    result = minimize(
+        smooth_objective,
+        start,
+        args=(X, y, weights, l2, n_blocks, fit_intercept),
+        method="L-BFGS-B",
+        jac=True,
+        options={"maxiter": max_iter, "maxls": 50, "gtol": tol, "ftol": 64 * np.finfo(float).eps},
+    )
     coef, intercept = unpack(result.x, n_blocks, X.shape[1], fit_intercept)
     status = {0: "converged", 1: "max_iter"}.get(int(result.status), "stalled")
     return coef, intercept.copy(), min(int(result.nit), max_iter), status

@@ -207,33 +207,36 @@ def test_one_parallel_loop_builds_derives_and_searches_both_children():
             assert_allclose([gains[c, j], bins[c, j], g_left[c, j], h_left[c, j]], expected)
 
 
-def samples_and_scratch(n, constant_hessian, seed):
-    """A shuffled (rows, gradients, hessians) triple and two scratch triples for n samples."""
+def two_buffers(n, constant_hessian, seed):
+    """Buffers (rows, gradients, hessians) of shape (2, n) with shuffled samples in side 0."""
     rng = np.random.default_rng(seed)
-    rows = rng.permutation(n).astype(np.int32)
-    hessians = np.empty(0) if constant_hessian else rng.random(n)
-    samples = (rows, rng.normal(size=n), hessians)
-    scratch = tuple((np.empty_like(rows), np.empty(n), np.empty_like(hessians)) for _ in range(2))
-    return samples, scratch
+    rows = np.zeros((2, n), dtype=np.int32)
+    rows[0] = rng.permutation(n)
+    gradients = np.zeros((2, n))
+    gradients[0] = rng.normal(size=n)
+    hessians = np.zeros((2, 0 if constant_hessian else n))
+    hessians[0] = rng.random(hessians.shape[1])
+    return rows, gradients, hessians
 
 
 @pytest.mark.parametrize("partition", [split_partition, split_partition_parallel])
 @pytest.mark.parametrize("constant_hessian", [False, True])
 def test_partition_is_stable_and_cut_at_the_threshold(partition, constant_hessian):
     _, X_binned, _, _, _, _ = binned_data()
-    samples, scratch = samples_and_scratch(500, constant_hessian, seed=3)
-    before = tuple(array.copy() for array in samples)
-    cut = partition(X_binned[:, 2], 15, samples, 100, 400, scratch)
-    goes_left = X_binned[before[0][100:400], 2] <= 15
+    buffers = two_buffers(500, constant_hessian, seed=3)
+    before = tuple(buffer.copy() for buffer in buffers)
+    cut = partition(X_binned[:, 2], 15, *buffers, 0, 100, 400)
+    goes_left = X_binned[before[0][0, 100:400], 2] <= 15
     assert cut == 100 + goes_left.sum()
-    for array, original in zip(samples, before, strict=True):
-        if len(original) == 0:
+    for buffer, original in zip(buffers, before, strict=True):
+        assert_array_equal(buffer[0], original[0])  # the samples are moved to the other side
+        if buffer.shape[1] == 0:
             continue
-        middle = original[100:400]
-        assert_array_equal(array[100:cut], middle[goes_left])
-        assert_array_equal(array[cut:400], middle[~goes_left])
-        assert_array_equal(array[:100], original[:100])
-        assert_array_equal(array[400:], original[400:])
+        middle = original[0, 100:400]
+        assert_array_equal(buffer[1, 100:cut], middle[goes_left])
+        assert_array_equal(buffer[1, cut:400], middle[~goes_left])
+        assert_array_equal(buffer[1, :100], original[1, :100])
+        assert_array_equal(buffer[1, 400:], original[1, 400:])
 
 
 def grow(X_binned, offsets, gradients, hessians, pool=None, **limits):

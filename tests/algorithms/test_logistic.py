@@ -219,9 +219,8 @@ def test_loss_gradient_matches_finite_differences():
         assert error < 1e-6
 
 
-@pytest.mark.parametrize("n_chunks", [1, 7, 500])
 @pytest.mark.parametrize("n_blocks", [1, 3])
-def test_one_pass_loss_and_gradient_equal_the_pointwise_ones(n_blocks, n_chunks):
+def test_one_pass_loss_and_gradient_equal_the_pointwise_ones(n_blocks):
     X, y = classes_data(3, n_samples=50, seed=10)
     target = (y == 1).astype(float) if n_blocks == 1 else y.astype(float)
     weights = np.random.default_rng(10).uniform(0.5, 1.5, len(y))
@@ -230,7 +229,7 @@ def test_one_pass_loss_and_gradient_equal_the_pointwise_ones(n_blocks, n_chunks)
     intercept = intercept[:, 0]
     loss, gradient = pointwise(X @ coef.T + intercept, target, weights)
     X = np.ascontiguousarray(X)
-    one_pass = loss_and_gradient(X, coef, intercept, target, weights, n_chunks)
+    one_pass = loss_and_gradient(X, coef, intercept, target, weights)
     assert one_pass[0] == pytest.approx(loss, rel=1e-12)
     assert_allclose(one_pass[1], np.column_stack([gradient.T @ X, gradient.sum(axis=0)]), 1e-12)
 
