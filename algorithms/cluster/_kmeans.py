@@ -27,6 +27,7 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from algorithms._constraints import NON_NEGATIVE, POSITIVE_INT
+from algorithms._kernel_args import read_only
 from algorithms._threads import parallel_loops
 from algorithms.cluster._lloyd import assign_and_accumulate, candidate_potentials
 
@@ -46,6 +47,7 @@ def kmeans_plusplus(X, n_clusters, random_state):
 
     Runs numba-parallel passes: call it with BLAS on one thread (`numba_owns_the_cores`).
     """
+    X = read_only(X)
     n_samples = X.shape[0]
     n_local_trials = 2 + int(np.log(n_clusters))
     x_sq_norms = np.einsum("ij,ij->i", X, X)
@@ -53,13 +55,17 @@ def kmeans_plusplus(X, n_clusters, random_state):
     centers[0] = X[random_state.choice(n_samples, p=np.full(n_samples, 1.0 / n_samples))]
     to_candidates = np.empty((n_local_trials, n_samples))
     closest = np.full(n_samples, np.inf)
-    potential = candidate_potentials(X, x_sq_norms, centers[:1], closest, to_candidates[:1])[0]
+    potential = candidate_potentials(
+        X, x_sq_norms, read_only(centers[:1]), closest, to_candidates[:1]
+    )[0]
     closest[:] = to_candidates[0]
     for c in range(1, n_clusters):
         targets = random_state.uniform(size=n_local_trials) * potential
         candidates = np.searchsorted(np.cumsum(closest), targets)
         np.clip(candidates, None, n_samples - 1, out=candidates)
-        potentials = candidate_potentials(X, x_sq_norms, X[candidates], closest, to_candidates)
+        potentials = candidate_potentials(
+            X, x_sq_norms, read_only(X[candidates]), closest, to_candidates
+        )
         best = int(np.argmin(potentials))
         closest[:] = to_candidates[best]
         potential = potentials[best]

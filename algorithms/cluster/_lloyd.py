@@ -20,16 +20,20 @@ multi-threaded BLAS inside each of numba's threads would oversubscribe the cores
 import numpy as np
 from numba import njit, prange
 
+from algorithms._kernel_args import read_only
+
 CHUNK_ROWS = 256
 GROUPS = 64
 
 
 @njit(cache=True)
-def assign_chunk(X, start, products, center_sq_norms, centers, labels, distances, sums, counts):
+def assign_chunk(
+    X, start, products, center_sq_norms, centers, labels, distances, measure, sums, counts
+):
     """Assign rows start … start + len(products) − 1 of X (products: their x·c), in place.
 
-    labels, the group's sums and counts, and distances (squared, summed directly; skipped when
-    distances is None) are updated. Returns (rows whose label changed, the chunk's inertia).
+    labels, the group's sums and counts, and, when `measure`, distances (squared, summed
+    directly) are updated. Returns (rows whose label changed, the chunk's inertia).
     """
     n_clusters, n_features = centers.shape
     changed = 0
@@ -45,7 +49,7 @@ def assign_chunk(X, start, products, center_sq_norms, centers, labels, distances
                 best = j
         for f in range(n_features):
             sums[best, f] += X[i, f]
-        if distances is not None:
+        if measure:
             distance = 0.0
             for f in range(n_features):
                 diff = X[i, f] - centers[best, f]
@@ -59,7 +63,6 @@ def assign_chunk(X, start, products, center_sq_norms, centers, labels, distances
     return changed, inertia
 
 
-@njit(cache=True, parallel=True)
 def assign_and_accumulate(X, centers, labels, distances=None):
     """labels[i] = argmin_j ‖X[i] − centers[j]‖² and, unless distances is None, distances[i] =
     that minimum, in place.
@@ -68,6 +71,15 @@ def assign_and_accumulate(X, centers, labels, distances=None):
     sums[j] = Σ of the rows now labelled j, counts[j] their number, n_changed the rows whose
     label differs from the one labels held on entry, inertia = Σ distances (0 without them).
     """
+    measure = distances is not None
+    return _assign_and_accumulate(
+        read_only(X), read_only(centers), labels, distances if measure else np.empty(0), measure
+    )
+
+
+@njit(cache=True, parallel=True)
+def _assign_and_accumulate(X, centers, labels, distances, measure):
+    """`assign_and_accumulate`: its arguments typed one way (`algorithms._kernel_args`)."""
     n_samples, n_features = X.shape
     n_clusters = centers.shape[0]
     centers_t = np.ascontiguousarray(centers.T)
@@ -93,6 +105,7 @@ def assign_and_accumulate(X, centers, labels, distances=None):
                 centers,
                 labels,
                 distances,
+                measure,
                 group_sums[group],
                 group_counts[group],
             )
