@@ -10,7 +10,7 @@ Dagster instance, no earlier artifacts or champion):
 - end to end: the real command `.venv/bin/trainyard run viral_posts`;
 - work probe: imports the libraries one by one, loads the definitions, then calls the
   pipeline functions each asset calls (read_source + content_hash, validate_frame, prepare,
-  train, evaluate, write_report, decide_promotion) directly, without Dagster;
+  train, evaluate_models, write_report, decide_promotion) directly, without Dagster;
 - Dagster probe: the same start-up, then `assets.runner.materialize_pipeline` as the CLI does.
 
 start-up = process spawn until the definitions are loaded; work = the direct calls;
@@ -76,9 +76,9 @@ def probe(mode: str) -> dict:
         return out
 
     from assets.instance import persistent_instance
-    from pipelines.evaluation import evaluate
     from pipelines.features import prepare
     from pipelines.gate import decide_promotion
+    from pipelines.kinds.table import evaluate_models
     from pipelines.paths import reports_dir
     from pipelines.report import write_report
     from pipelines.sources import content_hash, read_source
@@ -97,9 +97,9 @@ def probe(mode: str) -> dict:
     report = step(validate_frame, raw, resolve_schema(spec.schema_))
     assert report.ok, report.summary()
     prepared = step(prepare, report.valid, spec)
-    bundle = step(train, spec, prepared.frame, prepared.transform)
-    result = step(evaluate, spec, bundle, prepared.frame)
-    step(write_report, spec, bundle, result, reports_dir(PIPELINE))
+    bundle = step(train, spec, prepared)
+    result, sections = step(evaluate_models, spec, {"model": bundle}, prepared)
+    step(write_report, reports_dir(PIPELINE), sections)
     assert step(decide_promotion, spec, result, None).passed
     out["work"] = sum(out["steps"].values())
     started = time.perf_counter()
@@ -182,7 +182,7 @@ def section(
         f"does ({med(p['exit'] for p in work):.2f} s to exit), so the CLI does not pay it. "
         "The work itself is mostly "
         + ", ".join(f"{k} ({steps[k]:.2f} s)" for k in slowest)
-        + "; evaluate refits the model once per loss-curve value."
+        + "; evaluate_models refits the model once per loss-curve value."
     )
     return "\n".join(
         [

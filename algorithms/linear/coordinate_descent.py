@@ -23,6 +23,11 @@ converge fast never pay for it and slow ones pay at most about twice the better 
 n_samples ≤ n_features, or precompute=False, the sweeps run on the data; precompute=True uses
 the Gram matrix from the start.
 
+The fits run with BLAS on one thread (`algorithms._threads.numba_owns_the_cores`): the sweeps
+use no BLAS, and the syrk of the Gram matrix was as fast on one thread as on two at 80,000 ×
+100 on this 2-core machine, but 9 times faster (0.14 s against 1.29 s) while another process
+kept a core busy, where scikit-learn's threaded BLAS calls took 1.8 s.
+
 enet_path and lasso_path follow scikit-learn's: they do not centre X or y (there is no
 fit_intercept argument; centre the data first to get an intercept model's path), take the
 largest alpha as max_j |X_jᵀy| / (n·l1_ratio), the smallest alpha at which all coefficients
@@ -39,6 +44,7 @@ from sklearn.utils._param_validation import StrOptions, validate_params
 from sklearn.utils.validation import check_is_fitted, check_X_y, validate_data
 
 from algorithms._constraints import NON_NEGATIVE, POSITIVE, POSITIVE_INT, PROBABILITY
+from algorithms._threads import numba_owns_the_cores
 from algorithms.exceptions import ConvergenceWarning
 from algorithms.linear._cd_kernels import enet_cd_dense, enet_cd_gram
 
@@ -47,6 +53,8 @@ SELECTIONS = ("cyclic", "random")
 GRAM_AT_ONCE_MAX_FEATURES = 256
 # ...and beyond, after n_features / this sweeps on the data: about the cost of the syrk.
 FEATURES_PER_GRAM_SWEEP = 64
+# Rows of X transposed at a time by centred_transpose.
+_TRANSPOSE_BLOCK_ROWS = 256
 # XᵀX − n·x̄x̄ᵀ is used while every x̄_j² ≤ this times the centred mean square σ_j².
 CANCELLATION_RATIO = 100.0
 # Rows centred at a time while accumulating the Gram matrix otherwise (8 MB of float64).
@@ -67,9 +75,15 @@ def data_sweep_budget(precompute, n_samples: int, n_features: int) -> int | None
 
 
 def centred_transpose(X: np.ndarray, offset: np.ndarray) -> np.ndarray:
-    """(X − offset)ᵀ as a C-ordered (n_features, n_samples) array: one row per column of X."""
+    """(X − offset)ᵀ as a C-ordered (n_features, n_samples) array: one row per column of X.
+
+    Copied _TRANSPOSE_BLOCK_ROWS rows at a time, so that each block's writes stay in cache
+    (1.6x faster than one strided copy at 16,000 × 1,000; no slower at 80,000 × 100).
+    """
     XT = np.empty((X.shape[1], X.shape[0]))
-    np.subtract(X.T, offset[:, np.newaxis], out=XT)
+    for start in range(0, X.shape[0], _TRANSPOSE_BLOCK_ROWS):
+        stop = start + _TRANSPOSE_BLOCK_ROWS
+        np.subtract(X[start:stop].T, offset[:, np.newaxis], out=XT[:, start:stop])
     return XT
 
 
@@ -160,38 +174,39 @@ def enet_coordinate_descent(
     coefs = np.empty((n_features, len(alphas)))
     dual_gaps = np.empty(len(alphas))
     n_iters = np.zeros(len(alphas), dtype=np.int64)
-    for k, alpha in enumerate(alphas):
-        l1 = float(alpha * l1_ratio * n_samples)
-        l2 = float(alpha * (1.0 - l1_ratio) * n_samples)
-        gap, tol_scaled = np.inf, 0.0
-        if gram is None and (budget is None or data_sweeps < budget):
-            if XT is None:
-                XT = centred_transpose(X, X_offset)
-            limit = max_iter if budget is None else min(max_iter, budget - data_sweeps)
-            coef, gap, tol_scaled, n_iters[k] = enet_cd_dense(
-                XT, y, coef, l1, l2, limit, *options, rng
-            )
-            data_sweeps += n_iters[k]
-        if gap > tol_scaled and n_iters[k] < max_iter:
-            if gram is None:
-                gram = centred_gram(X, X_offset) if XT is None else XT @ XT.T
-                XT = None
-                Xty, y_norm2 = X.T @ y - X_offset * y.sum(), float(y @ y)
-            coef, gap, tol_scaled, sweeps = enet_cd_gram(
-                gram, Xty, y_norm2, coef, l1, l2, max_iter - n_iters[k], *options, rng
-            )
-            n_iters[k] += sweeps
-        if gap > tol_scaled:
-            warnings.warn(
-                f"coordinate descent did not converge at alpha={alpha:.6g} in max_iter="
-                f"{max_iter} sweeps: duality gap {gap / n_samples:.3e} > tol·‖y‖²/n = "
-                f"{tol_scaled / n_samples:.3e}. Increase max_iter, scale the features or "
-                "increase alpha.",
-                ConvergenceWarning,
-                stacklevel=3,
-            )
-        coefs[:, k] = coef
-        dual_gaps[k] = gap / n_samples
+    with numba_owns_the_cores():  # BLAS on one thread (module docstring)
+        for k, alpha in enumerate(alphas):
+            l1 = float(alpha * l1_ratio * n_samples)
+            l2 = float(alpha * (1.0 - l1_ratio) * n_samples)
+            gap, tol_scaled = np.inf, 0.0
+            if gram is None and (budget is None or data_sweeps < budget):
+                if XT is None:
+                    XT = centred_transpose(X, X_offset)
+                limit = max_iter if budget is None else min(max_iter, budget - data_sweeps)
+                coef, gap, tol_scaled, n_iters[k] = enet_cd_dense(
+                    XT, y, coef, l1, l2, limit, *options, rng
+                )
+                data_sweeps += n_iters[k]
+            if gap > tol_scaled and n_iters[k] < max_iter:
+                if gram is None:
+                    gram = centred_gram(X, X_offset) if XT is None else XT @ XT.T
+                    XT = None
+                    Xty, y_norm2 = X.T @ y - X_offset * y.sum(), float(y @ y)
+                coef, gap, tol_scaled, sweeps = enet_cd_gram(
+                    gram, Xty, y_norm2, coef, l1, l2, max_iter - n_iters[k], *options, rng
+                )
+                n_iters[k] += sweeps
+            if gap > tol_scaled:
+                warnings.warn(
+                    f"coordinate descent did not converge at alpha={alpha:.6g} in max_iter="
+                    f"{max_iter} sweeps: duality gap {gap / n_samples:.3e} > tol·‖y‖²/n = "
+                    f"{tol_scaled / n_samples:.3e}. Increase max_iter, scale the features or "
+                    "increase alpha.",
+                    ConvergenceWarning,
+                    stacklevel=3,
+                )
+            coefs[:, k] = coef
+            dual_gaps[k] = gap / n_samples
     if not (np.isfinite(coefs).all() and np.isfinite(dual_gaps).all()):
         raise ValueError(
             "coordinate descent produced non-finite coefficients; the input has values too "
