@@ -21,6 +21,8 @@ import numpy as np
 from numba import njit
 from scipy.special import expit, softmax
 
+from algorithms._kernel_args import read_only
+
 # raw_scores computes X coefᵀ as (coef Xᵀ)ᵀ from this many features on (its docstring).
 WIDE_PRODUCT_FEATURES = 128
 
@@ -77,9 +79,21 @@ def multinomial_pointwise(raw, y, weights):
     return loss, gradient
 
 
-@njit(cache=True, fastmath={"reassoc", "contract", "nsz"})
 def loss_and_gradient(X, coef, intercept, y, weights):
-    """(loss, Gᵀ [X | 1] of shape (K, p + 1)) in one pass over the rows of X (C order).
+    """(loss, Gᵀ [X | 1] of shape (K, p + 1)) in one pass over the rows of X (C order), by
+    `_loss_and_gradient` with its arguments typed one way (`algorithms._kernel_args`)."""
+    return _loss_and_gradient(
+        read_only(X),
+        read_only(np.ascontiguousarray(coef)),
+        read_only(np.ascontiguousarray(intercept)),
+        read_only(y),
+        read_only(weights),
+    )
+
+
+@njit(cache=True, fastmath={"reassoc", "contract", "nsz"})
+def _loss_and_gradient(X, coef, intercept, y, weights):
+    """`loss_and_gradient`: the kernel.
 
     Each row's scores, loss and gradient are formed while the row is in cache, instead of two
     BLAS passes over X (scores, then Gᵀ X) around a pointwise pass. It runs on one core: on
