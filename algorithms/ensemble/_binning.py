@@ -11,7 +11,7 @@ found on bins is a split on raw values.
 All thresholds live in one flat float64 array: those of feature j are
 thresholds[offsets[j]:offsets[j + 1]], and feature j uses offsets[j + 1] − offsets[j] + 1 bins.
 The binned data is uint8 in Fortran order, so each feature's bins are contiguous for the
-histograms.
+histograms; the grower takes its transpose, C-ordered (`algorithms._kernel_args`).
 """
 
 from concurrent.futures import ThreadPoolExecutor
@@ -19,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from numba import njit, prange
 
+from algorithms._kernel_args import read_only
 from algorithms._threads import usable_cores
 
 SUBSAMPLE = 200_000
@@ -48,9 +49,15 @@ def fit_bin_thresholds(
     return np.concatenate([np.empty(0), *per_feature]), offsets
 
 
-@njit(parallel=True, cache=True)
 def bin_features(X, thresholds, offsets):
-    """X (C-ordered float64) mapped to bins, uint8 (n_samples, n_features) in Fortran order."""
+    """X (C-ordered float64) mapped to bins, uint8 (n_samples, n_features) in Fortran order;
+    the kernel gets its inputs as read-only views (`algorithms._kernel_args`)."""
+    return _bin_features(read_only(X), read_only(thresholds), read_only(offsets))
+
+
+@njit(parallel=True, cache=True)
+def _bin_features(X, thresholds, offsets):
+    """`bin_features`: the kernel."""
     n_samples, n_features = X.shape
     binned = np.empty((n_features, n_samples), dtype=np.uint8)
     for i in prange(n_samples):

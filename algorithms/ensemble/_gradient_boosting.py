@@ -143,7 +143,7 @@ class _BaseGradientBoosting(BaseEstimator):
         for iteration in range(self.n_estimators):
             for k in range(n_outputs):
                 feature, bins, left, right, value, histograms = grow_tree(
-                    X_binned,
+                    X_binned.T,
                     gradients[k],
                     hessians[k],
                     loss.constant_hessian,

@@ -40,7 +40,7 @@ PARALLEL_PARTITION_ROWS = 16_384
 
 @njit(parallel=True, cache=True)
 def node_histograms_and_splits(
-    X_binned,
+    binned_T,
     rows,
     ordered_gradients,
     ordered_hessians,
@@ -65,9 +65,9 @@ def node_histograms_and_splits(
     c of (built, derived) with searched[c], the best split of feature j of that node (its
     n_samples[c], sum_gradients[c], sum_hessians[c]) into gains, bins, gradients_left and
     hessians_left[c, j]."""
-    for j in prange(X_binned.shape[1]):
+    for j in prange(binned_T.shape[0]):
         feature_histogram(
-            X_binned[:, j], rows, ordered_gradients, ordered_hessians, constant_hessian, built[j]
+            binned_T[j], rows, ordered_gradients, ordered_hessians, constant_hessian, built[j]
         )
         if derive:
             subtract_histogram(derived[j], built[j])
@@ -125,7 +125,7 @@ def take_slot(histograms, free_slots, n_free):
 
 @njit(cache=True)
 def grow_tree(
-    X_binned,
+    binned_T,
     gradients,
     hessians,
     constant_hessian,
@@ -139,8 +139,9 @@ def grow_tree(
     histograms,
 ):
     """(feature, bin_threshold, left, right, value, histograms) of a new tree and the pool;
-    adds the tree to raw_predictions."""
-    n_samples, n_features = X_binned.shape
+    adds the tree to raw_predictions. binned_T is the binned data transposed, (n_features,
+    n_samples) in C order, so that one feature is one typing (`algorithms._kernel_args`)."""
+    n_features, n_samples = binned_T.shape
     capacity = 2 * max(1, min(max_leaf_nodes, n_samples // min_samples_leaf)) - 1
     feature = np.full(capacity, -1, dtype=np.int64)
     bin_threshold = np.zeros(capacity, dtype=np.int64)
@@ -154,7 +155,7 @@ def grow_tree(
     sum_hessians = np.zeros(capacity)
     slot = np.full(capacity, -1, dtype=np.int64)
     free_slots = np.empty(histograms.shape[0] + 2 * capacity + 1, dtype=np.int64)
-    n_free = 0
+    n_free = np.int64(0)  # not a literal 0: take_slot compiles once
     for s in range(histograms.shape[0] - 1, -1, -1):
         free_slots[n_free] = s
         n_free += 1
@@ -199,14 +200,14 @@ def grow_tree(
         pair[0], pair[1] = 0, 0
         searched[0], searched[1] = True, False
         node_histograms_and_splits(
-            X_binned,
+            binned_T,
             rows[0],
             gradients,
             hessians,
             constant_hessian,
             histograms[slot[0]],
             histograms[slot[0]],
-            False,
+            np.bool_(False),  # not a literal: one compile for both calls
             n_bins_non_missing,
             stop[pair] - start[pair],
             sum_gradients[pair],
@@ -252,11 +253,9 @@ def grow_tree(
         bin_threshold[node] = split_bin[node]
         samples = (rows, ordered_gradients, ordered_hessians, side[node], start[node], stop[node])
         if stop[node] - start[node] >= PARALLEL_PARTITION_ROWS:
-            cut = split_partition_parallel(
-                X_binned[:, feature[node]], bin_threshold[node], *samples
-            )
+            cut = split_partition_parallel(binned_T[feature[node]], bin_threshold[node], *samples)
         else:
-            cut = split_partition(X_binned[:, feature[node]], bin_threshold[node], *samples)
+            cut = split_partition(binned_T[feature[node]], bin_threshold[node], *samples)
         left_child, right_child = n_nodes, n_nodes + 1
         n_nodes += 2
         n_leaves += 1
@@ -291,14 +290,14 @@ def grow_tree(
         for c in range(2):
             searched[c] = stop[pair[c]] - start[pair[c]] >= 2 * min_samples_leaf
         node_histograms_and_splits(
-            X_binned,
+            binned_T,
             rows[side[small], start[small] : stop[small]],
             ordered_gradients[side[small], start[small] : stop[small]],
             ordered_hessians[side[small], start[small] : stop[small]],
             constant_hessian,
             histograms[slot[small]],
             histograms[slot[large]],
-            True,
+            np.bool_(True),
             n_bins_non_missing,
             stop[pair] - start[pair],
             sum_gradients[pair],

@@ -11,9 +11,18 @@ else one).
 import numpy as np
 from numba import njit, prange
 
+from algorithms._kernel_args import read_only
+
+
+def add_tree_predictions(X, feature, threshold, left, right, value, roots, raw_predictions):
+    """raw_predictions[t % K, i] += value of X[i]'s leaf in the tree rooted at roots[t], by
+    `_add_tree_predictions` with its inputs as read-only views (`algorithms._kernel_args`)."""
+    inputs = (X, feature, threshold, left, right, value, roots)
+    _add_tree_predictions(*(read_only(array) for array in inputs), raw_predictions)
+
 
 @njit(parallel=True, cache=True)
-def add_tree_predictions(X, feature, threshold, left, right, value, roots, raw_predictions):
+def _add_tree_predictions(X, feature, threshold, left, right, value, roots, raw_predictions):
     """raw_predictions[t % K, i] += value of X[i]'s leaf in the tree rooted at roots[t]."""
     n_outputs = raw_predictions.shape[0]
     for i in prange(X.shape[0]):

@@ -127,7 +127,7 @@ def best_split(hist, n_bins, n_samples, sum_gradients, sum_hessians, min_samples
             for j in range(hist.shape[0])
         ]
     )
-    j = best_feature(per_feature[:, 0])
+    j = best_feature(np.ascontiguousarray(per_feature[:, 0]))
     if j < 0:
         return 0.0, -1, -1, 0.0, 0.0
     gain, b, g_left, h_left = per_feature[j]
@@ -178,7 +178,7 @@ def test_one_parallel_loop_builds_derives_and_searches_both_children():
     built = np.empty_like(parent)
     sizes = np.array([len(small), len(large)])
     node_histograms_and_splits(
-        X_binned,
+        X_binned.T,
         small.astype(np.int32),
         gradients[small],
         hessians[small],
@@ -246,7 +246,7 @@ def grow(X_binned, offsets, gradients, hessians, pool=None, **limits):
     if pool is None:
         pool = np.empty((0, X_binned.shape[1], 32, 3))
     *tree, pool = grow_tree(
-        X_binned,
+        X_binned.T,
         gradients,
         hessians,
         False,
@@ -301,7 +301,7 @@ def test_a_reused_histogram_pool_grows_the_same_tree():
     _, X_binned, _, offsets, gradients, hessians = binned_data(n=2000, seed=9)
     pool = np.empty((0, 4, 32, 3))
     *first, pool = grow_tree(
-        X_binned,
+        X_binned.T,
         gradients,
         hessians,
         False,
