@@ -28,7 +28,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from algorithms._constraints import NON_NEGATIVE, POSITIVE_INT
 from algorithms._kernel_args import read_only
-from algorithms._threads import parallel_loops
+from algorithms._threads import ROWS_PER_THREAD, parallel_loops
 from algorithms.cluster._lloyd import assign_and_accumulate, candidate_potentials
 
 INITS = ("k-means++", "random")
@@ -142,7 +142,7 @@ class NearestCenterMixin:
         """Fit, then return labels_."""
         return self.fit(X).labels_
 
-    @parallel_loops
+    @parallel_loops(rows_per_thread=ROWS_PER_THREAD)
     def predict(self, X):
         """Index of the nearest centre of each row of X."""
         return self._assign(X)[0]
@@ -154,7 +154,7 @@ class NearestCenterMixin:
         x_sq_norms = np.einsum("ij,ij->i", X, X)
         return np.sqrt(squared_distances(self.cluster_centers_, X, x_sq_norms).T)
 
-    @parallel_loops
+    @parallel_loops(rows_per_thread=ROWS_PER_THREAD)
     def score(self, X, y=None):
         """Minus the inertia of X: −Σ squared distances to the nearest centre."""
         return -float(self._assign(X)[1].sum())
@@ -201,7 +201,7 @@ class KMeans(NearestCenterMixin, TransformerMixin, ClusterMixin, BaseEstimator):
         self.tol = tol
         self.random_state = random_state
 
-    @parallel_loops
+    @parallel_loops(rows_per_thread=ROWS_PER_THREAD)
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Cluster the rows of X; y is ignored."""

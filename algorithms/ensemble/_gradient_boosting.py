@@ -26,7 +26,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from algorithms._constraints import FRACTION, NON_NEGATIVE, POSITIVE, POSITIVE_INT, SEED
 from algorithms._labels import encode_labels
-from algorithms._threads import parallel_loops
+from algorithms._threads import ROWS_PER_THREAD, parallel_loops
 from algorithms.ensemble._binning import bin_features, fit_bin_thresholds, threshold_values
 from algorithms.ensemble._grower import grow_tree
 from algorithms.ensemble._loss import log_loss, squared_error
@@ -227,14 +227,14 @@ class GradientBoostingRegressor(RegressorMixin, _BaseGradientBoosting):
     nodes_value_ with tree_offsets_ (see _predictor; tree t belongs to iteration t // K).
     """
 
-    @parallel_loops
+    @parallel_loops(rows_per_thread=ROWS_PER_THREAD)
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Grow up to n_estimators trees on X (n_samples, n_features) and y (n_samples,)."""
         X, y = validate_data(self, X, y, dtype=np.float64, order="C", y_numeric=True)
         return self._boost(X, y.astype(np.float64), squared_error, stratify=False)
 
-    @parallel_loops
+    @parallel_loops(rows_per_thread=ROWS_PER_THREAD)
     def predict(self, X):
         """The predicted targets, shape (n_samples,)."""
         return self._raw_predict(X)[0]
@@ -248,7 +248,7 @@ class GradientBoostingClassifier(ClassifierMixin, _BaseGradientBoosting):
     classes, else n_classes) and all those of GradientBoostingRegressor.
     """
 
-    @parallel_loops
+    @parallel_loops(rows_per_thread=ROWS_PER_THREAD)
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Grow up to n_estimators iterations of trees on X and the labels y."""
@@ -263,13 +263,13 @@ class GradientBoostingClassifier(ClassifierMixin, _BaseGradientBoosting):
         self.classes_ = classes
         return self
 
-    @parallel_loops
+    @parallel_loops(rows_per_thread=ROWS_PER_THREAD)
     def decision_function(self, X):
         """Raw scores: log-odds of classes_[1], shape (n_samples,), or (n_samples, n_classes)."""
         raw = self._raw_predict(X)
         return raw[0] if raw.shape[0] == 1 else raw.T
 
-    @parallel_loops
+    @parallel_loops(rows_per_thread=ROWS_PER_THREAD)
     def predict_proba(self, X):
         """Class probabilities σ(F) (binary) or softmax(F), shape (n_samples, n_classes)."""
         raw = self._raw_predict(X)
@@ -278,7 +278,7 @@ class GradientBoostingClassifier(ClassifierMixin, _BaseGradientBoosting):
             return np.column_stack([1.0 - positive, positive])
         return softmax(raw, axis=0).T
 
-    @parallel_loops
+    @parallel_loops(rows_per_thread=ROWS_PER_THREAD)
     def predict(self, X):
         """The most probable class of each row."""
         raw = self._raw_predict(X)

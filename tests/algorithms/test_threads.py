@@ -59,3 +59,18 @@ def test_parallel_loops_keeps_the_method_and_its_result():
     assert estimator.fit(np.ones(3)) is estimator
     assert estimator.blas_ == {1}
     assert Estimator.fit.__name__ == "fit" and Estimator.fit.__doc__ == "Doc."
+
+
+@pytest.mark.skipif(
+    min(usable_cores(), numba.config.NUMBA_NUM_THREADS) < 2, reason="needs two usable cores"
+)
+@pytest.mark.parametrize(("n_rows", "threads"), [(5, 1), (19_999, 1), (20_000, 2), (10**6, 2)])
+def test_rows_per_thread_gives_one_thread_per_that_many_rows_up_to_the_cores(n_rows, threads):
+    class Estimator:
+        @parallel_loops(rows_per_thread=10_000)
+        def fit(self, X, y=None):
+            self.threads_ = numba.get_num_threads()
+            return self
+
+    assert Estimator().fit(np.empty((n_rows, 1))).threads_ == min(threads, usable_cores())
+    assert Estimator().fit(X=[[0.0]] * n_rows).threads_ == min(threads, usable_cores())
