@@ -3,7 +3,7 @@
 Seeding ("k-means++", Arthur and Vassilvitskii 2007, greedy like scikit-learn's): the first
 centre is a uniformly drawn row; each next one is the best, by the resulting potential
 Σᵢ minⱼ ‖xᵢ − cⱼ‖², of 2 + ⌊ln k⌋ rows drawn with probability ∝ their squared distance to the
-nearest centre so far (the potentials in one parallel pass, `_lloyd.candidate_potentials`).
+nearest centre so far (their distances by one matrix product).
 "random" takes k distinct rows; an array gives the centres. Both draw from the RandomState as
 scikit-learn's do (`choice` with uniform probabilities), so with the same random_state they
 pick the same rows as scikit-learn's KMeans.
@@ -27,9 +27,8 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from algorithms._constraints import NON_NEGATIVE, POSITIVE_INT
-from algorithms._kernel_args import read_only
 from algorithms._threads import ROWS_PER_THREAD, parallel_loops
-from algorithms.cluster._lloyd import assign_and_accumulate, candidate_potentials
+from algorithms.cluster._lloyd import assign_and_accumulate
 
 INITS = ("k-means++", "random")
 
@@ -43,32 +42,23 @@ def squared_distances(centers, X, x_sq_norms):
 
 
 def kmeans_plusplus(X, n_clusters, random_state):
-    """Greedy k-means++ centres (module docstring): k rows of X, drawn with random_state.
-
-    Runs numba-parallel passes: call it with BLAS on one thread (`numba_owns_the_cores`).
-    """
-    X = read_only(X)
+    """Greedy k-means++ centres (module docstring): k rows of X, drawn with random_state."""
     n_samples = X.shape[0]
     n_local_trials = 2 + int(np.log(n_clusters))
     x_sq_norms = np.einsum("ij,ij->i", X, X)
     centers = np.empty((n_clusters, X.shape[1]))
     centers[0] = X[random_state.choice(n_samples, p=np.full(n_samples, 1.0 / n_samples))]
-    to_candidates = np.empty((n_local_trials, n_samples))
-    closest = np.full(n_samples, np.inf)
-    potential = candidate_potentials(
-        X, x_sq_norms, read_only(centers[:1]), closest, to_candidates[:1]
-    )[0]
-    closest[:] = to_candidates[0]
+    closest = squared_distances(centers[:1], X, x_sq_norms)[0]
+    potential = closest.sum()
     for c in range(1, n_clusters):
         targets = random_state.uniform(size=n_local_trials) * potential
         candidates = np.searchsorted(np.cumsum(closest), targets)
         np.clip(candidates, None, n_samples - 1, out=candidates)
-        potentials = candidate_potentials(
-            X, x_sq_norms, read_only(X[candidates]), closest, to_candidates
-        )
-        best = int(np.argmin(potentials))
-        closest[:] = to_candidates[best]
-        potential = potentials[best]
+        to_candidates = squared_distances(X[candidates], X, x_sq_norms)
+        np.minimum(closest, to_candidates, out=to_candidates)
+        best = int(np.argmin(to_candidates.sum(axis=1)))
+        closest = to_candidates[best]
+        potential = closest.sum()
         centers[c] = X[candidates[best]]
     return centers
 

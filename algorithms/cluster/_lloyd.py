@@ -1,5 +1,4 @@
-"""The numba kernels of k-means: a Lloyd pass (assign every row, accumulate the new centres)
-and the potentials of k-means++ candidates.
+"""The numba kernel of a Lloyd pass: assign every row, accumulate the new centres.
 
 As scikit-learn's `_k_means_lloyd.pyx`: rows go in chunks of `CHUNK_ROWS` = 256; each chunk's
 products x·c with every centre come from one small matrix product (BLAS, into a buffer of the
@@ -11,8 +10,7 @@ it is exact; Lloyd's iterations skip it (scikit-learn's too) and ask only on the
 The chunks are split into at most `GROUPS` contiguous groups, which run in parallel (numba
 prange, static schedule like scikit-learn's OpenMP loop), each into its own partial sums,
 counts and inertia, added in group order after the loop. The layout depends on the number of
-rows only, so results do not depend on the number of threads. The k-means++ potentials go
-through the same chunks and groups. Callers run both with BLAS on one thread
+rows only, so results do not depend on the number of threads. Callers run it with BLAS on one thread
 (`algorithms._threads.numba_owns_the_cores`): the products are many and small, and a
 multi-threaded BLAS inside each of numba's threads would oversubscribe the cores.
 """
@@ -129,39 +127,3 @@ def row_sq_norms(A):
         for f in range(A.shape[1]):
             norms[i] += A[i, f] * A[i, f]
     return norms
-
-
-@njit(cache=True, parallel=True)
-def candidate_potentials(X, x_sq_norms, candidates, closest, to_candidates):
-    """The k-means++ potential of adding each candidate centre to the current ones.
-
-    to_candidates[t, i] = min(closest[i], ‖X[i] − candidates[t]‖²), the squared distance as
-    ‖x‖² + ‖c‖² − 2x·c clipped at 0 (as scikit-learn's), in place; closest[i] is the squared
-    distance of X[i] to its nearest current centre (infinity before the first). Returns
-    potentials[t] = Σᵢ to_candidates[t, i], summed in the fixed group order.
-    """
-    n_samples = X.shape[0]
-    n_candidates = candidates.shape[0]
-    candidates_t = np.ascontiguousarray(candidates.T)
-    candidate_sq_norms = row_sq_norms(candidates)
-    n_chunks = (n_samples + CHUNK_ROWS - 1) // CHUNK_ROWS
-    n_groups = min(n_chunks, GROUPS)
-    group_potentials = np.zeros((n_groups, n_candidates))
-    for group in prange(n_groups):
-        products = np.empty((CHUNK_ROWS, n_candidates))
-        for chunk in range(group * n_chunks // n_groups, (group + 1) * n_chunks // n_groups):
-            start = chunk * CHUNK_ROWS
-            stop = min(n_samples, start + CHUNK_ROWS)
-            chunk_products = products[: stop - start]
-            np.dot(X[start:stop], candidates_t, chunk_products)
-            for r in range(stop - start):
-                i = start + r
-                for t in range(n_candidates):
-                    distance = x_sq_norms[i] + candidate_sq_norms[t] - 2.0 * chunk_products[r, t]
-                    distance = min(max(distance, 0.0), closest[i])
-                    to_candidates[t, i] = distance
-                    group_potentials[group, t] += distance
-    potentials = np.zeros(n_candidates)
-    for group in range(n_groups):
-        potentials += group_potentials[group]
-    return potentials
