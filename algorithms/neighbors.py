@@ -32,6 +32,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
 from algorithms._constraints import POSITIVE_INT
+from algorithms._kernel_args import read_only
 from algorithms._labels import encode_labels
 
 WEIGHTS = ("uniform", "distance")
@@ -115,7 +116,7 @@ def nearest_neighbors(X, fit_X, n_neighbors, batch_size=None):
                     best_scores[start : start + batch],
                     best_indices[start : start + batch],
                 )
-    distances = exact_distances(X, fit_X, best_indices)
+    distances = exact_distances(read_only(X), read_only(fit_X), best_indices)
     order = np.argsort(distances, axis=1, kind="stable")
     return np.take_along_axis(distances, order, 1), np.take_along_axis(best_indices, order, 1)
 
