@@ -23,6 +23,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from algorithms._constraints import FRACTION, NON_NEGATIVE, POSITIVE, POSITIVE_INT
+from algorithms._kernel_args import read_only
 from algorithms._labels import encode_labels
 from algorithms._threads import parallel_loops
 from algorithms.exceptions import ConvergenceWarning
@@ -101,13 +102,17 @@ def forward(params, images, n_conv):
     for layer in range(n_conv):
         kernel, bias = params[2 * layer], params[2 * layer + 1]
         size = pool_size(a.shape[1], a.shape[2])
-        cols, z, pooled, argmax = conv_relu_pool_forward(a, kernel, bias, PADDING, *size)
+        cols, z, pooled, argmax = conv_relu_pool_forward(
+            read_only(a), read_only(kernel), read_only(bias), PADDING, *size
+        )
         cache.append((a, cols, z, argmax, size))
         a = pooled
     conv_shape = a.shape
     dense = params[2 * n_conv :]
     proba, activations = dense_forward(
-        a.reshape(a.shape[0], -1), tuple(dense[::2]), tuple(dense[1::2])
+        a.reshape(a.shape[0], -1),
+        tuple(read_only(weights) for weights in dense[::2]),
+        tuple(read_only(bias) for bias in dense[1::2]),
     )
     return proba, (cache, conv_shape, activations)
 

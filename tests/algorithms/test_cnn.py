@@ -8,6 +8,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from scipy.signal import correlate
 from sklearn.datasets import load_digits
 
+from algorithms._kernel_args import read_only
 from algorithms.exceptions import ConvergenceWarning
 from algorithms.neural_network._cnn import (
     CNNClassifier,
@@ -61,10 +62,15 @@ def numerical_gradient(loss, array, eps=1e-6):
     return grad
 
 
+def layer_forward(x, kernel, bias, padding, ph, pw):
+    """The conv layer's kernel called as `_cnn.forward` calls it, inputs as read-only views."""
+    return conv_relu_pool_forward(read_only(x), read_only(kernel), read_only(bias), padding, ph, pw)
+
+
 def test_seed_shapes():
     x = RNG.standard_normal((1, 6, 6, 3))
     kernels = RNG.standard_normal((3, 3, 3, 2))
-    cols, conv, pooled, argmax = conv_relu_pool_forward(x, kernels, np.zeros(2), 0, 2, 2)
+    cols, conv, pooled, argmax = layer_forward(x, kernels, np.zeros(2), 0, 2, 2)
     assert cols.shape == (16, 27) and conv.shape == (1, 4, 4, 2)
     assert pooled.shape == argmax.shape == (1, 2, 2, 2) and pooled.min() >= 0
     assert pooled[0, 1, 0, 1] == max(conv[0, 2:4, 0:2, 1].max(), 0.0)
@@ -76,7 +82,7 @@ def test_conv_matches_direct_convolution_and_pools_its_relu(padding):
     x = RNG.standard_normal((2, 7, 6, 3))
     weights = RNG.standard_normal((3, 2, 3, 4))
     bias = RNG.standard_normal(4)
-    _, out, pooled, _ = conv_relu_pool_forward(x, weights, bias, padding, 2, 2)
+    _, out, pooled, _ = layer_forward(x, weights, bias, padding, 2, 2)
     assert_allclose(out, direct_conv(x, weights, bias, 1, padding), atol=1e-12)
     h, w = out.shape[1] // 2 * 2, out.shape[2] // 2 * 2
     windows = np.maximum(out, 0)[:, :h, :w].reshape(2, h // 2, 2, w // 2, 2, 4)
@@ -86,7 +92,7 @@ def test_conv_matches_direct_convolution_and_pools_its_relu(padding):
 def test_im2col_rows_are_receptive_fields_and_col2im_is_its_adjoint():
     x = RNG.standard_normal((2, 5, 4, 3))
     offsets = patch_offsets(5, 4, 3, 3, 3, 1)
-    cols = im2col(x, offsets, 27)
+    cols = im2col(read_only(x), offsets, 27)
     padded = np.pad(x, ((0, 0), (1, 1), (1, 1), (0, 0)))
     assert_array_equal(cols[(1 * 5 + 2) * 4 + 0], padded[1, 2:5, 0:3].ravel())
     probe = RNG.standard_normal(cols.shape)
@@ -95,7 +101,7 @@ def test_im2col_rows_are_receptive_fields_and_col2im_is_its_adjoint():
 
 def test_conv_rejects_a_channel_mismatch():
     with pytest.raises(ValueError, match="channels differ from the kernels' channels"):
-        conv_relu_pool_forward(np.zeros((1, 4, 4, 2)), np.zeros((3, 3, 3, 1)), np.zeros(1), 1, 2, 2)
+        layer_forward(np.zeros((1, 4, 4, 2)), np.zeros((3, 3, 3, 1)), np.zeros(1), 1, 2, 2)
 
 
 @pytest.mark.parametrize(("padding", "pool"), [(1, (2, 2)), (0, (1, 2)), (1, (3, 2))])
@@ -103,12 +109,12 @@ def test_conv_relu_pool_gradients(padding, pool):
     x = RNG.standard_normal((2, 6, 5, 2))
     weights = RNG.standard_normal((3, 3, 2, 3))
     bias = RNG.standard_normal(3)
-    probe = RNG.standard_normal(conv_relu_pool_forward(x, weights, bias, padding, *pool)[2].shape)
+    probe = RNG.standard_normal(layer_forward(x, weights, bias, padding, *pool)[2].shape)
 
     def loss():
-        return float(np.sum(conv_relu_pool_forward(x, weights, bias, padding, *pool)[2] * probe))
+        return float(np.sum(layer_forward(x, weights, bias, padding, *pool)[2] * probe))
 
-    cols, z, _, argmax = conv_relu_pool_forward(x, weights, bias, padding, *pool)
+    cols, z, _, argmax = layer_forward(x, weights, bias, padding, *pool)
     dw, db = np.empty_like(weights), np.empty_like(bias)
     dx = conv_relu_pool_backward(
         probe, x, cols, z, argmax, weights, padding, *pool, True, dw, db, 0.0
