@@ -70,7 +70,8 @@ def cli_timings(repeat: int) -> list[tuple[str, float, float]]:
 def timings_table(rows: list[tuple[str, float, float]], repeat: int) -> str:
     """The rows as the "CLI timings" markdown table."""
     lines = [
-        f"CLI timings: median wall seconds of {repeat} fresh processes each (`benchmarks/cli.py`).",
+        f"CLI timings: median wall seconds of {repeat} fresh process{'es' if repeat > 1 else ''} "
+        "each (`benchmarks/cli.py`).",
         "",
         "| command | median s | target s | |",
         "|---|---:|---:|---|",
