@@ -7,7 +7,13 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn import neighbors as sk_neighbors
 
-from algorithms.neighbors import KNeighborsClassifier, KNeighborsRegressor
+from algorithms._threads import numba_owns_the_cores
+from algorithms.neighbors import (
+    KNeighborsClassifier,
+    KNeighborsRegressor,
+    nearest_neighbors,
+    nearest_scores,
+)
 from algorithms.persistence import load_estimator, save_estimator
 
 
@@ -83,8 +89,8 @@ def test_regressor_matches_scikit_learn(weights):
 
 
 def test_results_do_not_depend_on_batch_size():
-    # 1,000 training rows: batch_size=5,000 splits them into blocks of 256 (the last one
-    # partial); batch_size 1 and 7 take them in one block but split the 150 queries.
+    # 1,000 training rows go in blocks of 256 (the last one partial); batch_size 1, 7 and 150
+    # split the 150 queries into batches, 5,000 takes them in one.
     X, labels, target, queries = blobs(n=1000)
     reference = KNeighborsClassifier(n_neighbors=9, weights="distance").fit(X, labels)
     distances, indices = reference.kneighbors(queries)
@@ -98,6 +104,53 @@ def test_results_do_not_depend_on_batch_size():
         assert_array_equal(
             regressor.predict(queries), KNeighborsRegressor().fit(X, target).predict(queries)
         )
+
+
+def brute_force(queries, X, k):
+    """(distances, indices) of the k nearest rows by a stable argsort of Σ (x − q)² per query."""
+    squared = ((queries[:, None, :] - X[None, :, :]) ** 2).sum(axis=2)
+    indices = np.argsort(squared, axis=1, kind="stable")[:, :k]
+    return np.sqrt(np.take_along_axis(squared, indices, 1)), indices
+
+
+def test_results_do_not_depend_on_the_number_of_threads():
+    # 700 queries: three batches of 256 (the last partial), so two threads split them.
+    X, _, _, queries = blobs(n=1000, n_queries=700)
+    by_threads = []
+    for n_threads in (1, 2):
+        with numba_owns_the_cores(n_threads):
+            by_threads.append(nearest_neighbors(queries, X, 9))
+    distances, indices = by_threads[0]
+    assert_array_equal(by_threads[1][0], distances)
+    assert_array_equal(by_threads[1][1], indices)
+    expected_distances, expected_indices = brute_force(queries, X, 9)
+    assert_array_equal(indices, expected_indices)
+    assert_allclose(distances, expected_distances, rtol=1e-12)
+
+
+@pytest.mark.parametrize("batch_size", [None, 3, 256])
+def test_ties_across_blocks_and_batches_keep_the_lower_index(batch_size):
+    # Nine distinct integer points repeated over 700 rows (three blocks of 256): the squared
+    # distances are exact integers, so each query has many exact ties, which must come in
+    # increasing training index, whichever block and batch they fall in.
+    rng = np.random.default_rng(1)
+    X = rng.integers(0, 3, (700, 2)).astype(np.float64)
+    queries = rng.integers(-1, 4, (600, 2)).astype(np.float64)
+    knn = KNeighborsRegressor(n_neighbors=12, batch_size=batch_size).fit(X, np.arange(700.0))
+    distances, indices = knn.kneighbors(queries)
+    expected_distances, expected_indices = brute_force(queries, X, 12)
+    assert_array_equal(indices, expected_indices)
+    assert_array_equal(distances, expected_distances)
+
+
+def test_search_kernel_compiles_once_for_fitted_and_reloaded_data(tmp_path):
+    X, labels, _, queries = blobs()
+    model = KNeighborsClassifier().fit(X, labels)
+    model.predict(queries)
+    save_estimator(model, tmp_path / "knn")
+    loaded = load_estimator(tmp_path / "knn")
+    assert_array_equal(loaded.predict(queries), model.predict(queries))
+    assert len(nearest_scores.signatures) == 1
 
 
 def test_seed_classification_example():
