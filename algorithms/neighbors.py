@@ -40,7 +40,7 @@ from algorithms._threads import parallel_loops
 WEIGHTS = ("uniform", "distance")
 # Query rows per batch (scikit-learn's chunk size) and training rows per block: one product is
 # 256 × 256 float64 = 512 KiB, half a core's L2 cache (AMD EPYC), so the merge reads it there.
-# 4 MiB products (256 × 2,048) took 1.3 times as long on one core, spilling to L3.
+# 4 MiB products (256 × 2,048), spilling to L3, took about 1.1 times as long on one core.
 _BATCH_ROWS = 256
 _BLOCK_ROWS = 256
 
