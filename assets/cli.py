@@ -19,12 +19,11 @@ from pipelines.paths import SPECS_DIR
 from pipelines.spec import SpecError, load_spec, load_specs
 
 if TYPE_CHECKING:
+    from upath import UPath
+
     from pipelines.champions import ChampionRecord
     from pipelines.spec_base import SpecBase
-
-
-# The assets whose latest materialization `trainyard list` reads for each pipeline.
-LISTED_ASSETS = ("evaluation", "champion")
+    from pipelines.summaries import DamagedSummaryError, Summary
 
 
 def _pipelines(args: argparse.Namespace, specs: dict) -> list[str]:
@@ -47,42 +46,72 @@ def _named_spec(args: argparse.Namespace, data_only: bool = True) -> SpecBase:
     return load_spec(path, data_only=data_only)
 
 
-def _champion_status(name: str, champion: dict | None) -> str:
+def _pipeline_dir(name: str) -> Path | UPath:
+    """Where the pipeline's assets are stored (a `Path`, or a `UPath` for an fsspec URL)."""
+    from pipelines.paths import artifacts_root, location
+
+    return location(artifacts_root()) / name
+
+
+def _latest(names: list[str], asset: str) -> dict[str, Summary | DamagedSummaryError | None]:
+    """The latest materialization of `<p>/<asset>` of each pipeline: its summary record (None
+    when never materialized, the error when the record cannot be read). Only an asset stored
+    before summary records existed is read from the instance, which imports Dagster."""
+    from pipelines.summaries import DamagedSummaryError, has_stored_value, read_summary
+
+    latest: dict[str, Summary | DamagedSummaryError | None] = {}
+    for name in names:
+        try:
+            latest[name] = read_summary(_pipeline_dir(name), asset)
+        except DamagedSummaryError as exc:
+            latest[name] = exc
+    before = [n for n in names if latest[n] is None and has_stored_value(_pipeline_dir(n), asset)]
+    if before:
+        from assets.summaries import instance_summaries
+
+        found = instance_summaries([(name, asset) for name in before])
+        latest |= {name: found[name, asset] for name in before}
+    return latest
+
+
+def _champion_status(name: str) -> str:
     """'none', 'yes', or 'damaged (file: field: why)' when its files cannot be loaded."""
-    from upath import UPath
+    from pipelines.champions import POINTER, champion_problem
 
-    from pipelines.champions import champion_problem
-    from pipelines.paths import artifacts_root
-
-    if champion is None:
+    if not (_pipeline_dir(name) / POINTER).exists():
         return "none"
-    problem = champion_problem(UPath(artifacts_root()) / name)
+    problem = champion_problem(_pipeline_dir(name))
     return "yes" if problem is None else f"damaged ({problem})"
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from assets.instance import latest_metadata_of, persistent_instance
+    from pipelines.summaries import DamagedSummaryError
 
-    # Names and data only: listing imports no estimator, study or scikit-learn.
+    # Names and data only: listing imports no estimator, study or scikit-learn, and the
+    # evaluations come from their summary records, so no Dagster either.
     specs = load_specs(data_only=True)
-    latest = latest_metadata_of(
-        persistent_instance(), [[name, asset] for name in specs for asset in LISTED_ASSETS]
-    )
+    evaluations = _latest(list(specs), "evaluation")
     print(f"{'pipeline':<20} {'model':<26} {'last headline metric':<28} champion")
     damaged = False
+    unreadable = []
     for name, spec in specs.items():
-        evaluation, champion = (latest[name, asset] for asset in LISTED_ASSETS)
+        evaluation = evaluations[name]
         metric = "never run"
-        if evaluation:
-            headline = evaluation["headline"]
-            metric = f"{headline} {evaluation[headline]:.4f}"
+        if isinstance(evaluation, DamagedSummaryError):
+            metric = "damaged summary"
+            unreadable.append(f"{name}: damaged evaluation summary ({evaluation})")
+        elif evaluation is not None:
+            headline = evaluation.metadata["headline"]
+            metric = f"{headline} {evaluation.metadata[headline]:.4f}"
         models = spec.trained_models()
         model = f"{len(models)} candidates" if len(models) > 1 else spec.algorithm
-        status = _champion_status(name, champion)
+        status = _champion_status(name)
         damaged |= status.startswith("damaged")
         print(f"{name:<20} {model:<26} {metric:<28} {status}")
-    # Exit 1 when a champion cannot be loaded, as `show` does, so scripts notice.
-    return 1 if damaged else 0
+    for line in unreadable:
+        print(line)
+    # Exit 1 when a champion or a summary cannot be read, as `show` does, so scripts notice.
+    return 1 if damaged or unreadable else 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -128,44 +157,58 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from assets.instance import latest_metadata, persistent_instance
     from pipelines.paths import reports_dir
+    from pipelines.summaries import DamagedSummaryError
 
     spec = _named_spec(args)
     name = spec.name
-    instance = persistent_instance()
-    evaluation = latest_metadata(instance, [name, "evaluation"])
-    if evaluation is None:
+    summary = _latest([name], "evaluation")[name]
+    if isinstance(summary, DamagedSummaryError):
+        print(f"{name}: damaged evaluation summary ({summary}); `trainyard run {name}` rewrites it")
+        return 1
+    if summary is None:
         print(f"{name}: never evaluated; run `trainyard run {name}`")
         return 1
+    evaluation = summary.metadata
     print(f"{name}: {spec.description.strip()}")
     print(f"scored on: {evaluation['scored_on']}")
+    # The latest evaluation that succeeded: a later run that failed before it leaves it as is.
+    print(f"evaluated: {_when(summary.materialized_at)} by run {summary.run_id[:8]}")
     floats = {key: value for key, value in evaluation.items() if isinstance(value, float)}
     width = max([28, *map(len, floats)])
     for key, value in sorted(floats.items()):
         print(f"  {key:<{width}} {value:.4f}")
     if "choice" in evaluation:
         print(f"chosen candidate: {evaluation['chosen_candidate']}. {evaluation['choice']}")
+    damaged = False
     if getattr(spec, "on_invalid", None) == "quarantine":
-        print(*_quarantined(name, latest_metadata(instance, [name, "rejected"])), sep="\n")
+        rejected = _latest([name], "rejected")[name]
+        damaged = isinstance(rejected, DamagedSummaryError)
+        print(*_quarantined(name, rejected), sep="\n")
     print(f"report: {reports_dir(name) / 'report.md'}")
-    champion = _champion_status(name, latest_metadata(instance, [name, "champion"]))
+    champion = _champion_status(name)
     print(f"champion: {champion}")
     # A champion that cannot be loaded is a failure a script running `show` must notice.
-    return 1 if champion.startswith("damaged") else 0
+    return 1 if damaged or champion.startswith("damaged") else 0
 
 
-def _quarantined(name: str, rejected: dict | None, sample: int = 5) -> list[str]:
+def _quarantined(
+    name: str, rejected: Summary | DamagedSummaryError | None, sample: int = 5
+) -> list[str]:
     """The counts of the latest `<p>/rejected` and its first rows with their reasons."""
     from pipelines.quarantine import quarantine_headline
+    from pipelines.summaries import DamagedSummaryError
 
+    if isinstance(rejected, DamagedSummaryError):
+        return [f"rejected: damaged summary ({rejected})"]
     if rejected is None:
         return ["rejected: nothing recorded yet"]
+    entries = rejected.metadata
     headline = quarantine_headline(
-        rejected["dagster/row_count"], rejected["num_rows_read"], rejected["max_rejected_fraction"]
+        entries["dagster/row_count"], entries["num_rows_read"], entries["max_rejected_fraction"]
     )
-    rows = [record.data for record in rejected["preview"].records[:sample]]
-    more = rejected["dagster/row_count"] - len(rows)
+    rows = entries["preview"][:sample]
+    more = entries["dagster/row_count"] - len(rows)
     return [
         f"rejected: {headline}, in {name}/rejected",
         *(f"  {row['where']:<12} {row['reason']}" for row in rows),

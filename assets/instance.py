@@ -116,14 +116,6 @@ def latest_metadata(instance: dg.DagsterInstance, key: list[str]) -> dict[str, A
     return _metadata_values(instance.get_latest_materialization_event(dg.AssetKey(key)))
 
 
-def latest_metadata_of(
-    instance: dg.DagsterInstance, keys: list[list[str]]
-) -> dict[tuple[str, ...], dict[str, Any] | None]:
-    """`latest_metadata` of each asset key (as a tuple), read in one storage query."""
-    events = instance.get_latest_materialization_events([dg.AssetKey(key) for key in keys])
-    return {tuple(key): _metadata_values(events.get(dg.AssetKey(key))) for key in keys}
-
-
 def _metadata_values(event: dg.EventLogEntry | None) -> dict[str, Any] | None:
     if event is None or event.asset_materialization is None:
         return None

@@ -4,7 +4,9 @@ Each is a Dagster `UPathIOManager`, so the same class serves a local directory o
 URL (`base_path` may be `memory://…`, `s3://…`, a shared path). Every write goes through
 `algorithms.atomic_files`: to a temporary sibling with a name unique to the writing process,
 then renamed into place, so a failed step never leaves a half-written artifact, the previous
-materialization stays readable, and concurrent runs never race on a temporary name.
+materialization stays readable, and concurrent runs never race on a temporary name. Each is a
+`SummaryWriter`: after storing `<p>/evaluation` or `<p>/rejected` it writes that asset's
+summary record, which `trainyard list` and `show` read (`pipelines.summaries`).
 
 - `ParquetIOManager`: Polars frames as `<base>/<pipeline>/<asset>.parquet`, a partition (a
   landing batch) as `<base>/<pipeline>/<asset>/<batch>.parquet`.
@@ -40,6 +42,7 @@ from algorithms.atomic_files import (
     temporary_sibling,
 )
 from algorithms.gridworld import GridWorld
+from assets.summaries import SummaryWriter
 from pipelines.bundle import AgentBundle, Bundle, ModelBundle
 from pipelines.champions import Champion, Promotion, load_champion, promote
 from pipelines.drift import DriftProfile
@@ -64,7 +67,7 @@ class DictCodec(Protocol):
     def from_dict(cls, data: dict[str, Any]) -> Any: ...
 
 
-class JsonIOManager(dg.UPathIOManager):
+class JsonIOManager(SummaryWriter):
     """Stores values of `codec` as `to_dict()` JSON with sorted keys (byte-identical when
     equal) and loads them with `codec.from_dict`."""
 
@@ -82,7 +85,7 @@ class JsonIOManager(dg.UPathIOManager):
         return self.codec.from_dict(json.loads(path.read_text()))
 
 
-class ParquetIOManager(dg.UPathIOManager):
+class ParquetIOManager(SummaryWriter):
     """Stores `pl.DataFrame` values as parquet; loads them eagerly. An unpartitioned step that
     reads a partitioned asset gets partition key → frame, however many partitions there are."""
 
@@ -105,7 +108,7 @@ class ParquetIOManager(dg.UPathIOManager):
             return pl.read_parquet(handle)
 
 
-class FeaturesIOManager(dg.UPathIOManager):
+class FeaturesIOManager(SummaryWriter):
     """Stores `PreparedFeatures` as one parquet file with the transform and the drift reference
     in its metadata."""
 
@@ -130,7 +133,7 @@ class FeaturesIOManager(dg.UPathIOManager):
         return PreparedFeatures(frame=frame, transform=transform, reference=reference)
 
 
-class BundleIOManager(dg.UPathIOManager):
+class BundleIOManager(SummaryWriter):
     """Stores a `Bundle` of kind `bundle_class` as a directory (JSON + `.npz`)."""
 
     extension = ""
@@ -146,7 +149,7 @@ class BundleIOManager(dg.UPathIOManager):
         return self.bundle_class.load(path)
 
 
-class ChampionIOManager(dg.UPathIOManager):
+class ChampionIOManager(SummaryWriter):
     """Stores a `Promotion` as the next champion version (history first, then the current
     champion at `<base>/<pipeline>/champion`) and records its version on the materialization."""
 
@@ -173,7 +176,7 @@ class ChampionIOManager(dg.UPathIOManager):
         return champion
 
 
-class PartsIOManager(dg.UPathIOManager):
+class PartsIOManager(SummaryWriter):
     """Stores `StoredParts` (a staging folder of parquet parts) as the asset's folder, moved
     into place whole (the previous parts stay until the new ones are complete); loads that
     folder's parts. Local disks only: a streamed table is read back part by part by path."""

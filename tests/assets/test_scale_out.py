@@ -202,6 +202,35 @@ def test_a_celery_run_spreads_steps_over_two_workers_and_is_stored_in_postgres(r
     assert report.read_text().startswith("# wine\n")
 
 
+def test_list_and_show_print_what_postgres_recorded_from_the_records_the_workers_wrote(
+    redis_run, instance
+):
+    cluster, done = redis_run
+    assert done.returncode == 0
+    [run] = instance.get_runs(dg.RunsFilter(job_name="wine_retrain"))
+    event = instance.get_latest_materialization_event(dg.AssetKey(["wine", "evaluation"]))
+    recorded = {name: value.value for name, value in event.asset_materialization.metadata.items()}
+    headline = recorded["headline"]
+    # Written by the worker that ran the evaluation step, into the shared artifacts root.
+    record = cluster.root / "shared" / "artifacts" / "wine" / "summaries" / "evaluation.json"
+    assert json.loads(record.read_text())["run_id"] == run.run_id
+    # Neither command opens the instance: they answer with its database out of reach.
+    away = {"TRAINYARD_POSTGRES_URL": "postgresql+psycopg2://root@127.0.0.1:1/none"}
+    listed = cluster.trainyard("list", **away)
+    assert listed.returncode == 0, listed.stderr
+    [line] = [x for x in listed.stdout.splitlines() if x.startswith("wine ")]
+    assert line.split() == ["wine", "4", "candidates", headline, f"{recorded[headline]:.4f}", "yes"]
+    shown = cluster.trainyard("show", "wine", **away)
+    assert shown.returncode == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("evaluated: "))
+    assert lines[at].endswith(f" by run {run.run_id[:8]}")
+    floats = {name: value for name, value in recorded.items() if isinstance(value, float)}
+    assert [line.split() for line in lines[at + 1 : at + 1 + len(floats)]] == [
+        [name, f"{value:.4f}"] for name, value in sorted(floats.items())
+    ]
+
+
 def test_models_and_metrics_match_an_in_process_run_byte_for_byte(
     redis_run, trainyard_home, tmp_path
 ):
