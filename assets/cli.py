@@ -86,11 +86,14 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from assets.instance import instance_dir
     from assets.runner import run_pipeline
+    from assets.sqlite_writes import kept_open
 
     # One pipeline: its spec alone (every spec with --all), checked in full.
     specs = load_specs() if args.all else {args.pipeline: _named_spec(args, data_only=False)}
-    failed = [name for name in _pipelines(args, specs) if not run_pipeline(specs[name])]
+    with kept_open(instance_dir()):
+        failed = [name for name in _pipelines(args, specs) if not run_pipeline(specs[name])]
     if failed:
         print(f"trainyard: failed: {', '.join(failed)}", file=sys.stderr)
         return 1
