@@ -4,7 +4,9 @@ what became of the champion (promoted, or not promoted and why)."""
 from __future__ import annotations
 
 import json
+import os
 import sys
+from pathlib import Path
 
 import dagster as dg
 from upath import UPath
@@ -12,7 +14,7 @@ from upath import UPath
 from assets.champion import GATE_CHECK
 from assets.distributed import execute_out_of_process
 from assets.engine import executor_name
-from assets.instance import persistent_instance
+from assets.instance import instance_dir, persistent_instance
 from assets.landing import RENAME, batch_partitions, failed_batches, is_landing, refused_names
 from assets.predictions import scores, to_score_partitions
 from assets.recovery import recover, run_tags
@@ -23,6 +25,18 @@ from pipelines.spec_base import SpecBase
 
 # Built definitions by (artifacts root, pipeline, spec hash), for `_definitions`.
 _BUILT: dict[tuple[str, str, str], dg.Definitions] = {}
+# Opened instances by directory, for `_instance`.
+_OPENED: dict[Path, dg.DagsterInstance] = {}
+
+
+def _instance() -> dg.DagsterInstance:
+    """The persistent instance, opened once per directory in this process: `run --all` and a
+    pipeline's several reads of it share one (each opening costs ~60 ms, the first a second)."""
+    home = instance_dir()
+    if home not in _OPENED:
+        _OPENED[home] = persistent_instance()
+    os.environ["DAGSTER_HOME"] = str(home)  # as `persistent_instance` sets it, for what reads it
+    return _OPENED[home]
 
 
 def _definitions(artifacts: str, spec: SpecBase) -> dg.Definitions:
@@ -43,7 +57,7 @@ def materialize_pipeline(spec: SpecBase) -> dg.ExecuteInProcessResult | dg.JobEx
     every batch file of its folder (`ingest_batches`, in process). The retrain run is in
     process by default, else on the executor `TRAINYARD_EXECUTOR` names (`assets.engine`)."""
     definitions = _definitions(artifacts_root(), spec)
-    instance = persistent_instance()
+    instance = _instance()
     for line in recover(instance, [artifacts_root(), reports_root()]):
         print(f"  {line}", file=sys.stderr, flush=True)
     if is_landing(spec):
@@ -103,7 +117,7 @@ def score_files(spec: SpecBase) -> bool:
     """Score every file of the spec's `score:` folder with the champion of now, each in its
     own `<p>_score` run, and say what became of each; False when one failed."""
     definitions = _definitions(artifacts_root(), spec)
-    instance = persistent_instance()
+    instance = _instance()
     partitions = to_score_partitions(spec)
     names = [path.name for path in batch_files(spec.score.folder, spec.score.suffix)]
     known = instance.get_dynamic_partitions(partitions.name)
@@ -181,7 +195,7 @@ def run_pipeline(spec: SpecBase) -> bool:
     evaluation_key = dg.AssetKey([spec.name, "evaluation"])
     if any(e.asset_key == evaluation_key for e in result.get_asset_materialization_events()):
         print(format_summary(spec, stored_evaluation(spec)), flush=True)
-    failed = failed_batches(persistent_instance(), spec) if is_landing(spec) else []
+    failed = failed_batches(_instance(), spec) if is_landing(spec) else []
     if failed:
         print(
             f"  batches whose latest validation failed (left out of training): {', '.join(failed)}",

@@ -9,6 +9,7 @@ so the same content renders byte-identical files.
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 import re
 from collections.abc import Callable, Sequence
@@ -55,8 +56,20 @@ SectionBuilder = Callable[[], "Section | None"]
 
 def png_bytes(figure: Figure) -> bytes:
     """The figure as a deterministic PNG (fixed dpi, no "Software" tag)."""
+    # With a layout engine, `savefig` draws the figure twice: once unrendered, to lay it out,
+    # then to render it. Laying it out first and saving with the layout switched off renders
+    # the same bytes in one draw (a fifth of the report's time).
+    engine = figure.get_layout_engine()
+    if engine is not None and figure.axes:
+        with contextlib.suppress(ValueError):  # as `Figure.draw` lays out: a failed layout warns
+            engine.execute(figure)
+        figure.set_layout_engine("none")
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    try:
+        figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    finally:
+        if engine is not None and figure.axes:
+            figure.set_layout_engine(engine)
     return buffer.getvalue()
 
 

@@ -14,8 +14,9 @@ from algorithms.registry import algorithm_names, get_algorithm
 from assets import cli, runner
 from assets.cli import main
 from assets.factory import build_definitions
+from assets.instance import latest_metadata, persistent_instance
 from pipelines.paths import DATA_DIR, PROJECT_ROOT
-from tests.assets.helpers import quarantine_spec
+from tests.assets.helpers import make_spec, quarantine_spec
 
 pytestmark = pytest.mark.slow
 
@@ -96,6 +97,29 @@ def test_run_and_show_tell_how_many_rows_were_quarantined(
         "  line 10      hour:greater_than_or_equal_to(0)",
     ]
     assert shown[at + 3].startswith("report: ")
+
+
+def test_run_all_runs_every_pipeline_once_and_names_the_failed_ones(
+    trainyard_home, tmp_path, monkeypatch, capsys
+):
+    # 10 of 40 rows rejected, over its 5% limit: its run fails at validation.
+    seed = quarantine_spec(tmp_path, list(range(10)))
+    failing = seed.model_copy(update={"name": "too_many_rejected"})
+    specs = {failing.name: failing, "viral_posts_seed": make_spec("viral_posts_seed")}
+    monkeypatch.setattr(cli, "load_specs", lambda: specs)
+    assert main(["run", "--all"]) == 1
+    out, err = capsys.readouterr()
+    assert err.splitlines()[-1] == "trainyard: failed: too_many_rejected"
+    assert "champion: promoted (viral_posts_seed/champion updated)" in out  # ran after it
+
+    # One run per pipeline in the one instance of the process, as separate commands record.
+    runs = persistent_instance().get_runs()
+    assert sorted((run.job_name, run.status.value) for run in runs) == [
+        ("too_many_rejected_retrain", "FAILURE"),
+        ("viral_posts_seed_retrain", "SUCCESS"),
+    ]
+    assert latest_metadata(persistent_instance(), ["too_many_rejected", "champion"]) is None
+    assert latest_metadata(persistent_instance(), ["viral_posts_seed", "champion"])["version"]
 
 
 # What `list`, `show` and `validate` must not import: every estimator module and the

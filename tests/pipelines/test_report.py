@@ -1,5 +1,6 @@
 import base64
 import dataclasses
+import io
 import uuid
 
 import numpy as np
@@ -185,3 +186,23 @@ def test_failed_render_keeps_the_previous_report(seed_run, tmp_path, monkeypatch
         _write(seed_run, out)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert [p.name for p in tmp_path.iterdir()] == ["r"]
+
+
+def test_png_bytes_lays_out_once_and_renders_what_savefig_renders():
+    from pipelines.sections import DPI, new_figure, png_bytes
+
+    def drawn():
+        figure = new_figure()
+        left, right = figure.subplots(1, 2)
+        left.plot([0, 1, 2], [3, 1, 2], label="a long legend label")
+        left.legend()
+        right.set_title("a title")
+        right.set_xlabel("a wide x label that needs room")
+        return figure
+
+    plain = io.BytesIO()  # savefig alone: laid out in an unrendered draw, then rendered
+    drawn().savefig(plain, format="png", dpi=DPI, metadata={"Software": None})
+    figure = drawn()
+    assert png_bytes(figure) == plain.getvalue()
+    assert type(figure.get_layout_engine()).__name__ == "ConstrainedLayoutEngine"
+    assert png_bytes(figure) == plain.getvalue()  # again, as the UI's inlined copy renders it
