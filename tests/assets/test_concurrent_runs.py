@@ -12,6 +12,7 @@ import pytest
 from pipelines.bundle import ModelBundle
 from pipelines.champions import current, versions
 from pipelines.paths import PROJECT_ROOT
+from pipelines.summaries import read_summary
 from tests.assets.helpers import file_bytes
 
 PROCESSES = 4
@@ -50,13 +51,20 @@ def test_concurrent_runs_leave_one_runs_complete_output(tmp_path):
     for record in promoted:
         assert _outputs(history / record.version) == expected
     assert current(history.parent).version in {r.version for r in promoted}
+    # The evaluation's summary record is one run's whole record (it names its run and time).
+    evaluated = read_summary(shared / "artifacts" / "viral_posts_seed", "evaluation")
+    alone_evaluated = read_summary(reference / "artifacts" / "viral_posts_seed", "evaluation")
+    assert evaluated.pipeline == "viral_posts_seed"
+    assert evaluated.metadata.keys() == alone_evaluated.metadata.keys()
 
 
 def _outputs(folder: Path) -> dict[str, bytes]:
-    """Every file below `folder` but the champion records and history, which name the run
-    and the time of each promotion."""
+    """Every file below `folder` but the champion records and history and the summary records,
+    which name the run and the time of each promotion or evaluation."""
     return {
         name: data
         for name, data in file_bytes(folder).items()
-        if "champions/" not in name and Path(name).name != "champion.json"
+        if "champions/" not in name
+        and "summaries/" not in name
+        and Path(name).name != "champion.json"
     }
