@@ -118,7 +118,7 @@ def nearest_scores(X, fit_X, fit_sq_norms, n_neighbors, batch, block):
     n_fit = fit_X.shape[0]
     block = min(block, n_fit)
     best_scores = np.full((n_queries, n_neighbors), np.inf)
-    best_indices = np.zeros((n_queries, n_neighbors), dtype=np.int64)
+    best_indices = np.full((n_queries, n_neighbors), -1, dtype=np.int64)
     for b in prange((n_queries + batch - 1) // batch):
         start = b * batch
         stop = min(n_queries, start + batch)

@@ -75,19 +75,52 @@ def assign_and_accumulate(X, centers, labels, distances=None):
     )
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def _assign_and_accumulate(X, centers, labels, distances, measure):
     """`assign_and_accumulate`: its arguments typed one way (`algorithms._kernel_args`)."""
     n_samples, n_features = X.shape
     n_clusters = centers.shape[0]
-    centers_t = np.ascontiguousarray(centers.T)
-    center_sq_norms = row_sq_norms(centers)
-    n_chunks = (n_samples + CHUNK_ROWS - 1) // CHUNK_ROWS
-    n_groups = min(n_chunks, GROUPS)
+    n_groups = min((n_samples + CHUNK_ROWS - 1) // CHUNK_ROWS, GROUPS)
     group_sums = np.zeros((n_groups, n_clusters, n_features))
     group_counts = np.zeros((n_groups, n_clusters), dtype=np.int64)
     group_changed = np.zeros(n_groups, dtype=np.int64)
     group_inertia = np.zeros(n_groups)
+    _assign_groups(
+        X,
+        centers,
+        labels,
+        distances,
+        measure,
+        group_sums,
+        group_counts,
+        group_changed,
+        group_inertia,
+    )
+    sums = np.zeros((n_clusters, n_features))
+    counts = np.zeros(n_clusters, dtype=np.int64)
+    inertia = 0.0
+    for group in range(n_groups):
+        sums += group_sums[group]
+        counts += group_counts[group]
+        inertia += group_inertia[group]
+    return sums, counts, group_changed.sum(), inertia
+
+
+@njit(cache=True, parallel=True)
+def _assign_groups(
+    X, centers, labels, distances, measure, group_sums, group_counts, group_changed, group_inertia
+):
+    """The parallel loop of `_assign_and_accumulate`: group g's chunks into group_*[g].
+
+    It holds the prange and nothing else: numba turns every array expression of a parallel
+    function into a parallel region of its own, each a start and a barrier for the threads.
+    """
+    n_samples = X.shape[0]
+    n_clusters = centers.shape[0]
+    n_groups = group_sums.shape[0]
+    n_chunks = (n_samples + CHUNK_ROWS - 1) // CHUNK_ROWS
+    centers_t = np.ascontiguousarray(centers.T)
+    center_sq_norms = row_sq_norms(centers)
     for group in prange(n_groups):
         products = np.empty((CHUNK_ROWS, n_clusters))
         for chunk in range(group * n_chunks // n_groups, (group + 1) * n_chunks // n_groups):
@@ -109,14 +142,6 @@ def _assign_and_accumulate(X, centers, labels, distances, measure):
             )
             group_changed[group] += changed
             group_inertia[group] += inertia
-    sums = np.zeros((n_clusters, n_features))
-    counts = np.zeros(n_clusters, dtype=np.int64)
-    inertia = 0.0
-    for group in range(n_groups):
-        sums += group_sums[group]
-        counts += group_counts[group]
-        inertia += group_inertia[group]
-    return sums, counts, group_changed.sum(), inertia
 
 
 @njit(cache=True)

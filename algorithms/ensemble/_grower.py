@@ -30,6 +30,7 @@ from algorithms.ensemble._splitting import (
     PARALLEL_CHUNKS,
     best_bin_split,
     best_feature,
+    chunk_bounds,
     node_value,
     split_partition,
     split_partition_parallel,
@@ -90,7 +91,7 @@ def node_histograms_and_splits(
 def add_leaf_values(raw_predictions, rows, leaf_sides, leaf_stops, leaf_values):
     """raw_predictions[rows[leaf_sides[k], i]] += leaf_values[k] for the positions i of leaf
     k, in parallel; the leaves tile the positions in order and leaf k ends at leaf_stops[k]."""
-    bounds = np.linspace(0, rows.shape[1], PARALLEL_CHUNKS + 1).astype(np.int64)
+    bounds = chunk_bounds(0, rows.shape[1])
     for c in prange(PARALLEL_CHUNKS):
         add_chunk_leaf_values(
             raw_predictions, rows, leaf_sides, leaf_stops, leaf_values, bounds[c], bounds[c + 1]

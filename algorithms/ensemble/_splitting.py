@@ -18,6 +18,10 @@ constant). `split_partition` moves them to the same positions of the other buffe
 child's samples first, keeping the order within each side (a stable partition): it counts the
 left samples, then moves every sample straight to its place. `split_partition_parallel` does
 the same in PARALLEL_CHUNKS contiguous chunks spread over the threads, with the same result.
+
+A function compiled with parallel=True holds its prange loops and no array expressions: numba
+makes each array expression (np.zeros, astype, a += b …) a parallel region of its own, a start
+and a barrier for every thread, which on a shared machine waits for a descheduled thread.
 """
 
 import numpy as np
@@ -113,11 +117,20 @@ def split_partition(column, bin_threshold, rows, gradients, hessians, side, star
     return cut
 
 
+@njit(cache=True)
+def chunk_bounds(start, stop):
+    """The PARALLEL_CHUNKS + 1 ends of near-equal contiguous chunks of start:stop."""
+    bounds = np.empty(PARALLEL_CHUNKS + 1, dtype=np.int64)
+    for c in range(PARALLEL_CHUNKS + 1):
+        bounds[c] = start + (stop - start) * c // PARALLEL_CHUNKS
+    return bounds
+
+
 @njit(parallel=True, cache=True)
 def split_partition_parallel(column, bin_threshold, rows, gradients, hessians, side, start, stop):
     """`split_partition` in PARALLEL_CHUNKS contiguous chunks over the threads; the cut."""
-    bounds = np.linspace(start, stop, PARALLEL_CHUNKS + 1).astype(np.int64)
-    n_left = np.zeros(PARALLEL_CHUNKS, dtype=np.int64)
+    bounds = chunk_bounds(start, stop)
+    n_left = np.empty(PARALLEL_CHUNKS, dtype=np.int64)
     source_rows = rows[side]
     for c in prange(PARALLEL_CHUNKS):
         n_left[c] = count_left(column, bin_threshold, source_rows, bounds[c], bounds[c + 1])
