@@ -54,21 +54,23 @@ def _upstream_data_versions(
     """Asset key → data version of `keys` and of everything upstream of them, as recorded on
     their latest materializations (the ones this step read)."""
     found: dict[str, str] = {}
-    pending = list(keys)
-    while pending:
-        key = pending.pop()
-        if key.to_user_string() in found:
-            continue
-        event = instance.get_latest_materialization_event(key)
-        if event is None or event.asset_materialization is None:
-            continue
-        tags = event.asset_materialization.tags or {}
-        found[key.to_user_string()] = tags.get(_DATA_VERSION_TAG, "")
-        pending += [
-            dg.AssetKey.from_user_string(name.removeprefix(_INPUT_VERSION_PREFIX))
-            for name in tags
-            if name.startswith(_INPUT_VERSION_PREFIX)
-        ]
+    seen: set[dg.AssetKey] = set()
+    level = list(keys)
+    while level:  # one query per level of the graph, not one per asset
+        seen.update(level)
+        upstream: list[dg.AssetKey] = []
+        for record in instance.get_asset_records(level):
+            event = record.asset_entry.last_materialization
+            if event is None or event.asset_materialization is None:
+                continue
+            tags = event.asset_materialization.tags or {}
+            found[record.asset_entry.asset_key.to_user_string()] = tags.get(_DATA_VERSION_TAG, "")
+            upstream += [
+                dg.AssetKey.from_user_string(name.removeprefix(_INPUT_VERSION_PREFIX))
+                for name in tags
+                if name.startswith(_INPUT_VERSION_PREFIX)
+            ]
+        level = [key for key in dict.fromkeys(upstream) if key not in seen]
     return dict(sorted(found.items()))
 
 

@@ -34,6 +34,13 @@ COMMANDS = (
     ("run viral_posts", 3.0, True),
     ("run --all", 30.0, True),
 )
+# What any `run` must import before its first step: the estimators' base classes (scikit-learn,
+# which loads scipy.stats), Dagster with its SQLite storage, the frame, schema, plotting and
+# JIT libraries. A fresh process importing only these bounds `run` from below.
+RUN_IMPORTS = (
+    "sklearn.base, dagster, dagster._core.storage.sqlite_storage, polars, pandera.polars, "
+    "matplotlib.pyplot, numba"
+)
 
 
 def timed(command: str, home: str) -> float:
@@ -67,8 +74,18 @@ def cli_timings(repeat: int) -> list[tuple[str, float, float]]:
     return [(c, statistics.median(walls[c]), target) for c, target, _ in COMMANDS]
 
 
+def import_floor(repeat: int) -> float:
+    """Median wall seconds of `repeat` fresh processes that only import `RUN_IMPORTS`."""
+    walls = []
+    for _ in range(repeat):
+        started = time.monotonic()
+        subprocess.run([sys.executable, "-c", f"import {RUN_IMPORTS}"], cwd=ROOT, check=True)
+        walls.append(time.monotonic() - started)
+    return statistics.median(walls)
+
+
 def timings_table(rows: list[tuple[str, float, float]], repeat: int) -> str:
-    """The rows as the "CLI timings" markdown table."""
+    """The rows as the "CLI timings" markdown table, and the import floor of `run`."""
     lines = [
         f"CLI timings: median wall seconds of {repeat} fresh process{'es' if repeat > 1 else ''} "
         "each (`benchmarks/cli.py`).",
@@ -79,6 +96,11 @@ def timings_table(rows: list[tuple[str, float, float]], repeat: int) -> str:
     for command, wall, target in rows:
         verdict = "met" if wall < target else "missed"
         lines.append(f"| `trainyard {command}` | {wall:.2f} | < {target:.0f} | {verdict} |")
+    lines += [
+        "",
+        f"Floor of `run`: a fresh process that only imports `{RUN_IMPORTS}` takes "
+        f"{import_floor(repeat):.2f} s (median of {repeat}).",
+    ]
     return "\n".join(lines)
 
 

@@ -3,6 +3,9 @@ UI both see."""
 
 from __future__ import annotations
 
+import json
+
+import dagster as dg
 import polars as pl
 import pytest
 
@@ -88,3 +91,19 @@ def test_bad_rollbacks_change_nothing(trainyard_home, capsys):
     assert "unknown pipeline nope" in capsys.readouterr().err
     assert file_bytes(champion) == before
     assert latest_metadata(persistent_instance(), [PIPELINE, "champion"]) == recorded
+
+
+def test_the_champion_records_the_data_version_of_every_asset_upstream(trainyard_home):
+    assert main(["run", PIPELINE]) == 0
+    record = json.loads(
+        (trainyard_home / "artifacts" / PIPELINE / "champion" / "champion.json").read_text()
+    )
+    upstream = ("raw", "validated", "normalized", "model", "evaluation")
+    instance = persistent_instance()
+    expected = {
+        f"{PIPELINE}/{name}": instance.get_latest_materialization_event(
+            dg.AssetKey([PIPELINE, name])
+        ).asset_materialization.tags["dagster/data_version"]
+        for name in upstream
+    }
+    assert record["data_versions"] == expected
