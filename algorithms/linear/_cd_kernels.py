@@ -34,7 +34,7 @@ another process keeps a core busy), so the sweeps stay on one core.
 """
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 # Reassociating the sums lets LLVM vectorise them; NaN and infinity keep their IEEE meaning.
 _SUMS = {"reassoc", "contract", "nsz"}
@@ -226,3 +226,18 @@ def enet_cd_gram(Q, q, y_norm2, w, l1, l2, max_iter, tol, positive, random, rng)
                 break
             rescreen = True
     return w, gap, tol_scaled, sweep
+
+
+@njit(cache=True, parallel=True)
+def centred_transpose_into(X, offset, XT, block_rows, block_features):
+    """XT[j, i] = X[i, j] − offset[j], in tiles of block_rows × block_features (each tile's
+    writes stay in cache); the row blocks run in parallel."""
+    n_samples, n_features = X.shape
+    for block in prange((n_samples + block_rows - 1) // block_rows):
+        start = block * block_rows
+        stop = min(n_samples, start + block_rows)
+        for first in range(0, n_features, block_features):
+            last = min(n_features, first + block_features)
+            for i in range(start, stop):
+                for j in range(first, last):
+                    XT[j, i] = X[i, j] - offset[j]

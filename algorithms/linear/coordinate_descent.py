@@ -44,17 +44,19 @@ from sklearn.utils._param_validation import StrOptions, validate_params
 from sklearn.utils.validation import check_is_fitted, check_X_y, validate_data
 
 from algorithms._constraints import NON_NEGATIVE, POSITIVE, POSITIVE_INT, PROBABILITY
+from algorithms._kernel_args import read_only
 from algorithms._threads import numba_owns_the_cores
 from algorithms.exceptions import ConvergenceWarning
-from algorithms.linear._cd_kernels import enet_cd_dense, enet_cd_gram
+from algorithms.linear._cd_kernels import centred_transpose_into, enet_cd_dense, enet_cd_gram
 
 SELECTIONS = ("cyclic", "random")
 # "auto" builds the Gram matrix at once up to this many features (n_samples > n_features)...
 GRAM_AT_ONCE_MAX_FEATURES = 256
 # ...and beyond, after n_features / this sweeps on the data: about the cost of the syrk.
 FEATURES_PER_GRAM_SWEEP = 64
-# Rows of X transposed at a time by centred_transpose.
-_TRANSPOSE_BLOCK_ROWS = 256
+# Rows × features of X per tile of centred_transpose (512 × 128 was fastest of 64–1,024 rows
+# and 32–256 features at 20,000 × 1,000 and 80,000 × 100).
+_TRANSPOSE_TILE = (512, 128)
 # XᵀX − n·x̄x̄ᵀ is used while every x̄_j² ≤ this times the centred mean square σ_j².
 CANCELLATION_RATIO = 100.0
 # Rows centred at a time while accumulating the Gram matrix otherwise (8 MB of float64).
@@ -77,13 +79,12 @@ def data_sweep_budget(precompute, n_samples: int, n_features: int) -> int | None
 def centred_transpose(X: np.ndarray, offset: np.ndarray) -> np.ndarray:
     """(X − offset)ᵀ as a C-ordered (n_features, n_samples) array: one row per column of X.
 
-    Copied _TRANSPOSE_BLOCK_ROWS rows at a time, so that each block's writes stay in cache
-    (1.6x faster than one strided copy at 16,000 × 1,000; no slower at 80,000 × 100).
+    Copied in parallel tiles of _TRANSPOSE_TILE rows × features, each tile's writes in cache
+    (at 20,000 × 1,000, 2 threads: 55 ms against 120–140 ms for numpy copying 256-row blocks).
+    Call it under `numba_owns_the_cores`.
     """
     XT = np.empty((X.shape[1], X.shape[0]))
-    for start in range(0, X.shape[0], _TRANSPOSE_BLOCK_ROWS):
-        stop = start + _TRANSPOSE_BLOCK_ROWS
-        np.subtract(X[start:stop].T, offset[:, np.newaxis], out=XT[:, start:stop])
+    centred_transpose_into(read_only(X), read_only(offset), XT, *_TRANSPOSE_TILE)
     return XT
 
 

@@ -13,6 +13,7 @@ from algorithms.linear.coordinate_descent import (
     ElasticNet,
     Lasso,
     centred_gram,
+    centred_transpose,
     data_sweep_budget,
     enet_path,
     lasso_path,
@@ -361,3 +362,14 @@ def test_bad_path_arguments_and_predict_shape_raise():
     fitted = Lasso(alpha=0.1).fit(X, y)
     with pytest.raises(ValueError, match="X has 2 features, but Lasso is expecting 3"):
         fitted.predict(X[:, :2])
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("shape", [(1, 1), (515, 3), (700, 300)])
+def test_centred_transpose_is_the_transpose_of_the_centred_data(order, shape):
+    X = np.asarray(np.random.default_rng(0).normal(size=shape), order=order)
+    X.flags.writeable = False
+    offset = X.mean(axis=0)
+    XT = centred_transpose(X, offset)
+    assert XT.flags.c_contiguous and XT.shape == shape[::-1]
+    assert_array_equal(XT, (X - offset).T)

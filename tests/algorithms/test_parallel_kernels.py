@@ -20,6 +20,7 @@ from numba.core.registry import CPUDispatcher
 import algorithms
 from algorithms.cluster import KMeans
 from algorithms.ensemble import GradientBoostingClassifier, GradientBoostingRegressor
+from algorithms.linear.coordinate_descent import Lasso
 from algorithms.neighbors import KNeighborsClassifier
 
 
@@ -61,6 +62,7 @@ def typed_kernels() -> dict[str, CPUDispatcher]:
     GradientBoostingClassifier(n_estimators=2).fit(X, (y > 0).astype(int) + (y > 1)).predict(X)
     KNeighborsClassifier().fit(X[:300], y[:300] > 0).predict(X[:300])
     KMeans(3, n_init=1).fit(X).predict(X)
+    Lasso(alpha=0.1, precompute=False).fit(X, y)
     kernels = dict(parallel_kernels())
     untyped = {name.rsplit(".", 1)[1] for name, f in kernels.items() if not f.signatures}
     for _, caller in jitted_functions():
