@@ -119,16 +119,20 @@ def enet_cd_dense(XT, y, w, l1, l2, max_iter, tol, positive, random, rng):
     w = w.copy()
     n_features = XT.shape[0]
     norm2 = np.empty(n_features)
+    XtR = np.empty(n_features)
     R = y.copy()
-    for j in range(n_features):
+    warm = False
+    for j in range(n_features):  # one pass over X: Xⱼ stays in cache for its second dot
         norm2[j] = dot(XT[j], XT[j])
+        XtR[j] = dot(XT[j], y)  # XᵀR while R = y, i.e. from a cold start
         if w[j] != 0.0:
             axpy(-w[j], XT[j], R)
+            warm = True
+    if warm:
+        XtR = transposed_product(XT, R)
     y_norm2 = dot(y, y)
     tol_scaled = tol * y_norm2
-    gap, dual_norm, XtA = duality_gap(
-        w, transposed_product(XT, R), dot(R, R), dot(R, y), l1, l2, positive
-    )
+    gap, dual_norm, XtA = duality_gap(w, XtR, dot(R, R), dot(R, y), l1, l2, positive)
     if gap <= tol_scaled:
         return w, gap, tol_scaled, 0
     excluded = np.zeros(n_features, dtype=np.bool_)
