@@ -18,6 +18,8 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, RealNotInt
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from algorithms._gram import row_block_gram
+
 # The covariance route needs n_samples ≥ _TALL_RATIO · n_features and n_features ≤ _MAX_EIGH.
 _TALL_RATIO = 10
 _MAX_EIGH = 1000
@@ -27,7 +29,7 @@ def principal_axes(X, mean):
     """(explained variances, components) of all min(n, d) axes, largest variance first."""
     n_samples, n_features = X.shape
     if n_features <= _MAX_EIGH and n_samples >= _TALL_RATIO * n_features:
-        covariance = X.T @ X
+        covariance = row_block_gram(X)
         covariance -= n_samples * np.outer(mean, mean)
         covariance /= n_samples - 1
         variances, vectors = np.linalg.eigh(covariance)

@@ -24,9 +24,10 @@ n_samples ≤ n_features, or precompute=False, the sweeps run on the data; preco
 the Gram matrix from the start.
 
 The fits run with BLAS on one thread (`algorithms._threads.numba_owns_the_cores`): the sweeps
-use no BLAS, and the syrk of the Gram matrix was as fast on one thread as on two at 80,000 ×
-100 on this 2-core machine, but 9 times faster (0.14 s against 1.29 s) while another process
-kept a core busy, where scikit-learn's threaded BLAS calls took 1.8 s.
+use no BLAS, and one threaded syrk of the Gram matrix was no faster than one thread at 80,000 ×
+100 on this 2-core machine, but 9 times slower while another process kept a core busy. The
+Gram matrix is summed over row blocks on parallel threads instead (`algorithms._gram`), each
+block's product on one BLAS thread.
 
 enet_path and lasso_path follow scikit-learn's: they do not centre X or y (there is no
 fit_intercept argument; centre the data first to get an intercept model's path), take the
@@ -44,6 +45,7 @@ from sklearn.utils._param_validation import StrOptions, validate_params
 from sklearn.utils.validation import check_is_fitted, check_X_y, validate_data
 
 from algorithms._constraints import NON_NEGATIVE, POSITIVE, POSITIVE_INT, PROBABILITY
+from algorithms._gram import row_block_gram
 from algorithms._kernel_args import read_only
 from algorithms._threads import numba_owns_the_cores
 from algorithms.exceptions import ConvergenceWarning
@@ -96,7 +98,7 @@ def centred_gram(X: np.ndarray, offset: np.ndarray) -> np.ndarray:
     (offset_j² > CANCELLATION_RATIO·σ_j², or a constant column off zero) the Gram matrix is
     accumulated over centred row blocks instead, so X is never copied whole.
     """
-    gram = X.T @ X
+    gram = row_block_gram(X)
     if not offset.any():
         return gram
     n_samples = X.shape[0]

@@ -2,9 +2,10 @@
 
 import numpy as np
 import pytest
-from numpy.testing import assert_allclose
+from numpy.testing import assert_allclose, assert_array_equal
 from sklearn import decomposition
 
+from algorithms import _gram
 from algorithms.decomposition import PCA
 
 ATTRIBUTES = (
@@ -143,3 +144,15 @@ def test_transform_and_inverse_check_shapes():
         pca.transform(np.zeros((3, 4)))
     with pytest.raises(ValueError, match=r"expects shape \(n_samples, 2\), got \(3, 3\)"):
         pca.inverse_transform(np.zeros((3, 3)))
+
+
+@pytest.mark.parametrize("shape", [(10, 3), (8_191, 5), (40_000, 7), (300_000, 2)])
+def test_row_block_gram_is_xtx_and_the_same_on_any_number_of_threads(monkeypatch, shape):
+    X = np.random.default_rng(1).normal(size=shape)
+    results = []
+    for cores in (1, 2, 3):
+        monkeypatch.setattr(_gram, "usable_cores", lambda cores=cores: cores)
+        results.append(_gram.row_block_gram(X))
+    assert_allclose(results[0], X.T @ X, rtol=1e-12, atol=1e-9)
+    assert_array_equal(results[0], results[1])
+    assert_array_equal(results[0], results[2])

@@ -1,0 +1,45 @@
+"""XᵀX of a tall matrix: its row blocks' products on parallel threads, BLAS on one thread each.
+
+One multi-threaded BLAS product of a tall, narrow X splits the small output between its threads
+and scales poorly (100,000 × 100 on 2 cores: 45 ms; the row blocks on 2 threads: 25 ms). Its
+static split also waits for a thread another process took the core from (95–240 ms with a core
+busy); the blocks go to whichever thread is free (35–46 ms). The blocks depend on the shape
+only and their products are added in order, so the result does not depend on the thread count.
+"""
+
+from __future__ import annotations
+
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+from algorithms._threads import _controller, usable_cores
+
+# Rows of the smallest block (below two of them, one product on the calling thread), and the
+# most blocks: enough for the free threads to take more of them than a slowed one.
+BLOCK_ROWS_MIN = 4096
+MAX_BLOCKS = 32
+
+
+def row_block_gram(X: np.ndarray) -> np.ndarray:
+    """XᵀX (n_features × n_features) of a 2-D float array, summed over row blocks."""
+    n_samples = X.shape[0]
+    n_blocks = min(MAX_BLOCKS, n_samples // BLOCK_ROWS_MIN)
+    if n_blocks <= 1:
+        return X.T @ X
+    bounds = [n_samples * b // n_blocks for b in range(n_blocks + 1)]
+
+    def block_product(b: int) -> np.ndarray:
+        rows = X[bounds[b] : bounds[b + 1]]
+        return rows.T @ rows
+
+    with (
+        _controller(len(sys.modules)).limit(limits=1, user_api="blas"),
+        ThreadPoolExecutor(min(usable_cores(), n_blocks)) as pool,
+    ):
+        products = list(pool.map(block_product, range(n_blocks)))
+    total = products[0]
+    for product in products[1:]:
+        total += product
+    return total
