@@ -9,12 +9,11 @@ only and their products are added in order, so the result does not depend on the
 
 from __future__ import annotations
 
-import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from algorithms._threads import _controller, usable_cores
+from algorithms._threads import blas_on_one_thread, usable_cores
 
 # Rows of the smallest block (below two of them, one product on the calling thread), and the
 # most blocks: enough for the free threads to take more of them than a slowed one.
@@ -34,10 +33,7 @@ def row_block_gram(X: np.ndarray) -> np.ndarray:
         rows = X[bounds[b] : bounds[b + 1]]
         return rows.T @ rows
 
-    with (
-        _controller(len(sys.modules)).limit(limits=1, user_api="blas"),
-        ThreadPoolExecutor(min(usable_cores(), n_blocks)) as pool,
-    ):
+    with blas_on_one_thread(), ThreadPoolExecutor(min(usable_cores(), n_blocks)) as pool:
         products = list(pool.map(block_product, range(n_blocks)))
     total = products[0]
     for product in products[1:]:

@@ -60,6 +60,13 @@ def _controller(n_modules: int) -> ThreadpoolController:
 
 
 @contextlib.contextmanager
+def blas_on_one_thread() -> Iterator[None]:
+    """Every loaded BLAS library on one thread, for the body of the block."""
+    with _controller(len(sys.modules)).limit(limits=1, user_api="blas"):
+        yield
+
+
+@contextlib.contextmanager
 def numba_owns_the_cores(n_threads: int | None = None) -> Iterator[None]:
     """Numba's pool on `n_threads` (default: the usable cores) and BLAS on one thread, for the
     body of the block."""
@@ -67,7 +74,7 @@ def numba_owns_the_cores(n_threads: int | None = None) -> Iterator[None]:
     cores = min(usable_cores(), numba.config.NUMBA_NUM_THREADS)
     numba.set_num_threads(cores if n_threads is None else max(1, min(n_threads, cores)))
     try:
-        with _controller(len(sys.modules)).limit(limits=1, user_api="blas"):
+        with blas_on_one_thread():
             yield
     finally:
         numba.set_num_threads(previous)
