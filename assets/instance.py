@@ -1,6 +1,8 @@
 """The persistent Dagster instance and reads of what it recorded.
 
-By default it is SQLite in `<home>/.dagster/`, created on first use. `TRAINYARD_INSTANCE`
+By default it is SQLite in `<home>/.dagster/`, created on first use, its runs and events
+stored by Dagster's SQLite classes with each database's engine kept for the process
+(`assets.sqlite_storage`). `TRAINYARD_INSTANCE`
 names a deploy profile instead: a directory whose `dagster.yaml` says where runs, events
 and schedules are stored (`deploy/postgres-celery/`: PostgreSQL, its URL read from
 `TRAINYARD_POSTGRES_URL`). A storage that cannot be reached is an `EngineError` naming it,
@@ -10,6 +12,7 @@ its password hidden.
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import re
 from pathlib import Path
@@ -23,7 +26,23 @@ from assets.engine import EngineError, redact
 from pipelines.paths import dagster_home
 
 INSTANCE_ENV = "TRAINYARD_INSTANCE"
-_INSTANCE_YAML = "telemetry:\n  enabled: false\n"
+# What `persistent_instance` wrote before the storage classes were named; upgraded on open.
+_FIRST_INSTANCE_YAML = "telemetry:\n  enabled: false\n"
+_INSTANCE_YAML = """\
+telemetry:
+  enabled: false
+# Dagster's SQLite storage, each database's engine kept for the process (assets/sqlite_storage.py)
+run_storage:
+  module: assets.sqlite_storage
+  class: PooledSqliteRunStorage
+  config:
+    base_dir: {runs}
+event_log_storage:
+  module: assets.sqlite_storage
+  class: PooledSqliteEventLogStorage
+  config:
+    base_dir: {events}
+"""
 _PASSWORD_IN_URL = re.compile(r"(\w+://[^:/@\s]*):[^@\s]*@")
 
 
@@ -60,8 +79,9 @@ def persistent_instance() -> dg.DagsterInstance:
     home = instance_dir()
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
-    if not config.exists():  # concurrent first runs: each writes it whole (atomic_write)
-        atomic_write(config, _INSTANCE_YAML.encode())
+    # Concurrent first runs each write it whole (atomic_write); a yaml the user edited is kept.
+    if not config.exists() or config.read_text() == _FIRST_INSTANCE_YAML:
+        atomic_write(config, _instance_yaml(home).encode())
     os.environ["DAGSTER_HOME"] = str(home)
     url = storage_url(home)
     if url is not None:
@@ -74,6 +94,13 @@ def persistent_instance() -> dg.DagsterInstance:
             return dg.DagsterInstance.get()
         except Exception as exc:
             raise _storage_error(home, exc) from None
+
+
+def _instance_yaml(home: Path) -> str:
+    """The embedded instance's `dagster.yaml`: Dagster's default SQLite layout under `home`."""
+    # JSON strings are YAML strings: a home path with spaces, colons or quotes stays one value.
+    runs, events = home / "history", home / "history" / "runs"
+    return _INSTANCE_YAML.format(runs=json.dumps(f"{runs}/"), events=json.dumps(f"{events}/"))
 
 
 def check_database(url: str, timeout: int = 5) -> None:
