@@ -59,7 +59,13 @@ def add_split(df: pl.DataFrame, target: str, split: SplitSpec | None) -> pl.Data
         )
     in_test = np.zeros(n, dtype=bool)
     in_test[test] = True
-    return df.with_columns(pl.Series(SPLIT, np.where(in_test, "test", "train"), pl.String))
+    return df.with_columns(split_column(in_test))
+
+
+def split_column(in_test: np.ndarray) -> pl.Expr:
+    """The `split` column: "test" where `in_test` is true, else "train"."""
+    # Chosen in polars from the boolean mask: a numpy array of strings converts ~8x slower.
+    return pl.when(pl.Series(in_test)).then(pl.lit("test")).otherwise(pl.lit("train")).alias(SPLIT)
 
 
 def split_keys(df: pl.DataFrame, split: SplitSpec, first_row: int) -> np.ndarray:

@@ -21,7 +21,7 @@ import numpy as np
 import polars as pl
 
 from algorithms.tasks import CLASSIFICATION, CLUSTERING, REGRESSION
-from pipelines.features import SPLIT, FeatureTransform, split_keys
+from pipelines.features import SPLIT, FeatureTransform, split_column, split_keys
 from pipelines.spec import PipelineSpec, SplitSpec
 from pipelines.streaming.batches import part_rows
 from pipelines.streaming.moments import Moments
@@ -97,7 +97,7 @@ def with_split(frame: pl.DataFrame, split: SplitSpec | None, first_row: int) -> 
     if split is None:
         return frame.with_columns(pl.lit("train").alias(SPLIT))
     test = is_test(split_keys(frame, split, first_row), split.seed, split.test_fraction)
-    return frame.with_columns(pl.Series(SPLIT, np.where(test, "test", "train"), pl.String))
+    return frame.with_columns(split_column(test))
 
 
 def prepare_stream(parts: Sequence[Path | str], spec: PipelineSpec) -> StreamedFeatures:
