@@ -7,13 +7,14 @@ Runs use the persistent instance in `<home>/.dagster/`, so they appear in `train
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assets.engine import EngineError
+from assets.engine import EngineError, executor_name
 from pipelines.kinds.environment_spec import ReinforcementSpec
 from pipelines.paths import SPECS_DIR
 from pipelines.spec import SpecError, load_spec, load_specs
@@ -123,14 +124,20 @@ def cmd_run(args: argparse.Namespace) -> int:
         from assets.instance import instance_dir
         from assets.runner import run_pipeline
         from assets.sqlite_writes import kept_open
+        from pipelines.rendering import render_worker
 
         # One pipeline: its spec alone (every spec with --all), checked in full.
         specs = load_specs() if args.all else {args.pipeline: _named_spec(args, data_only=False)}
     finally:
         gc.enable()
     gc.freeze()
-    with kept_open(instance_dir()):
-        failed = [name for name in _pipelines(args, specs) if not run_pipeline(specs[name])]
+    names = _pipelines(args, specs)
+    # Many reports drawn in this process: their figures are drawn on both cores. One report
+    # does not pay for starting the worker; other executors draw them in their own processes.
+    here = len(names) > 1 and executor_name() == "in_process"
+    drawing = render_worker() if here else contextlib.nullcontext()
+    with kept_open(instance_dir()), drawing:
+        failed = [name for name in names if not run_pipeline(specs[name])]
     if failed:
         print(f"trainyard: failed: {', '.join(failed)}", file=sys.stderr)
         return 1

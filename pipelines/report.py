@@ -21,7 +21,8 @@ from upath import UPath
 from algorithms.atomic_files import atomic_directory
 from pipelines.evaluation_result import Evaluation
 from pipelines.paths import location
-from pipelines.sections import Section, SectionBuilder, inline_images, png_bytes
+from pipelines.rendering import REPORT_STYLE, render_pngs
+from pipelines.sections import Section, SectionBuilder, inline_images
 from pipelines.spec_base import SpecBase
 
 REPORT_FILE = "report.md"
@@ -41,7 +42,7 @@ def write_report(out_dir: str | Path | UPath, builders: Sequence[SectionBuilder]
     default style, and write report.md and their PNGs into `out_dir`, replacing it whole."""
     parts: list[str] = []
     figures: dict[str, Figure] = {}
-    with matplotlib.style.context("default"):
+    with matplotlib.style.context(REPORT_STYLE):
         for build in builders:
             section = build()
             if section is not None:
@@ -55,8 +56,8 @@ def save_report(out_dir: str | Path | UPath, markdown: str, figures: dict[str, F
     URL), replacing it whole."""
     out_dir = location(out_dir)
     with atomic_directory(out_dir) as tmp:
-        for name, figure in figures.items():
-            (tmp / f"{name}.png").write_bytes(png_bytes(figure))
+        for name, png in render_pngs(figures).items():
+            (tmp / f"{name}.png").write_bytes(png)
         (tmp / REPORT_FILE).write_text(markdown)
     return Report(
         markdown=markdown,

@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 from upath import UPath
 
-import pipelines.report as report_module
+import pipelines.rendering as rendering_module
 from pipelines.evaluation import HELD_OUT, evaluate
 from pipelines.features import prepare
 from pipelines.kinds.table import report_sections
@@ -181,7 +181,7 @@ def test_failed_render_keeps_the_previous_report(seed_run, tmp_path, monkeypatch
             raise RuntimeError("renderer crashed")
         return b"partial"
 
-    monkeypatch.setattr(report_module, "png_bytes", flaky_png_bytes)
+    monkeypatch.setattr(rendering_module, "png_bytes", flaky_png_bytes)
     with pytest.raises(RuntimeError, match="renderer crashed"):
         _write(seed_run, out)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
