@@ -1,6 +1,6 @@
-"""`render_pngs`: inside `render_worker()` every other figure is drawn by a worker process,
-to the bytes `png_bytes` draws here; a figure the worker cannot take, or a dead worker,
-falls back to drawing here."""
+"""`render_pngs`: inside `render_worker()` a worker process draws figures from the back of a
+report while this process draws from the front, to the bytes `png_bytes` draws here; a
+figure the worker cannot take, or a dead worker, falls back to drawing here."""
 
 from __future__ import annotations
 
@@ -55,15 +55,18 @@ def drawn_here(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return titles
 
 
-def test_the_worker_draws_every_other_figure_to_the_same_bytes(drawn_here):
-    figures = _figures(5)
-    expected = _serial(_figures(5))
+def test_the_worker_draws_from_the_back_to_the_same_bytes(drawn_here):
+    figures = _figures(6)
+    expected = _serial(_figures(6))
     with render_worker(), matplotlib.style.context(REPORT_STYLE):
         _wait_until_ready()
         pngs = render_pngs(figures)
     assert list(pngs) == list(figures)
     assert pngs == expected
-    assert drawn_here == ["Figure 0: R² per α", "Figure 2: R² per α", "Figure 4: R² per α"]
+    # The worker took the last before this process drew the first; more as it finished each.
+    assert drawn_here[0] == "Figure 0: R² per α"
+    assert "Figure 5: R² per α" not in drawn_here
+    assert 1 <= len(drawn_here) <= 5
     assert rendering._worker is None  # shut down with the block
 
 
