@@ -19,6 +19,8 @@ database as before, rather than leaving `-wal` files beside it.
 from __future__ import annotations
 
 import atexit
+import os
+import sqlite3
 import weakref
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -26,7 +28,10 @@ from contextlib import contextmanager
 from functools import cached_property
 from typing import Any
 
-from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
+    INDEX_SHARD_NAME,
+    SqliteEventLogStorage,
+)
 from dagster._core.storage.runs.sqlite.sqlite_run_storage import SqliteRunStorage
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS, create_db_conn_string
 from dagster._serdes import ConfigurableClassData
@@ -92,6 +97,7 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
     def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None):
         self._engines: OrderedDict[str, Engine] = OrderedDict()
         self._tables_found: set[str] = set()
+        self._template: sqlite3.Connection | None = None  # an empty run database, in memory
         super().__init__(base_dir, inst_data)
 
     @classmethod
@@ -118,10 +124,22 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
         with self._db_lock:
             engine = self._engine(shard)
             if shard not in self._initialized_dbs:
-                self._initdb(engine)
+                self._create_or_check(shard, engine)
                 self._initialized_dbs.add(shard)
             with engine.connect() as conn, conn.begin():
                 yield conn
+
+    def _create_or_check(self, shard: str, engine: Engine) -> None:
+        """Dagster's `_initdb` (create the database, or check its schema revision), except that
+        a new run's database is a copy of the first this process created, still empty, rather
+        than built through Alembic again (~60 ms a run)."""
+        path = self.path_for_shard(shard)
+        new = shard != INDEX_SHARD_NAME and not os.path.exists(path)
+        if new and self._template is not None and _copy_to_new(self._template, path):
+            return
+        self._initdb(engine)
+        if new and self._template is None:
+            self._template = _empty_copy(path)
 
     def has_table(self, table_name: str) -> bool:
         # Dagster asks on every asset event, each time through a new engine. Migrations only
@@ -143,3 +161,37 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
     def dispose(self) -> None:
         self._close_engines()
         super().dispose()
+
+
+def _empty_copy(path: str) -> sqlite3.Connection | None:
+    """An in-memory copy of the run database at `path`, None if it holds any event (another
+    process wrote to it already: not a blank to copy)."""
+    source = sqlite3.connect(path)
+    copy = sqlite3.connect(":memory:", check_same_thread=False)
+    try:
+        source.backup(copy)
+    finally:
+        source.close()
+    if copy.execute("SELECT count(*) FROM event_logs").fetchone()[0]:
+        copy.close()
+        return None
+    return copy
+
+
+def _copy_to_new(template: sqlite3.Connection, path: str) -> bool:
+    """Write `template` to `path` in WAL mode, whole or not at all; False if `path` exists
+    by then (another process made it: Dagster's check takes over)."""
+    partial = f"{path}.{os.getpid()}.new"  # not `*.db`: never listed as a run
+    target = sqlite3.connect(partial)
+    try:
+        template.backup(target)
+        target.execute("PRAGMA journal_mode=WAL")
+    finally:
+        target.close()
+    try:
+        os.link(partial, path)  # atomic, and never over a database made meanwhile
+    except FileExistsError:
+        return False
+    finally:
+        os.unlink(partial)
+    return True

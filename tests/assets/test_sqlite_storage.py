@@ -5,12 +5,15 @@ instances at once, a bounded number of run databases open, nothing left open at 
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import dagster as dg
 import pytest
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
 from sqlalchemy import event
 from sqlalchemy.pool import Pool
 
@@ -20,6 +23,7 @@ from assets.sqlite_storage import (
     KEPT_SHARDS,
     PooledSqliteEventLogStorage,
     PooledSqliteRunStorage,
+    _copy_to_new,
 )
 from pipelines.paths import PROJECT_ROOT
 
@@ -76,9 +80,9 @@ def test_runs_reuse_one_connection_per_database(home):
         run_ids = [_materialize(instance) for _ in range(2)]
     finally:
         event.remove(Pool, "connect", on_connect)
-    # Each new run database: one connection kept, one Dagster opens while creating its tables.
+    # One kept for each new run database (copied from the first run's, so no Alembic check).
     # Dagster's own classes open one per transaction: 84 for these two runs.
-    assert sorted(opened) == sorted(f"{run_id}.db" for run_id in run_ids for _ in range(2))
+    assert sorted(opened) == sorted(f"{run_id}.db" for run_id in run_ids)
 
 
 def test_writes_are_seen_at_once_by_another_instance(home):
@@ -115,6 +119,51 @@ def test_wipe_closes_the_run_databases_it_deletes(home):
     assert instance.all_logs(old) == []
     new = _materialize(instance)
     assert instance.get_latest_materialization_event(dg.AssetKey("one")).run_id == new
+
+
+def _schema(path: Path) -> tuple[list, list]:
+    with closing(sqlite3.connect(path)) as db:
+        tables = db.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall()
+        return tables, db.execute("SELECT version_num FROM alembic_version").fetchall()
+
+
+def test_new_run_databases_are_copies_of_the_first_with_dagsters_schema(
+    home, tmp_path, monkeypatch
+):
+    built: list[str] = []
+    initdb = PooledSqliteEventLogStorage._initdb
+
+    def counting(storage, engine, for_index_shard=False):
+        built.append(Path(engine.url.database).name)
+        initdb(storage, engine, for_index_shard)
+
+    monkeypatch.setattr(PooledSqliteEventLogStorage, "_initdb", counting)
+    instance = persistent_instance()
+    run_ids = [_materialize(instance) for _ in range(3)]
+    # The first run's database built by Dagster, the later two copied: no Alembic for them.
+    assert [name for name in built if name != "index.db"] == [f"{run_ids[0]}.db"]
+    dagsters = SqliteEventLogStorage(str(tmp_path / "dagster"))
+    with dagsters.run_connection("reference"):
+        pass
+    reference = _schema(tmp_path / "dagster" / "reference.db")
+    for run_id in run_ids:
+        assert _schema(home / "history" / "runs" / f"{run_id}.db") == reference
+    steps = [e.step_key for e in instance.all_logs(run_ids[2]) if e.step_key]
+    assert set(steps) == {"one"}
+
+
+def test_a_copy_never_replaces_a_database_made_meanwhile(tmp_path):
+    template = sqlite3.connect(":memory:")
+    template.execute("CREATE TABLE event_logs (id INTEGER)")
+    made = tmp_path / "run.db"
+    made.write_bytes(b"another process's database")
+    assert not _copy_to_new(template, str(made))
+    assert made.read_bytes() == b"another process's database"
+    assert [p.name for p in tmp_path.iterdir()] == ["run.db"]  # no partial copy left
+    assert _copy_to_new(template, str(tmp_path / "new.db"))
+    with closing(sqlite3.connect(tmp_path / "new.db")) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert db.execute("SELECT count(*) FROM event_logs").fetchone()[0] == 0
 
 
 def test_nothing_is_left_open_at_exit(home):
