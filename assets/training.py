@@ -1,19 +1,21 @@
 """`<p>/normalized` and `<p>/model`, and the training op `train_<name>` of every algorithm.
 
-Each registered algorithm gets one op, `train_<name>` (a reinforcement algorithm's, which
-trains on an environment, is `assets.kinds.environment.agent_train_op`); a pipeline's `model`
-asset is a graph asset that calls the op of its spec's algorithm. The op reads the spec from
-the `specs` resource; its config `params` overrides the spec's parameters for one run (handy
-in the launchpad), and the overrides are recorded in the model's metadata.
+Each registered algorithm gets one op, `train_<name>`, made when a pipeline first uses it
+(`training_op`), so building one pipeline imports its own estimators only. A reinforcement
+algorithm's op, which trains on an environment, is `assets.kinds.environment.agent_train_op`;
+a pipeline's `model` asset is a graph asset that calls the op of its spec's algorithm. The op
+reads the spec from the `specs` resource; its config `params` overrides the spec's parameters
+for one run (handy in the launchpad), and the overrides are recorded in the model's metadata.
 """
 
+import functools
 import time
 import warnings
 from typing import Any, Optional
 
 import dagster as dg
 
-from algorithms.registry import algorithm_names, get_algorithm
+from algorithms.registry import get_algorithm
 from assets.keys import model_key
 from assets.kinds.environment import agent_train_op
 from assets.landing import batches_metadata, is_landing, training_frame
@@ -126,16 +128,13 @@ def train_op(algorithm: str) -> dg.OpDefinition:
     return _train
 
 
-# An algorithm an environment pipeline trains learns from its environment; every other one
-# is fitted on rows.
-TRAIN_OPS: dict[str, dg.OpDefinition] = {
-    name: (
-        agent_train_op(name)
-        if get_algorithm(name).task in ReinforcementSpec.tasks
-        else train_op(name)
-    )
-    for name in algorithm_names()
-}
+@functools.cache
+def training_op(algorithm: str) -> dg.OpDefinition:
+    """The op training `algorithm`: from its environment for an agent, else on rows. Made on
+    first use and kept (one op per name), so a pipeline imports its own estimators only."""
+    if get_algorithm(algorithm).task in ReinforcementSpec.tasks:
+        return agent_train_op(algorithm)
+    return train_op(algorithm)
 
 
 def spec_for_model(specs: dict[str, PipelineSpec], key: dg.AssetKey) -> PipelineSpec:
@@ -164,7 +163,7 @@ def model_assets(spec: PipelineSpec) -> list[dg.AssetsDefinition]:
 
 def _model_asset(spec: PipelineSpec, key: dg.AssetKey) -> dg.AssetsDefinition:
     """A graph asset around the op `train_<algorithm>` of the (single-model) spec."""
-    op = TRAIN_OPS[spec.algorithm]
+    op = training_op(spec.algorithm)
     ins = {"normalized": dg.AssetIn(key=[spec.name, "normalized"])}
     description = (
         f"{spec.algorithm} fitted by the op {op.name} "

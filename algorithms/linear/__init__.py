@@ -1,24 +1,35 @@
-"""Linear models: the viral-post threshold classifiers, least squares, ridge, SGD, …"""
+"""Linear models: the viral-post threshold classifiers, least squares, ridge, SGD, …
 
-from algorithms.linear.coordinate_descent import ElasticNet, Lasso, enet_path, lasso_path
-from algorithms.linear.delta_rule import DeltaRuleClassifier
-from algorithms.linear.least_squares import LinearRegression
-from algorithms.linear.logistic import LogisticRegression
-from algorithms.linear.random_weights import RandomWeightsClassifier
-from algorithms.linear.ridge import Ridge
-from algorithms.linear.sgd import SGDRegressor
-from algorithms.linear.sgd_classifier import SGDClassifier
+Each name is imported from its module on first use (PEP 562), so a pipeline that trains one
+linear model does not import the others (nor the numba kernels of coordinate descent).
+"""
 
-__all__ = [
-    "DeltaRuleClassifier",
-    "ElasticNet",
-    "Lasso",
-    "enet_path",
-    "lasso_path",
-    "LinearRegression",
-    "LogisticRegression",
-    "RandomWeightsClassifier",
-    "Ridge",
-    "SGDClassifier",
-    "SGDRegressor",
-]
+import importlib
+
+# Public name -> the module of this package that defines it.
+_MODULE_OF = {
+    "DeltaRuleClassifier": "delta_rule",
+    "ElasticNet": "coordinate_descent",
+    "Lasso": "coordinate_descent",
+    "enet_path": "coordinate_descent",
+    "lasso_path": "coordinate_descent",
+    "LinearRegression": "least_squares",
+    "LogisticRegression": "logistic",
+    "RandomWeightsClassifier": "random_weights",
+    "Ridge": "ridge",
+    "SGDClassifier": "sgd_classifier",
+    "SGDRegressor": "sgd",
+}
+__all__ = list(_MODULE_OF)
+
+
+def __getattr__(name: str) -> object:
+    if name not in _MODULE_OF:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_MODULE_OF[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -167,3 +167,15 @@ def test_list_show_and_validate_import_no_estimator_scikit_learn_plotting_or_dag
     # An evaluation stored before summary records existed is read from the instance.
     shutil.rmtree(trainyard_home / "artifacts" / "viral_posts_seed" / "summaries")
     assert "dagster" in _modules_after(["list"])
+
+
+def test_run_imports_the_estimators_of_its_own_pipeline_only(trainyard_home):
+    def module(name: str) -> str:
+        return get_algorithm(name).target.partition(":")[0]
+
+    estimators = {module(name) for name in algorithm_names()}
+    loaded = _modules_after(["run", "viral_posts_seed"])
+    # Its model and the model it is compared with; the environment kind's module imports
+    # GridWorld from the module that also holds the Q-learning agent.
+    expected = {module("delta_rule"), module("random_weights"), "algorithms.reinforcement"}
+    assert loaded & estimators == expected

@@ -8,7 +8,7 @@ import pytest
 from algorithms.registry import algorithm_names, get_algorithm
 from algorithms.tasks import REINFORCEMENT
 from assets.factory import BrokenPipelineWarning, build_definitions
-from assets.training import TRAIN_OPS
+from assets.training import training_op
 from pipelines.paths import SPECS_DIR
 from pipelines.spec import GeneratorSource, load_each_spec, load_specs
 from tests.assets.helpers import make_spec
@@ -88,7 +88,7 @@ def test_retrain_job_and_stopped_schedule(tmp_path):
 @pytest.mark.parametrize("name", algorithm_names())
 def test_each_training_op_fits_its_algorithm_on_its_tasks_input(name):
     info = get_algorithm(name)
-    op = TRAIN_OPS[name]
+    op = training_op(name)
     assert op.name == f"train_{name}"
     assert f"{info.estimator_class.__name__} ({info.task.name})" in op.description
     assert "params" in op.config_schema.as_field().config_type.fields
