@@ -132,12 +132,20 @@ def cmd_run(args: argparse.Namespace) -> int:
         gc.enable()
     gc.freeze()
     names = _pipelines(args, specs)
+    # Young collections every 10,000 allocations, not 700: Dagster makes many short-lived
+    # objects per event, and collecting them cost run --all 1.3-1.6 s, against 0.56 s (same
+    # peak memory, 0.67-0.71 GB).
+    thresholds = gc.get_threshold()
+    gc.set_threshold(10_000, 10, 10)
     # Many reports drawn in this process: their figures are drawn on both cores. One report
     # does not pay for starting the worker; other executors draw them in their own processes.
     here = len(names) > 1 and executor_name() == "in_process"
     drawing = render_worker() if here else contextlib.nullcontext()
-    with kept_open(instance_dir()), drawing:
-        failed = [name for name in names if not run_pipeline(specs[name])]
+    try:
+        with kept_open(instance_dir()), drawing:
+            failed = [name for name in names if not run_pipeline(specs[name])]
+    finally:
+        gc.set_threshold(*thresholds)
     if failed:
         print(f"trainyard: failed: {', '.join(failed)}", file=sys.stderr)
         return 1

@@ -6,7 +6,9 @@ that parses the schema again, and every statement compiled again (SQLAlchemy cac
 SQL per engine). A run writes ~70 events, each one to three databases, so on
 `trainyard run --all` that was about a sixth of the wall time. These subclasses keep one
 engine per database, with one pooled connection kept open; what is stored and how it is
-locked (WAL, a busy timeout, one writer at a time) is Dagster's, unchanged.
+locked (WAL, a busy timeout, one writer at a time) is Dagster's, unchanged. A new run's
+database is a copy of the first one this process created, while still empty, rather than
+built through Alembic again (~60 ms a run).
 
 The embedded instance names them in its `dagster.yaml` (`assets.instance`), Dagster's own
 extension point for storage classes. The event log has one database per run, so at most
