@@ -57,13 +57,29 @@ def timed(command: str, home: str) -> float:
     return wall
 
 
-def cli_timings(repeat: int) -> list[tuple[str, float, float]]:
-    """(command, median wall s of `repeat` fresh processes, target s) for each command."""
+def pace() -> float:
+    """Wall seconds of a fixed single-threaded Python workload (sorting 1,000,000 numbers,
+    median of 3): how fast this machine runs Python right now. On a shared host it varies by
+    a third within minutes, which the load average does not show."""
+    numbers = [(i * 7_919) % 1_000_003 for i in range(1_000_000)]
+    walls = []
+    for _ in range(3):
+        started = time.perf_counter()
+        sorted(numbers)
+        walls.append(time.perf_counter() - started)
+    return statistics.median(walls)
+
+
+def cli_timings(repeat: int, paces: list[float] | None = None) -> list[tuple[str, float, float]]:
+    """(command, median wall s of `repeat` fresh processes, target s) for each command; the
+    machine's `pace()` before each repeat and after the last is appended to `paces`."""
+    paces = [] if paces is None else paces
     walls: dict[str, list[float]] = {command: [] for command, _, _ in COMMANDS}
     with tempfile.TemporaryDirectory(prefix="cli-bench-") as scratch:
         read_home = str(Path(scratch) / "read")
         timed("run viral_posts", read_home)  # numba cache warm; a champion to list and show
         for i in range(repeat):
+            paces.append(pace())
             for command, _, writes in COMMANDS:
                 home = str(Path(scratch) / f"{i}-{command.split()[-1]}") if writes else read_home
                 walls[command].append(timed(command, home))
@@ -72,6 +88,7 @@ def cli_timings(repeat: int) -> list[tuple[str, float, float]]:
                 + ", ".join(f"{c} {w[-1]:.2f} s" for c, w in walls.items()),
                 file=sys.stderr,
             )
+        paces.append(pace())
     return [(c, statistics.median(walls[c]), target) for c, target, _ in COMMANDS]
 
 
@@ -87,8 +104,11 @@ def import_floor(repeat: int = 3) -> float:
     return statistics.median(walls)
 
 
-def timings_table(rows: list[tuple[str, float, float]], repeat: int) -> str:
-    """The rows as the "CLI timings" markdown table, and the import floor of `run`."""
+def timings_table(
+    rows: list[tuple[str, float, float]], repeat: int, paces: list[float] | None = None
+) -> str:
+    """The rows as the "CLI timings" markdown table, the import floor of `run`, and the
+    machine's pace during the timings when given."""
     lines = [
         f"CLI timings: median wall seconds of {repeat} fresh process{'es' if repeat > 1 else ''} "
         "each (`benchmarks/cli.py`).",
@@ -105,6 +125,12 @@ def timings_table(rows: list[tuple[str, float, float]], repeat: int) -> str:
         "as `run` imports) takes "
         f"{import_floor():.2f} s (median of 3).",
     ]
+    if paces:
+        lines += [
+            "",
+            f"Pace of the machine (`benchmarks/cli.py: pace`, sorting 1,000,000 numbers) between "
+            f"the repeats: {min(paces):.3f}–{max(paces):.3f} s; a slower pace slows every row.",
+        ]
     return "\n".join(lines)
 
 
@@ -112,7 +138,8 @@ def main() -> None:
     args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     args.add_argument("--repeat", type=int, default=3)
     args = args.parse_args()
-    print(timings_table(cli_timings(args.repeat), args.repeat))
+    paces: list[float] = []
+    print(timings_table(cli_timings(args.repeat, paces), args.repeat, paces))
 
 
 if __name__ == "__main__":

@@ -240,7 +240,10 @@ def main() -> None:
         f"Measured {date}, median of {args.repeat} repeats, 1-minute load average "
         f"{min(load):.2f}–{max(load):.2f} during the run"
     )
-    cli = timings_table(cli_timings(args.cli_repeat), args.cli_repeat) if args.cli_repeat else ""
+    paces: list[float] = []
+    cli = ""
+    if args.cli_repeat:
+        cli = timings_table(cli_timings(args.cli_repeat, paces), args.cli_repeat, paces)
     text = section(e2e, first, work, dag, when, cli)
     if args.print:
         print(text)
