@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +13,7 @@ import yaml
 
 from assets.factory import build_definitions
 from pipelines.kinds.environment_spec import ReinforcementSpec
-from pipelines.paths import SPECS_DIR
+from pipelines.paths import PROJECT_ROOT, SPECS_DIR
 from pipelines.spec import PipelineSpec, spec_kind
 
 
@@ -79,3 +82,12 @@ def quarantine_spec(
         "max_rejected_fraction": 0.05,
     }
     return make_spec("viral_posts_seed", **(settings | changes))
+
+
+def run_python(code: str) -> subprocess.CompletedProcess:
+    """`code` run by a fresh interpreter in the project, which can import its tests; output
+    captured as text."""
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True
+    )

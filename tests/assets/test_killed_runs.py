@@ -16,7 +16,7 @@ from assets.cli import main
 from assets.instance import persistent_instance
 from assets.recovery import HOST_TAG, PID_TAG, fail_orphaned_runs
 from pipelines.bundle import ModelBundle
-from pipelines.paths import PROJECT_ROOT
+from tests.assets.helpers import run_python
 
 # Runs `trainyard run viral_posts_seed` and SIGKILLs itself while the champion's files are
 # being written into their temporary folder: a real kill -9 at the worst moment.
@@ -42,13 +42,7 @@ KILLED_DURING_CHAMPION_WRITE = textwrap.dedent(
 
 @pytest.mark.slow
 def test_the_next_run_fails_a_killed_run_and_removes_its_leftovers(trainyard_home, capsys):
-    killed = subprocess.run(
-        [sys.executable, "-c", KILLED_DURING_CHAMPION_WRITE],
-        cwd=PROJECT_ROOT,
-        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
-        capture_output=True,
-        text=True,
-    )
+    killed = run_python(KILLED_DURING_CHAMPION_WRITE)
     assert killed.returncode == -9, killed.stderr
     instance = persistent_instance()
     [run] = instance.get_runs()

@@ -4,10 +4,7 @@ instances at once, a bounded number of run databases open, nothing left open at 
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
-import sys
 from contextlib import closing
 from pathlib import Path
 
@@ -25,7 +22,7 @@ from assets.sqlite_storage import (
     PooledSqliteRunStorage,
     _copy_to_new,
 )
-from pipelines.paths import PROJECT_ROOT
+from tests.assets.helpers import run_python
 
 
 @dg.asset
@@ -175,13 +172,7 @@ def test_nothing_is_left_open_at_exit(home):
         "from tests.assets.test_sqlite_storage import _materialize\n"
         "_materialize(persistent_instance())\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=PROJECT_ROOT,
-        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
-        capture_output=True,
-        text=True,
-    )
+    done = run_python(script)
     assert done.returncode == 0, done.stderr
     databases = sorted(p.name for p in home.rglob("*.db*"))
     assert len(databases) == 4, databases  # runs.db, index.db, the run's, schedules.db
