@@ -111,25 +111,21 @@ def coordinate_minimiser(z, norm2_j, l1, l2, positive):
 
 
 @njit(cache=True)
-def enet_cd_dense(XT, y, w, l1, l2, max_iter, tol, positive, random, rng):
-    """Coordinate descent on the data: XT is Xᵀ (p × n, C order), y the centred target.
+def enet_cd_dense(XT, y, norm2, Xty, w, l1, l2, max_iter, tol, positive, random, rng):
+    """Coordinate descent on the data: XT is Xᵀ (p × n, C order), y the centred target,
+    norm2 and Xty the ‖X_j‖² and X_jᵀy that `centred_transpose_into` summed.
 
     Keeps R = y − Xw up to date (one dot and one axpy of length n per changed coordinate).
     """
     w = w.copy()
     n_features = XT.shape[0]
-    norm2 = np.empty(n_features)
-    XtR = np.empty(n_features)
     R = y.copy()
     warm = False
-    for j in range(n_features):  # one pass over X: Xⱼ stays in cache for its second dot
-        norm2[j] = dot(XT[j], XT[j])
-        XtR[j] = dot(XT[j], y)  # XᵀR while R = y, i.e. from a cold start
+    for j in range(n_features):
         if w[j] != 0.0:
             axpy(-w[j], XT[j], R)
             warm = True
-    if warm:
-        XtR = transposed_product(XT, R)
+    XtR = transposed_product(XT, R) if warm else Xty.copy()
     y_norm2 = dot(y, y)
     tol_scaled = tol * y_norm2
     gap, dual_norm, XtA = duality_gap(w, XtR, dot(R, R), dot(R, y), l1, l2, positive)
@@ -233,15 +229,22 @@ def enet_cd_gram(Q, q, y_norm2, w, l1, l2, max_iter, tol, positive, random, rng)
 
 
 @njit(cache=True, parallel=True)
-def centred_transpose_into(X, offset, XT, block_rows, block_features):
+def centred_transpose_into(X, offset, y, XT, sums, block_rows, block_features):
     """XT[j, i] = X[i, j] − offset[j], in tiles of block_rows × block_features (each tile's
-    writes stay in cache); the row blocks run in parallel."""
+    writes stay in cache), the row blocks in parallel; row block b also adds its share of
+    ‖XT_j‖² to sums[b, 0, j] and of XT_jᵀy to sums[b, 1, j] (sums starts at zero)."""
     n_samples, n_features = X.shape
     for block in prange((n_samples + block_rows - 1) // block_rows):
         start = block * block_rows
         stop = min(n_samples, start + block_rows)
+        squares = sums[block, 0]
+        products = sums[block, 1]
         for first in range(0, n_features, block_features):
             last = min(n_features, first + block_features)
             for i in range(start, stop):
+                y_i = y[i]
                 for j in range(first, last):
-                    XT[j, i] = X[i, j] - offset[j]
+                    centred = X[i, j] - offset[j]
+                    XT[j, i] = centred
+                    squares[j] += centred * centred
+                    products[j] += centred * y_i

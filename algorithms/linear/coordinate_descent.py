@@ -78,16 +78,23 @@ def data_sweep_budget(precompute, n_samples: int, n_features: int) -> int | None
     raise ValueError(f"precompute must be 'auto', True or False, got {precompute!r}.")
 
 
-def centred_transpose(X: np.ndarray, offset: np.ndarray) -> np.ndarray:
-    """(X − offset)ᵀ as a C-ordered (n_features, n_samples) array: one row per column of X.
+def centred_transpose(X: np.ndarray, offset: np.ndarray, y: np.ndarray):
+    """(XT, norm2, Xty): XT = (X − offset)ᵀ as a C-ordered (n_features, n_samples) array (one
+    row per column of X), with ‖XT_j‖² and XT_jᵀy summed in the same pass.
 
     Copied in parallel tiles of _TRANSPOSE_TILE rows × features, each tile's writes in cache
-    (at 20,000 × 1,000, 2 threads: 55 ms against 120–140 ms for numpy copying 256-row blocks).
+    (at 16,000 × 1,000, 2 threads: 20 ms with both sums, against 35 ms for the copy alone
+    followed by 5 ms for the sums; numpy copying 256-row blocks took 120–140 ms).
     Call it under `numba_owns_the_cores`.
     """
-    XT = np.empty((X.shape[1], X.shape[0]))
-    centred_transpose_into(read_only(X), read_only(offset), XT, *_TRANSPOSE_TILE)
-    return XT
+    n_samples, n_features = X.shape
+    XT = np.empty((n_features, n_samples))
+    sums = np.zeros((-(-n_samples // _TRANSPOSE_TILE[0]), 2, n_features))
+    centred_transpose_into(
+        read_only(X), read_only(offset), read_only(y), XT, sums, *_TRANSPOSE_TILE
+    )
+    norm2, Xty = sums.sum(axis=0)
+    return XT, norm2, Xty
 
 
 def centred_gram(X: np.ndarray, offset: np.ndarray) -> np.ndarray:
@@ -171,7 +178,7 @@ def enet_coordinate_descent(
     budget = data_sweep_budget(precompute, n_samples, n_features)
     rng = np.random.default_rng(check_random_state(random_state).randint(0, 2**31 - 1))
     options = (float(tol), bool(positive), selection == "random")
-    XT = gram = None
+    XT = gram = Xty = None
     data_sweeps = 0
     coef = np.array(coef_init, dtype=np.float64)
     coefs = np.empty((n_features, len(alphas)))
@@ -184,17 +191,19 @@ def enet_coordinate_descent(
             gap, tol_scaled = np.inf, 0.0
             if gram is None and (budget is None or data_sweeps < budget):
                 if XT is None:
-                    XT = centred_transpose(X, X_offset)
+                    XT, norm2, Xty = centred_transpose(X, X_offset, y)
                 limit = max_iter if budget is None else min(max_iter, budget - data_sweeps)
                 coef, gap, tol_scaled, n_iters[k] = enet_cd_dense(
-                    XT, y, coef, l1, l2, limit, *options, rng
+                    XT, y, norm2, Xty, coef, l1, l2, limit, *options, rng
                 )
                 data_sweeps += n_iters[k]
             if gap > tol_scaled and n_iters[k] < max_iter:
                 if gram is None:
-                    gram = centred_gram(X, X_offset) if XT is None else XT @ XT.T
-                    XT = None
-                    Xty, y_norm2 = X.T @ y - X_offset * y.sum(), float(y @ y)
+                    if XT is None:
+                        gram, Xty = centred_gram(X, X_offset), X.T @ y - X_offset * y.sum()
+                    else:
+                        gram = XT @ XT.T
+                    XT, y_norm2 = None, float(y @ y)
                 coef, gap, tol_scaled, sweeps = enet_cd_gram(
                     gram, Xty, y_norm2, coef, l1, l2, max_iter - n_iters[k], *options, rng
                 )

@@ -367,9 +367,13 @@ def test_bad_path_arguments_and_predict_shape_raise():
 @pytest.mark.parametrize("order", ["C", "F"])
 @pytest.mark.parametrize("shape", [(1, 1), (515, 3), (700, 300)])
 def test_centred_transpose_is_the_transpose_of_the_centred_data(order, shape):
-    X = np.asarray(np.random.default_rng(0).normal(size=shape), order=order)
+    rng = np.random.default_rng(0)
+    X = np.asarray(rng.normal(size=shape), order=order)
     X.flags.writeable = False
     offset = X.mean(axis=0)
-    XT = centred_transpose(X, offset)
+    y = rng.normal(size=shape[0])
+    XT, norm2, Xty = centred_transpose(X, offset, y)
     assert XT.flags.c_contiguous and XT.shape == shape[::-1]
     assert_array_equal(XT, (X - offset).T)
+    assert_allclose(norm2, ((X - offset) ** 2).sum(axis=0), rtol=1e-13)
+    assert_allclose(Xty, (X - offset).T @ y, rtol=1e-12, atol=1e-12 * np.abs(y).sum())
