@@ -5,8 +5,10 @@ spin-wait for more work and take the cores a following numba-parallel loop needs
 made from inside such a loop would run cores × cores threads. On a machine shared with another
 busy process, either costs several times the work. So while an estimator runs numba-parallel
 loops (`parallel_loops`), numba's pool gets the usable cores and BLAS one thread, as
-scikit-learn does around its OpenMP loops; estimators whose work is one large BLAS call (least
-squares, PCA) do not use it and keep BLAS on every core. The usable cores are the ones this
+scikit-learn does around its OpenMP loops. Work that is one large BLAS call (least squares,
+PCA's transform) keeps BLAS on every core; PCA's fit sums its Gram matrix over row blocks on
+threads of its own (`algorithms._gram`), each with BLAS on one thread, and so runs all of its
+BLAS on one thread. The usable cores are the ones this
 process may run on: its CPU affinity, capped by a cgroup CPU quota (a container's share).
 """
 

@@ -118,6 +118,9 @@ def test_fitted_state_is_plain_arrays_and_numbers():
     [
         (np.array([[0.0, np.nan], [1.0, 1.0]]), {}, "NaN"),
         (np.array([[0.0, np.inf], [1.0, 1.0]]), {}, "infinity"),
+        # Tall: the covariance route, whose Gram pass finds them.
+        (np.where(np.arange(60).reshape(20, 3) == 40, np.nan, 1.0), {}, "Input X contains NaN"),
+        (np.where(np.arange(60).reshape(20, 3) == 7, -np.inf, 1.0), {}, "X contains infinity"),
         (np.zeros((0, 3)), {}, "0 sample"),
         (np.zeros(4), {}, "Expected 2D array"),
         (np.ones((5, 3)), {"n_components": 4}, r"between 0 and min\(n_samples, n_features\)=3"),
@@ -156,3 +159,19 @@ def test_row_block_gram_is_xtx_and_the_same_on_any_number_of_threads(monkeypatch
     assert_allclose(results[0], X.T @ X, rtol=1e-12, atol=1e-9)
     assert_array_equal(results[0], results[1])
     assert_array_equal(results[0], results[2])
+
+
+@pytest.mark.parametrize("shape", [(10, 3), (40_000, 7)])
+def test_row_block_moments_are_the_gram_matrix_and_the_column_sums(shape):
+    X = np.random.default_rng(2).normal(3.0, 1.0, size=shape)
+    gram, sums = _gram.row_block_moments(X)
+    assert_array_equal(gram, _gram.row_block_gram(X))
+    assert_allclose(sums, X.sum(axis=0), rtol=1e-13)
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+def test_a_finite_x_whose_squares_overflow_is_not_called_non_finite():
+    X = np.ones((40, 2))
+    X[3, 0] = 1e200
+    with pytest.raises(ValueError, match=r"too large for float64 .* scale the features"):
+        PCA(1).fit(X)
