@@ -78,7 +78,9 @@ def data_sweep_budget(precompute, n_samples: int, n_features: int) -> int | None
     raise ValueError(f"precompute must be 'auto', True or False, got {precompute!r}.")
 
 
-def centred_transpose(X: np.ndarray, offset: np.ndarray, y: np.ndarray):
+def centred_transpose(
+    X: np.ndarray, offset: np.ndarray, y: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(XT, norm2, Xty): XT = (X − offset)ᵀ as a C-ordered (n_features, n_samples) array (one
     row per column of X), with ‖XT_j‖² and XT_jᵀy summed in the same pass.
 
