@@ -23,6 +23,7 @@ from algorithms._kernel_args import read_only
 from algorithms._threads import usable_cores
 
 SUBSAMPLE = 200_000
+TABLE_WIDTH = 255  # 2⁸ − 1 ≥ the max_bins − 1 thresholds of a feature: eight halvings
 
 
 def feature_thresholds(column: np.ndarray, max_bins: int) -> np.ndarray:
@@ -52,25 +53,32 @@ def fit_bin_thresholds(
 def bin_features(X, thresholds, offsets):
     """X (C-ordered float64) mapped to bins, uint8 (n_samples, n_features) in Fortran order;
     the kernel gets its inputs as read-only views (`algorithms._kernel_args`)."""
-    return _bin_features(read_only(X), read_only(thresholds), read_only(offsets))
+    return _bin_features(read_only(X), threshold_table(thresholds, offsets))
+
+
+def threshold_table(thresholds, offsets):
+    """The thresholds as one row of TABLE_WIDTH per feature, +inf after its own: a search of a
+    fixed number of steps then finds every bin (`_bin_features`)."""
+    n_features = len(offsets) - 1
+    table = np.full((n_features, TABLE_WIDTH), np.inf)
+    counts = np.diff(offsets)
+    table[np.arange(TABLE_WIDTH) < counts[:, np.newaxis]] = thresholds
+    return table
 
 
 @njit(parallel=True, cache=True)
-def _bin_features(X, thresholds, offsets):
-    """`bin_features`: the kernel."""
+def _bin_features(X, table):
+    """`bin_features`: bin = the number of thresholds below the value, by a branch-free binary
+    search in eight halvings of the feature's row of `threshold_table` (+inf is never below a
+    value; a search whose steps depend on the row's length ran eight times slower)."""
     n_samples, n_features = X.shape
     binned = np.empty((n_features, n_samples), dtype=np.uint8)
     for i in prange(n_samples):
         for j in range(n_features):
-            low, high = offsets[j], offsets[j + 1]
-            value = X[i, j]
-            while low < high:
-                middle = (low + high) // 2
-                if value <= thresholds[middle]:
-                    high = middle
-                else:
-                    low = middle + 1
-            binned[j, i] = low - offsets[j]
+            row, value, below = table[j], X[i, j], 0
+            for half in (128, 64, 32, 16, 8, 4, 2, 1):
+                below += half * (row[below + half - 1] < value)
+            binned[j, i] = below
     return binned.T
 
 

@@ -44,6 +44,22 @@ def test_bins_put_each_value_between_its_thresholds():
         assert np.bincount(bins).min() >= 500 // 32 - 1  # quantile bins: about equal counts
 
 
+def test_a_bin_is_the_number_of_thresholds_below_the_value():
+    rng = np.random.default_rng(3)
+    X = np.column_stack(
+        [rng.normal(size=2_000), np.full(2_000, 7.0), rng.integers(0, 5, 2_000).astype(float)]
+    )
+    thresholds, offsets = fit_bin_thresholds(X, 255, rng)
+    assert list(np.diff(offsets)) == [254, 0, 4]
+    probes = np.concatenate([thresholds[:254], [-np.inf, np.inf, 0.0]])  # ties and the ends
+    X[: len(probes), 0] = probes
+    X[: len(probes), 2] = np.resize(np.concatenate([thresholds[254:], [-np.inf, np.inf]]), 257)
+    X_binned = bin_features(X, thresholds, offsets)
+    for j in range(X.shape[1]):
+        own = thresholds[offsets[j] : offsets[j + 1]]
+        assert_array_equal(X_binned[:, j], np.searchsorted(own, X[:, j], side="left"))
+
+
 def test_threshold_values_split_raw_values_like_bins():
     X, X_binned, thresholds, offsets, _, _ = binned_data()
     feature = np.array([2, -1, 0, 3])
