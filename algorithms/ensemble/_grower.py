@@ -60,12 +60,13 @@ def node_histograms_and_splits(
     bins,
     gradients_left,
     hessians_left,
+    split_scratch,
 ):
     """For every feature j, in parallel: built[j] := the histogram of the samples rows; when
     derive, derived[j] −= built[j] (a parent's histogram becomes the sibling's); and for each
     c of (built, derived) with searched[c], the best split of feature j of that node (its
     n_samples[c], sum_gradients[c], sum_hessians[c]) into gains, bins, gradients_left and
-    hessians_left[c, j]."""
+    hessians_left[c, j]; split_scratch[j] is the search's work space (`best_bin_split`)."""
     for j in prange(binned_T.shape[0]):
         feature_histogram(
             binned_T[j], rows, ordered_gradients, ordered_hessians, constant_hessian, built[j]
@@ -82,6 +83,7 @@ def node_histograms_and_splits(
                     sum_hessians[c],
                     min_samples_leaf,
                     l2_regularization,
+                    split_scratch[j],
                 )
                 gains[c, j], bins[c, j] = gain, b
                 gradients_left[c, j], hessians_left[c, j] = g_left, h_left
@@ -176,6 +178,7 @@ def grow_tree(
     gradients_left = np.zeros((2, n_features))
     hessians_left = np.zeros((2, n_features))
     searched = np.zeros(2, dtype=np.bool_)
+    split_scratch = np.empty((n_features, 4, histograms.shape[2]))
     pair = np.zeros(2, dtype=np.int64)
     swap = 0
 
@@ -220,6 +223,7 @@ def grow_tree(
             bins,
             gradients_left,
             hessians_left,
+            split_scratch,
         )
         n_searched = 1
     while True:
@@ -310,6 +314,7 @@ def grow_tree(
             bins,
             gradients_left,
             hessians_left,
+            split_scratch,
         )
         n_searched = 2
 

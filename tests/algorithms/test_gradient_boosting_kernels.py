@@ -11,6 +11,7 @@ from algorithms.ensemble._histogram import feature_histogram, subtract_histogram
 from algorithms.ensemble._loss import log_loss, squared_error
 from algorithms.ensemble._predictor import add_tree_predictions, concatenate_trees
 from algorithms.ensemble._splitting import (
+    MIN_HESSIAN,
     best_bin_split,
     best_feature,
     node_value,
@@ -125,6 +126,8 @@ def brute_force_split(X_binned, gradients, hessians, min_samples_leaf, l2):
             if min(left.sum(), (~left).sum()) < min_samples_leaf:
                 continue
             g_left, h_left = gradients[left].sum(), hessians[left].sum()
+            if min(h_left, H - h_left) < MIN_HESSIAN:
+                continue
             gain = (
                 g_left**2 / (h_left + l2) + (G - g_left) ** 2 / (H - h_left + l2) - G**2 / (H + l2)
             )
@@ -138,7 +141,14 @@ def best_split(hist, n_bins, n_samples, sum_gradients, sum_hessians, min_samples
     per_feature = np.array(
         [
             best_bin_split(
-                hist[j], n_bins[j], n_samples, sum_gradients, sum_hessians, min_samples_leaf, l2
+                hist[j],
+                n_bins[j],
+                n_samples,
+                sum_gradients,
+                sum_hessians,
+                min_samples_leaf,
+                l2,
+                np.empty((4, hist.shape[1])),
             )
             for j in range(hist.shape[0])
         ]
@@ -150,9 +160,13 @@ def best_split(hist, n_bins, n_samples, sum_gradients, sum_hessians, min_samples
     return gain, j, int(b), g_left, h_left
 
 
-@pytest.mark.parametrize(("min_samples_leaf", "l2"), [(1, 0.0), (40, 0.0), (20, 5.0)])
-def test_best_split_is_the_brute_force_best(min_samples_leaf, l2):
+@pytest.mark.parametrize(
+    ("min_samples_leaf", "l2", "hessian_scale"),
+    [(1, 0.0, 1.0), (40, 0.0, 1.0), (20, 5.0, 1.0), (1, 0.0, 1e-5)],  # 1e-5: MIN_HESSIAN binds
+)
+def test_best_split_is_the_brute_force_best(min_samples_leaf, l2, hessian_scale):
     _, X_binned, _, offsets, gradients, hessians = binned_data(seed=2)
+    hessians = hessians * hessian_scale
     hist = histograms(X_binned, np.arange(500), gradients, hessians, False)
     gain, j, b, g_left, h_left = best_split(
         hist, np.diff(offsets) + 1, 500, gradients.sum(), hessians.sum(), min_samples_leaf, l2
@@ -213,13 +227,14 @@ def test_one_parallel_loop_builds_derives_and_searches_both_children():
         bins,
         g_left,
         h_left,
+        np.empty((4, 4, parent.shape[1])),
     )
     for c, part, hist in ((0, small, built), (1, large, parent)):
         assert_allclose(hist, histograms(X_binned, part, gradients, hessians, False), atol=1e-12)
         for j in range(4):
-            expected = best_bin_split(
-                hist[j], n_bins[j], len(part), gradients[part].sum(), hessians[part].sum(), 10, 1.0
-            )
+            sums = gradients[part].sum(), hessians[part].sum()
+            scratch = np.empty((4, hist.shape[1]))
+            expected = best_bin_split(hist[j], n_bins[j], len(part), *sums, 10, 1.0, scratch)
             assert_allclose([gains[c, j], bins[c, j], g_left[c, j], h_left[c, j]], expected)
 
 
