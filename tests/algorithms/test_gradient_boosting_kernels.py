@@ -372,6 +372,23 @@ def test_concatenated_trees_predict_each_tree_into_its_output_row():
     assert_allclose(raw, [raws[0] + raws[2], raws[1] + raws[3]])
 
 
+def test_predictions_are_each_rows_leaf_and_a_damaged_tree_is_named():
+    X, X_binned, thresholds, offsets, gradients, hessians = binned_data(n=1000, seed=7)
+    (feature, bins, left, right, value), _ = grow(X_binned, offsets, gradients, hessians)
+    threshold = threshold_values(feature, bins, thresholds, offsets)
+    rows = X[:37]  # two blocks and a part
+    raw = np.zeros((1, len(rows)))
+    add_tree_predictions(rows, feature, threshold, left, right, value, np.array([0]), raw)
+    for i, x in enumerate(rows):
+        node = 0
+        while left[node] != -1:
+            node = left[node] if x[feature[node]] <= threshold[node] else right[node]
+        assert raw[0, i] == value[node]
+    left[np.flatnonzero(left > 0)[-1]] = 0  # a child before its parent
+    with pytest.raises(ValueError, match="damaged model"):
+        add_tree_predictions(rows, feature, threshold, left, right, value, np.array([0]), raw)
+
+
 def reference_gradients(loss, y, raw):
     """scikit-learn's gradients, hessians and mean loss at raw (K, n)."""
     scores = raw[0] if raw.shape[0] == 1 else np.ascontiguousarray(raw.T)
