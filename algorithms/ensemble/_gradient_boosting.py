@@ -29,6 +29,7 @@ from algorithms._labels import encode_labels
 from algorithms._threads import ROWS_PER_THREAD, parallel_loops
 from algorithms.ensemble._binning import bin_features, fit_bin_thresholds, threshold_values
 from algorithms.ensemble._grower import grow_tree
+from algorithms.ensemble._histogram import bin_counts
 from algorithms.ensemble._loss import log_loss, squared_error
 from algorithms.ensemble._predictor import add_tree_predictions, concatenate_trees
 
@@ -139,7 +140,9 @@ class _BaseGradientBoosting(BaseEstimator):
             scratch = np.empty_like(raw_val), np.empty_like(raw_val)
             validation_scores.append(-loss.gradients(y_val, raw_val, *scratch))
         trees = []
-        histograms = np.empty((0, X.shape[1], int(n_bins_non_missing.max()), 3))
+        n_bins = int(n_bins_non_missing.max())
+        histograms = np.empty((0, X.shape[1], n_bins, 3))
+        counts = bin_counts(X_binned.T, n_bins)
         for iteration in range(self.n_estimators):
             for k in range(n_outputs):
                 feature, bins, left, right, value, histograms = grow_tree(
@@ -147,6 +150,7 @@ class _BaseGradientBoosting(BaseEstimator):
                     gradients[k],
                     hessians[k],
                     loss.constant_hessian,
+                    counts,
                     n_bins_non_missing,
                     UNLIMITED if self.max_leaf_nodes is None else int(self.max_leaf_nodes),
                     UNLIMITED if self.max_depth is None else int(self.max_depth),

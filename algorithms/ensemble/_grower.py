@@ -24,7 +24,11 @@ from tree to tree; the grower adds slots when it needs more and returns the pool
 import numpy as np
 from numba import njit, prange
 
-from algorithms.ensemble._histogram import feature_histogram, subtract_histogram
+from algorithms.ensemble._histogram import (
+    every_sample_histogram,
+    feature_histogram,
+    subtract_histogram,
+)
 from algorithms.ensemble._splitting import (
     MIN_HESSIAN,
     PARALLEL_CHUNKS,
@@ -46,6 +50,7 @@ def node_histograms_and_splits(
     ordered_gradients,
     ordered_hessians,
     constant_hessian,
+    counts,
     built,
     derived,
     derive,
@@ -62,15 +67,26 @@ def node_histograms_and_splits(
     hessians_left,
     split_scratch,
 ):
-    """For every feature j, in parallel: built[j] := the histogram of the samples rows; when
+    """For every feature j, in parallel: built[j] := the histogram of the samples rows (at the
+    root, every sample, its counts taken from counts[j], see `bin_counts`); when
     derive, derived[j] −= built[j] (a parent's histogram becomes the sibling's); and for each
     c of (built, derived) with searched[c], the best split of feature j of that node (its
     n_samples[c], sum_gradients[c], sum_hessians[c]) into gains, bins, gradients_left and
     hessians_left[c, j]; split_scratch[j] is the search's work space (`best_bin_split`)."""
     for j in prange(binned_T.shape[0]):
-        feature_histogram(
-            binned_T[j], rows, ordered_gradients, ordered_hessians, constant_hessian, built[j]
-        )
+        if rows.shape[0] == binned_T.shape[1]:  # the root, its samples in order
+            every_sample_histogram(
+                binned_T[j],
+                ordered_gradients,
+                ordered_hessians,
+                constant_hessian,
+                counts[j],
+                built[j],
+            )
+        else:
+            feature_histogram(
+                binned_T[j], rows, ordered_gradients, ordered_hessians, constant_hessian, built[j]
+            )
         if derive:
             subtract_histogram(derived[j], built[j])
         for c in range(2):
@@ -132,6 +148,7 @@ def grow_tree(
     gradients,
     hessians,
     constant_hessian,
+    counts,
     n_bins_non_missing,
     max_leaf_nodes,
     max_depth,
@@ -143,7 +160,8 @@ def grow_tree(
 ):
     """(feature, bin_threshold, left, right, value, histograms) of a new tree and the pool;
     adds the tree to raw_predictions. binned_T is the binned data transposed, (n_features,
-    n_samples) in C order, so that one feature is one typing (`algorithms._kernel_args`)."""
+    n_samples) in C order, so that one feature is one typing (`algorithms._kernel_args`);
+    counts is its `bin_counts`, shared by every tree."""
     n_features, n_samples = binned_T.shape
     capacity = 2 * max(1, min(max_leaf_nodes, n_samples // min_samples_leaf)) - 1
     feature = np.full(capacity, -1, dtype=np.int64)
@@ -209,6 +227,7 @@ def grow_tree(
             gradients,
             hessians,
             constant_hessian,
+            counts,
             histograms[slot[0]],
             histograms[slot[0]],
             np.bool_(False),  # not a literal: one compile for both calls
@@ -300,6 +319,7 @@ def grow_tree(
             ordered_gradients[side[small], start[small] : stop[small]],
             ordered_hessians[side[small], start[small] : stop[small]],
             constant_hessian,
+            counts,
             histograms[slot[small]],
             histograms[slot[large]],
             np.bool_(True),

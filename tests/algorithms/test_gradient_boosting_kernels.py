@@ -7,7 +7,12 @@ from sklearn._loss.loss import HalfBinomialLoss, HalfMultinomialLoss, HalfSquare
 
 from algorithms.ensemble._binning import bin_features, fit_bin_thresholds, threshold_values
 from algorithms.ensemble._grower import grow_tree, node_histograms_and_splits
-from algorithms.ensemble._histogram import feature_histogram, subtract_histogram
+from algorithms.ensemble._histogram import (
+    bin_counts,
+    every_sample_histogram,
+    feature_histogram,
+    subtract_histogram,
+)
 from algorithms.ensemble._loss import log_loss, squared_error
 from algorithms.ensemble._predictor import add_tree_predictions, concatenate_trees
 from algorithms.ensemble._splitting import (
@@ -101,6 +106,20 @@ def test_histogram_sums_gradients_hessians_and_counts_per_bin(constant_hessian):
         assert_array_equal(hist[j, :, 2], counts)
         sums = counts if constant_hessian else np.bincount(bins, hessians[rows], minlength=32)
         assert_allclose(hist[j, :, 1], sums)
+
+
+@pytest.mark.parametrize("constant_hessian", [False, True])
+def test_the_roots_histogram_takes_its_counts_and_sums_every_sample(constant_hessian):
+    _, X_binned, _, _, gradients, hessians = binned_data()
+    counts = bin_counts(X_binned.T, 32)
+    assert_array_equal(counts[2], np.bincount(X_binned[:, 2], minlength=32))
+    expected = histograms(X_binned, np.arange(500), gradients, hessians, constant_hessian)
+    out = np.full((32, 3), np.nan)  # every entry written, none added to
+    for j in range(4):
+        every_sample_histogram(
+            X_binned[:, j], gradients, hessians, constant_hessian, counts[j], out
+        )
+        assert_allclose(out, expected[j], atol=1e-12)
 
 
 def test_subtracting_a_child_leaves_its_siblings_histogram():
@@ -213,6 +232,7 @@ def test_one_parallel_loop_builds_derives_and_searches_both_children():
         gradients[small],
         hessians[small],
         False,
+        bin_counts(X_binned.T, 32),
         built,
         parent,
         True,
@@ -281,6 +301,7 @@ def grow(X_binned, offsets, gradients, hessians, pool=None, **limits):
         gradients,
         hessians,
         False,
+        bin_counts(X_binned.T, 32),
         np.diff(offsets) + 1,
         params["max_leaf_nodes"],
         params["max_depth"],
@@ -336,6 +357,7 @@ def test_a_reused_histogram_pool_grows_the_same_tree():
         gradients,
         hessians,
         False,
+        bin_counts(X_binned.T, 32),
         np.diff(offsets) + 1,
         31,
         1 << 40,
