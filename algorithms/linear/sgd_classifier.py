@@ -47,8 +47,9 @@ SCHEDULES = ("optimal", *LEARNING_RATES)
 _PROBABILISTIC = ("log_loss", "modified_huber")
 # scikit-learn clips the loss derivative to this, so one huge margin cannot blow the weights up.
 _MAX_DLOSS = 1e12
-# Rows an epoch copies at a time into its buffer, in visiting order (sgd_classifier_epoch).
-VISIT_BLOCK = 256
+# Rows an epoch copies at a time, in visiting order, before each problem steps through them
+# (1 MB at 30 features, in L2 while the problems pass over it).
+GATHER_BLOCK = 4096
 
 
 @njit(cache=True)
@@ -95,18 +96,70 @@ def sgd_classifier_epoch(
     weight_neg]; paid (n_features, m) the L1 penalty each weight already received;
     schedule: (loss 0 hinge/1 log_loss/2 modified_huber, learning rate 0 optimal/1 constant
     or adaptive/2 invscaling, penalty 0 none/1 some, fit_intercept); settings = (power_t,
-    alpha, l1_ratio, optimal_init). With gather (a shuffled order) the several problems'
-    loop (`_interleaved_epoch`) copies the rows in visiting order, VISIT_BLOCK at a time, into
-    a small buffer first: a copy loop's loads are independent and overlap, where the steps'
-    scattered reads would each wait.
+    alpha, l1_ratio, optimal_init). With gather (a shuffled order) or several problems, the
+    rows are copied in visiting order, GATHER_BLOCK at a time, into a buffer that each problem
+    then steps through (`_blocked_epoch`): a copy loop's loads are independent and overlap,
+    where the steps' scattered reads would each wait.
     """
-    if WT.shape[1] == 1:
+    if WT.shape[1] == 1 and not gather:
         return _one_problem(
             X, codes, positives[0], sample_weight, order, WT, state, paid, schedule, settings
         )
-    return _interleaved_epoch(
-        X, codes, positives, sample_weight, order, gather, WT, state, paid, schedule, settings
+    return _blocked_epoch(
+        X, codes, positives, sample_weight, order, WT, state, paid, schedule, settings
     )
+
+
+@njit(cache=True)
+def _blocked_epoch(X, codes, positives, sample_weight, order, WT, state, paid, schedule, settings):
+    """sgd_classifier_epoch for several problems or a shuffled order: GATHER_BLOCK rows at a
+    time copied in visiting order into a buffer, then each problem's `_binary_epoch` over the
+    buffer in turn, its state in registers (5 problems, shuffled 50,000 × 30: hinge 15 -> 6 ms
+    an epoch, log_loss 19 -> 15 ms, against one loop stepping every problem at each row);
+    every problem takes the same steps, and sums its objective in the same order, as in one
+    pass."""
+    power_t, alpha, l1_ratio, optimal_init = settings
+    n_features, m = WT.shape
+    weights = np.ascontiguousarray(WT.T)
+    one_states = np.empty((m, 6 + n_features))
+    one_states[:, :6] = state[:, :6]
+    one_states[:, 6:] = paid.T
+    totals = np.zeros(m)
+    rows = np.empty((GATHER_BLOCK, n_features))
+    row_codes = np.empty(GATHER_BLOCK, dtype=codes.dtype)
+    row_weights, signs = np.empty(GATHER_BLOCK), np.empty(GATHER_BLOCK)
+    in_order = np.arange(GATHER_BLOCK)
+    for start in range(0, order.shape[0], GATHER_BLOCK):
+        size = min(GATHER_BLOCK, order.shape[0] - start)
+        visits = order[start : start + size]
+        _gather(X, codes, sample_weight, visits, rows, row_codes, row_weights)
+        for c in range(m):
+            for b in range(size):
+                signs[b] = 1.0 if row_codes[b] == positives[c] else -1.0
+            problem = (
+                state[c, 6],
+                power_t,
+                alpha,
+                l1_ratio,
+                optimal_init,
+                state[c, 7],
+                state[c, 8],
+            )
+            totals[c] = _binary_epoch(
+                rows,
+                signs,
+                row_weights,
+                in_order[:size],
+                weights[c],
+                one_states[c],
+                schedule,
+                problem,
+                totals[c],
+            )
+    WT[:] = weights.T
+    state[:, :6] = one_states[:, :6]
+    paid[:] = one_states[:, 6:].T
+    return totals
 
 
 @njit(cache=True)
@@ -120,44 +173,16 @@ def _one_problem(X, codes, positive, sample_weight, order, WT, state, paid, sche
     problem = (state[0, 6], power_t, alpha, l1_ratio, optimal_init, state[0, 7], state[0, 8])
     signs = np.where(codes == positive, 1.0, -1.0)
     weights = WT.reshape(WT.shape[0])
-    total = _binary_epoch(X, signs, sample_weight, order, weights, one_state, schedule, problem)
+    total = _binary_epoch(
+        X, signs, sample_weight, order, weights, one_state, schedule, problem, 0.0
+    )
     state[0, :6] = one_state[:6]
     paid[:, 0] = one_state[6:]
     return np.array([total])
 
 
 @njit(cache=True)
-def _before_update(schedule, settings, eta0, class_weight, y, p, weight, t, wscale, norms):
-    """One problem's step up to its weight update (module docstring): returns (L(y, p), its
-    penalty α·R(w), η, update = −η·c·s·clip(∂L/∂p), wscale and (‖·‖², ‖·‖₁) after the L2
-    shrink); norms = (‖·‖², ‖·‖₁) of the weights before it."""
-    loss, rate_kind, penalised, _ = schedule
-    power_t, alpha, l1_ratio, optimal_init = settings
-    sq_norm, l1_norm = norms
-    if rate_kind == 0:
-        eta = 1.0 / (alpha * (optimal_init + t - 1))
-    elif rate_kind == 2:
-        eta = eta0 / t**power_t
-    else:
-        eta = eta0
-    value, derivative = _loss_and_derivative(loss, p, y)
-    penalty = 0.0
-    if penalised:
-        norm = np.sqrt(sq_norm)
-        penalty = alpha * ((1 - l1_ratio) * 0.5 * norm**2 + l1_ratio * l1_norm)
-    derivative = min(max(derivative, -_MAX_DLOSS), _MAX_DLOSS)
-    update = -eta * derivative
-    update *= class_weight * weight
-    if penalised and l1_ratio < 1.0:
-        scale = max(0.0, 1.0 - ((1.0 - l1_ratio) * eta * alpha))
-        wscale *= scale
-        sq_norm *= scale * scale
-        l1_norm *= abs(scale)
-    return value, penalty, eta, update, wscale, (sq_norm, l1_norm)
-
-
-@njit(cache=True)
-def _binary_epoch(X, y, sample_weight, order, w, state, schedule, settings):
+def _binary_epoch(X, y, sample_weight, order, w, state, schedule, settings, objective_sum):
     """One pass over the rows order[k] for one problem (module docstring), updating w and
     state in place; its state lives in local variables (registers), where the several
     problems' loop reads and writes arrays on every row (a quarter slower for one problem).
@@ -169,14 +194,14 @@ def _binary_epoch(X, y, sample_weight, order, w, state, schedule, settings):
     "penalty paid" per feature]; schedule: (loss 0 hinge/1 log_loss/2 modified_huber,
     learning rate 0 optimal/1 constant or adaptive/2 invscaling, penalty 0 none/1 some,
     fit_intercept); settings = (eta0, power_t, alpha, l1_ratio, optimal_init, weight_pos,
-    weight_neg). Returns the epoch's Σ over rows of L + α·R(w), each before its update.
+    weight_neg). Returns objective_sum plus the Σ over these rows of L + α·R(w), each before
+    its update (so an epoch cut into blocks adds up in the same order as one pass).
     """
     loss, rate_kind, penalised, fit_intercept = schedule
     eta0, power_t, alpha, l1_ratio, optimal_init, weight_pos, weight_neg = settings
     n_features = X.shape[1]
     intercept, t, wscale, sq_norm, l1_norm, cumulative = state[:6]
     paid = state[6:]
-    objective_sum = 0.0
     eta = eta0
     for k in range(order.shape[0]):
         row = order[k]
@@ -239,78 +264,6 @@ def _binary_epoch(X, y, sample_weight, order, w, state, schedule, settings):
 
 
 @njit(cache=True)
-def _interleaved_epoch(
-    X, codes, positives, sample_weight, order, gather, WT, state, paid, schedule, settings
-):
-    """sgd_classifier_epoch for m > 1: the problems' loops over the features interleave (WT
-    is (n_features, m)), independent chains the processor runs side by side."""
-    penalised, fit_intercept = schedule[2], schedule[3]
-    alpha, l1_ratio = settings[1], settings[2]
-    n_features, m = WT.shape
-    intercept, t, wscale = state[:, 0], state[:, 1], state[:, 2]
-    sq_norm, l1_norm, cumulative = state[:, 3], state[:, 4], state[:, 5]
-    eta0, weight_pos, weight_neg = state[:, 6], state[:, 7], state[:, 8]
-    objective_sum = np.zeros(m)
-    inner, eta, step = np.empty(m), np.empty(m), np.empty(m)
-    l2_sum, l1_sum, updated = np.empty(m), np.empty(m), np.empty(m, dtype=np.bool_)
-    rows = np.empty((VISIT_BLOCK, n_features))
-    row_codes, row_weights = np.empty(VISIT_BLOCK, dtype=codes.dtype), np.empty(VISIT_BLOCK)
-    for k in range(order.shape[0]):
-        if gather:
-            b = k % VISIT_BLOCK
-            if b == 0:
-                visits = order[k : k + VISIT_BLOCK]
-                _gather(X, codes, sample_weight, visits, rows, row_codes, row_weights)
-            data, at, label, weight = rows, b, row_codes[b], row_weights[b]
-        else:
-            row = order[k]
-            data, at, label, weight = X, row, codes[row], sample_weight[row]
-        _margins(data, at, WT, inner)
-        any_update = False
-        for c in range(m):
-            y = 1.0 if label == positives[c] else -1.0
-            class_weight = weight_pos[c] if y > 0.0 else weight_neg[c]
-            p = inner[c] * wscale[c] + intercept[c]
-            value, penalty, eta[c], update, wscale[c], (sq_norm[c], l1_norm[c]) = _before_update(
-                schedule,
-                settings,
-                eta0[c],
-                class_weight,
-                y,
-                p,
-                weight,
-                t[c],
-                wscale[c],
-                (sq_norm[c], l1_norm[c]),
-            )
-            objective_sum[c] += value
-            if penalised:
-                objective_sum[c] += penalty
-            if wscale[c] < 1e-9:
-                for j in range(n_features):
-                    WT[j, c] *= wscale[c]
-                wscale[c] = 1.0
-            updated[c] = update != 0.0
-            any_update = any_update or updated[c]
-            step[c] = update / wscale[c] if updated[c] else 0.0
-            if fit_intercept and updated[c]:
-                intercept[c] += update
-        if any_update:
-            _add_row(data, at, WT, step, l2_sum, l1_sum)
-            for c in range(m):
-                if updated[c]:
-                    sq_norm[c] = l2_sum[c] * (wscale[c] * wscale[c])
-                    l1_norm[c] = l1_sum[c] * wscale[c]
-        if penalised and l1_ratio > 0.0:
-            for c in range(m):
-                cumulative[c] += l1_ratio * eta[c] * alpha
-                _clip_column_to_penalty(WT, paid, c, wscale[c], cumulative[c])
-        for c in range(m):
-            t[c] += 1
-    return objective_sum
-
-
-@njit(cache=True)
 def _gather(X, codes, sample_weight, visits, rows, row_codes, row_weights):
     """rows[b], row_codes[b], row_weights[b] = X, codes, sample_weight at visits[b]."""
     for b in range(visits.shape[0]):
@@ -319,45 +272,6 @@ def _gather(X, codes, sample_weight, visits, rows, row_codes, row_weights):
             rows[b, j] = X[row, j]
         row_codes[b] = codes[row]
         row_weights[b] = sample_weight[row]
-
-
-@njit(cache=True)
-def _margins(rows, b, WT, inner):
-    """inner[c] = Σ_j WT[j, c]·x[j] for x = rows[b] (X's row or the buffer's), summed in the
-    order of j, the problems innermost. The row is indexed in place: a view would cost numba
-    two atomic reference count updates per row."""
-    inner[:] = 0.0
-    for j in range(WT.shape[0]):
-        value = rows[b, j]
-        for c in range(WT.shape[1]):
-            inner[c] += WT[j, c] * value
-
-
-@njit(cache=True)
-def _add_row(rows, b, WT, step, l2_sum, l1_sum):
-    """WT[:, c] += rows[b]·step[c] for every problem c (a step of 0 leaves it as it is), with
-    the sums of the new weights' squares and absolute values."""
-    l2_sum[:] = 0.0
-    l1_sum[:] = 0.0
-    for j in range(WT.shape[0]):
-        value = rows[b, j]
-        for c in range(WT.shape[1]):
-            WT[j, c] += value * step[c]
-            l2_sum[c] += WT[j, c] * WT[j, c]
-            l1_sum[c] += abs(WT[j, c])
-
-
-@njit(cache=True)
-def _clip_column_to_penalty(WT, paid, c, wscale, cumulative):
-    """The cumulative L1 step of Tsuruoka et al. for problem c: each weight toward 0 by what
-    it is owed."""
-    for j in range(WT.shape[0]):
-        before = WT[j, c]
-        if wscale * before > 0.0:
-            WT[j, c] = max(0.0, WT[j, c] - ((cumulative + paid[j, c]) / wscale))
-        elif wscale * before < 0.0:
-            WT[j, c] = min(0.0, WT[j, c] + ((cumulative - paid[j, c]) / wscale))
-        paid[j, c] += wscale * (WT[j, c] - before)
 
 
 def _sigmoid(scores):
